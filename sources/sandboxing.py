@@ -387,7 +387,9 @@ async def start_sandbox(
     """Serve `sandbox` on `host:port` (port 0: any free port) until `close()`."""
     runner = web.AppRunner(build_app(sandbox, faults=faults, seed=seed), access_log=None)
     await runner.setup()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
+    # without it small responses stall on delayed ACKs (40 ms each).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     site = web.SockSite(runner, sock)

@@ -1,0 +1,188 @@
+"""The algod v2 REST client: one method per endpoint the graph needs.
+
+Every request goes through `HttpUpstream` (timeouts, error translation); this module knows
+algod's paths, its auth header and its JSON shapes, and turns answers into records through
+`JsonObject`, so a wrong shape is an `UpstreamBadResponse`, never a `KeyError`.
+
+Callers validate addresses before calling: a 400 from algod therefore means we sent something
+algod did not expect, and the default status mapping (bad response) is right for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from urllib.parse import quote
+
+from sources.algod.records import (
+    AccountInfo,
+    AssetHolding,
+    AssetHoldingsPage,
+    AssetInfo,
+    AssetParams,
+)
+from sources.errors import UpstreamUnavailable
+from sources.http import HttpUpstream
+from sources.parsing import JsonObject, expect_object
+
+__all__ = ["AlgodClient"]
+
+TOKEN_HEADER = "X-Algo-API-Token"
+MAX_DECIMALS = 19
+UINT64_MAX = 2**64 - 1
+_DECIMAL_DIGITS = re.compile(r"[0-9]+")
+
+
+class AlgodClient:
+    """Reads holdings, assets and balances from one algod node."""
+
+    __slots__ = ("_headers", "_http")
+
+    def __init__(self, http: HttpUpstream, token: str) -> None:
+        self._http = http
+        # A node run without a token accepts requests without the header.
+        self._headers = {TOKEN_HEADER: token} if token else {}
+
+    def __repr__(self) -> str:
+        # Neither the token nor the URL (which may carry user:password) belongs in a repr.
+        return f"<AlgodClient for {self._http.source.upstream}>"
+
+    async def account_assets(
+        self, address: str, *, limit: int | None = None, next_token: str | None = None
+    ) -> AssetHoldingsPage:
+        """One page of the account's asset holdings, ascending asset id.
+
+        `next_token` is the page's `next-token` before it; `limit` defaults to algod's 1000.
+        A node that lacks the route (older than v4.6.0, or the experimental API disabled)
+        answers 404: that is an `UpstreamUnavailable`, never an empty account.
+        """
+        params: dict[str, str] = {}
+        if limit is not None:
+            params["limit"] = str(limit)
+        if next_token is not None:
+            params["next"] = next_token
+        response = await self._http.request(
+            "GET",
+            f"/v2/accounts/{_segment(address)}/assets",
+            params=params,
+            headers=self._headers,
+            accept=(200, 404),
+        )
+        if response.status == 404:
+            source = self._http.source
+            raise UpstreamUnavailable(
+                source,
+                f"{source.upstream} does not serve /v2/accounts/{{address}}/assets: the node is "
+                "older than v4.6.0 or its experimental API is disabled",
+                status=404,
+            )
+        body = expect_object(self._http.source, response.json(), "account assets response")
+        return _holdings_page(body, after=_token_value(next_token))
+
+    async def asset(self, asset_id: int) -> AssetInfo | None:
+        """The asset's parameters; None when algod does not know it (never created or destroyed)."""
+        response = await self._http.request(
+            "GET", f"/v2/assets/{asset_id}", headers=self._headers, accept=(200, 404)
+        )
+        if response.status == 404:
+            return None
+        body = expect_object(self._http.source, response.json(), "asset response")
+        index = body.integer("index")
+        if index != asset_id:
+            raise body.bad(f"asked for asset {asset_id}, got asset {index}")
+        return AssetInfo(asset_id=index, params=_asset_params(body.obj("params")))
+
+    async def account(self, address: str) -> AccountInfo:
+        """The account's ALGO balance and counts, without its resource lists (`exclude=all`).
+
+        algod answers an account it has never seen with amount 0, not 404.
+        """
+        response = await self._http.request(
+            "GET",
+            f"/v2/accounts/{_segment(address)}",
+            params={"exclude": "all"},
+            headers=self._headers,
+        )
+        body = expect_object(self._http.source, response.json(), "account response")
+        answered = body.string("address")
+        if answered != address:
+            raise body.bad("the account answered is not the account asked for")
+        return AccountInfo(
+            address=answered,
+            amount=body.integer("amount"),
+            round=body.integer("round"),
+            total_assets_opted_in=body.integer("total-assets-opted-in"),
+        )
+
+
+def _segment(address: str) -> str:
+    """`address` as one path segment: callers validate addresses, but a slip must not be able
+    to reach another path on the node."""
+    return quote(address, safe="")
+
+
+def _token_value(token: str | None) -> int | None:
+    """The asset id a `next` token stands for, when it is one (it is ours to send)."""
+    if token is not None and _DECIMAL_DIGITS.fullmatch(token):
+        return int(token)
+    return None
+
+
+def _holdings_page(body: JsonObject, *, after: int | None) -> AssetHoldingsPage:
+    round_ = body.integer("round")
+    next_token = body.opt_string("next-token")
+    holdings = tuple(_holding(entry) for entry in body.objects("asset-holdings"))
+    # Paging by `next` is only sound if ids ascend strictly past the token we sent: a repeat
+    # or a step back would show a holding twice or loop forever.
+    previous = after
+    for holding in holdings:
+        if previous is not None and holding.asset_id <= previous:
+            raise body.bad(f"asset {holding.asset_id} is out of ascending asset-id order")
+        previous = holding.asset_id
+    if next_token is not None:
+        if not _DECIMAL_DIGITS.fullmatch(next_token) or int(next_token) > UINT64_MAX:
+            raise body.bad(f"next-token {next_token!r} is not a decimal asset id")
+        if after is not None and int(next_token) <= after:
+            raise body.bad(f"next-token {next_token} does not advance past {after}")
+    return AssetHoldingsPage(round=round_, holdings=holdings, next_token=next_token)
+
+
+def _holding(entry: JsonObject) -> AssetHolding:
+    holding = entry.obj("asset-holding")
+    asset_id = holding.integer("asset-id")
+    amount = holding.integer("amount")
+    params_json = entry.opt_obj("asset-params")
+    params = _asset_params(params_json) if params_json is not None else None
+    if params is not None and amount > params.total:
+        raise holding.bad(f"amount {amount} of asset {asset_id} exceeds its total {params.total}")
+    return AssetHolding(
+        asset_id=asset_id,
+        amount=amount,
+        is_frozen=holding.boolean("is-frozen"),
+        params=params,
+    )
+
+
+def _asset_params(params: JsonObject) -> AssetParams:
+    return AssetParams(
+        creator=params.string("creator"),
+        decimals=params.integer("decimals", maximum=MAX_DECIMALS),
+        total=params.integer("total"),
+        default_frozen=params.opt_boolean("default-frozen") or False,
+        name=params.opt_string("name"),
+        name_b64=_opt_base64(params, "name-b64"),
+        unit_name=params.opt_string("unit-name"),
+        unit_name_b64=_opt_base64(params, "unit-name-b64"),
+        url=params.opt_string("url"),
+    )
+
+
+def _opt_base64(params: JsonObject, key: str) -> str | None:
+    value = params.opt_string(key)
+    if value is not None:
+        try:
+            base64.b64decode(value, validate=True)
+        except binascii.Error as exc:
+            raise params.bad(f"field {key!r} is not base64") from exc
+    return value

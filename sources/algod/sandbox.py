@@ -1,0 +1,369 @@
+"""A faithful algod v2 node over the sandbox ledger, for tests, benchmarks and offline runs.
+
+It serves what the graph reads (UPSTREAMS.md §1.2, §1.3, §1.7), the way go-algorand does:
+the `X-Algo-API-Token` check (or `Authorization: Bearer` when that header is empty), checksum
+validation of addresses, `limit`/`next` paging with algod's defaults, limits and error
+messages, `asset-params` and printable names omitted where algod omits them, uint64 numbers as
+JSON integers, and echo's `{"message": ...}` error bodies. The order of the checks follows
+go-algorand: auth, then parameter binding, then the handler's own checks.
+
+    GET /v2/accounts/{address}/assets   paged holdings with asset params
+    GET /v2/accounts/{address}          balance and counts (`exclude`, `format=json`)
+    GET /v2/assets/{asset-id}           one asset's params; 404 for unknown or destroyed
+
+Deliberate limits: the ledger never moves (every answer is at `ROUND`), and `format=msgpack`
+is refused with a 400 that says so, since nothing in this project reads msgpack.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import functools
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+
+from sources.algod.address import encode_address
+from sources.algod.sandbox_data import (
+    ROUND,
+    UINT64_MAX,
+    USDC_ID,
+    account_holdings,
+    algo_balances,
+    assets,
+    created_assets,
+    holdings,
+    min_balance,
+)
+from sources.sandboxing import Sandbox, dumps_exact, json_response
+from sources.source import Source
+
+__all__ = [
+    "DEFAULT_ASSET_RESULTS",
+    "MAX_API_RESOURCES_PER_ACCOUNT",
+    "MAX_ASSET_RESULTS",
+    "SANDBOX_ALGOD_TOKEN",
+    "AlgodSandbox",
+]
+
+SANDBOX_ALGOD_TOKEN = "a" * 64
+"""The sandbox node's API token (algod's are 64 characters)."""
+DEFAULT_ASSET_RESULTS = 1000
+MAX_ASSET_RESULTS = 1000
+MAX_API_RESOURCES_PER_ACCOUNT = 100_000
+"""algod's default `MaxAPIResourcesPerAccount`: above it, `GET /v2/accounts/{address}`
+without `exclude=all` answers 400 "Result limit exceeded"."""
+
+_TOKEN_HEADER = "X-Algo-API-Token"
+_BEARER = "Bearer "
+_INVALID_TOKEN = "Invalid API Token"
+_EXPERIMENTAL_DISABLED = (
+    "/v2/accounts/{address}/assets was not enabled in the configuration file by setting the "
+    "EnableExperimentalAPI to true"
+)
+_FAULT_MESSAGES = {
+    401: _INVALID_TOKEN,
+    404: "Not Found",
+    500: "failed to retrieve information from the ledger",
+    503: "operation not available during catchup",
+}
+_EXCLUDE_VALUES = {"all", "none", "created-apps-params", "created-assets-params"}
+_DIGITS = re.compile(r"[0-9]+")
+_ROUTES = {
+    "assets": "/v2/accounts/{address}/assets",
+    "account": "/v2/accounts/{address}",
+    "asset": "/v2/assets/{asset_id}",
+}
+_KNOWN_PATHS = (
+    re.compile(r"/v2/accounts/[^/]+/assets"),
+    re.compile(r"/v2/accounts/[^/]+"),
+    re.compile(r"/v2/assets/[^/]+"),
+)
+
+_Handler = Callable[[web.Request], web.Response]
+
+
+class _Rejected(Exception):
+    """Ends a handler early with algod's answer."""
+
+    def __init__(self, response: web.Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def _error(status: int, message: str, data: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"message": message}
+    if data is not None:
+        body["data"] = data
+    return json_response(body, status=status)
+
+
+class AlgodSandbox(Sandbox):
+    """algod v2 over the sandbox ledger.
+
+    `token=""` runs it like a node without an API token (no auth). `experimental_api=False`
+    plays a node before v4.6.0 without `EnableExperimentalAPI`: the holdings route answers 404.
+    `max_api_resources_per_account` is algod's `MaxAPIResourcesPerAccount` (0: no limit).
+    """
+
+    source = Source.ALGORAND
+
+    def __init__(
+        self,
+        *,
+        token: str = SANDBOX_ALGOD_TOKEN,
+        experimental_api: bool = True,
+        max_api_resources_per_account: int = MAX_API_RESOURCES_PER_ACCOUNT,
+    ) -> None:
+        self._token = token.encode()
+        self._experimental_api = experimental_api
+        self._max_resources = max_api_resources_per_account
+
+    def routes(self) -> Iterable[web.RouteDef]:
+        return [
+            web.get(_ROUTES["assets"], self._guarded(self._account_assets)),
+            web.get(_ROUTES["account"], self._guarded(self._account)),
+            web.get(_ROUTES["asset"], self._guarded(self._asset)),
+            # Last: echo's answer for any other path (no auth check, as in algod's router).
+            web.route("*", "/{path:.*}", _unknown_route),
+        ]
+
+    def error_response(self, status: int) -> web.Response:
+        message = _FAULT_MESSAGES.get(status)
+        if message is None:
+            try:
+                message = HTTPStatus(status).phrase
+            except ValueError:
+                message = "Unknown Error"
+        return _error(status, message)
+
+    def malformed_response(self, request: web.Request) -> web.Response:
+        resource = request.match_info.route.resource
+        template = resource.canonical if resource is not None else ""
+        if template == _ROUTES["assets"]:
+            body: dict[str, Any] = {
+                "asset-holdings": {"asset-id": USDC_ID, "amount": "1234567890"},
+                "round": ROUND,
+            }
+        elif template == _ROUTES["account"]:
+            address = request.match_info.get("address", "")
+            body = {"address": address, "amount": "5000000000000", "round": str(ROUND)}
+        elif template == _ROUTES["asset"]:
+            body = {"index": request.match_info.get("asset_id", ""), "params": []}
+        else:
+            body = {"unexpected": True}
+        return json_response(body)
+
+    # --- auth -------------------------------------------------------------------------------
+
+    def _guarded(self, handler: _Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def guarded(request: web.Request) -> web.Response:
+            if not self._authorized(request):
+                return _error(401, _INVALID_TOKEN)
+            try:
+                return handler(request)
+            except _Rejected as rejected:
+                return rejected.response
+
+        return guarded
+
+    def _authorized(self, request: web.Request) -> bool:
+        if not self._token:
+            return True
+        provided = request.headers.get(_TOKEN_HEADER, "")
+        if not provided:
+            authorization = request.headers.get("Authorization", "")
+            if authorization.startswith(_BEARER):
+                provided = authorization[len(_BEARER) :]
+        return hmac.compare_digest(provided.encode(), self._token)
+
+    # --- GET /v2/accounts/{address}/assets --------------------------------------------------
+
+    def _account_assets(self, request: web.Request) -> web.Response:
+        address = _address(request)
+        limit = _uint_param(request, "limit")
+        if not self._experimental_api:
+            return web.Response(status=404, text=_EXPERIMENTAL_DISABLED)
+        after = 0
+        raw_next = request.query.get("next")
+        if raw_next is not None:
+            parsed = _parse_uint(raw_next)
+            if isinstance(parsed, str):
+                raise _Rejected(_error(400, f"unable to parse next token: {parsed}"))
+            after = parsed
+        if limit is None:
+            limit = DEFAULT_ASSET_RESULTS
+        elif limit == 0:
+            raise _Rejected(_error(400, "limit parameter must be a positive integer"))
+        elif limit > MAX_ASSET_RESULTS:
+            raise _Rejected(
+                _error(
+                    400,
+                    f"limit {limit} exceeds max assets single batch limit {MAX_ASSET_RESULTS}",
+                )
+            )
+        ids, fragments = _holding_fragments(address) if address in holdings() else ((), ())
+        start = bisect.bisect_right(ids, after)
+        end = min(start + limit, len(ids))
+        next_token = f',"next-token":"{ids[end - 1]}"' if end < len(ids) else ""
+        # Pre-serialised rows keep a 1000-row page cheap; keys in algod's order.
+        text = (
+            f'{{"asset-holdings":[{",".join(fragments[start:end])}]{next_token},"round":{ROUND}}}'
+        )
+        return web.Response(text=text, content_type="application/json")
+
+    # --- GET /v2/accounts/{address} ---------------------------------------------------------
+
+    def _account(self, request: web.Request) -> web.Response:
+        address = _address(request)
+        response_format = request.query.get("format")
+        if response_format == "msgpack":
+            raise _Rejected(_error(400, "the sandbox serves format=json only, not msgpack"))
+        if response_format not in (None, "json"):
+            raise _Rejected(_error(400, "failed to parse the format option"))
+        exclude = _exclusions(request.query.get("exclude"))
+        held = account_holdings(address)
+        created = created_assets().get(address, ())
+        account = _basic_account(address, len(held), len(created))
+        if "all" in exclude:
+            return json_response(account)
+        total = len(held) + len(created)
+        if self._max_resources and total > self._max_resources:
+            data = {
+                "max-results": self._max_resources,
+                "total-assets-opted-in": len(held),
+                "total-created-assets": len(created),
+                "total-apps-opted-in": 0,
+                "total-created-apps": 0,
+            }
+            raise _Rejected(_error(400, "Result limit exceeded", data))
+        if held:
+            account["assets"] = [holding.to_json() for holding in held]
+        if created:
+            catalogue = assets()
+            account["created-assets"] = [
+                {"index": asset_id}
+                if "created-assets-params" in exclude
+                else {"index": asset_id, "params": catalogue[asset_id].to_json()}
+                for asset_id in created
+            ]
+        return json_response(dict(sorted(account.items())))
+
+    # --- GET /v2/assets/{asset-id} ----------------------------------------------------------
+
+    def _asset(self, request: web.Request) -> web.Response:
+        raw = request.match_info["asset_id"]
+        asset_id = _parse_uint(raw)
+        if isinstance(asset_id, str):
+            raise _Rejected(_error(400, f"Invalid format for parameter asset-id: {asset_id}"))
+        params = assets().get(asset_id)
+        if params is None:
+            raise _Rejected(_error(404, "asset does not exist"))
+        return json_response({"index": asset_id, "params": params.to_json()})
+
+
+async def _unknown_route(request: web.Request) -> web.Response:
+    if any(pattern.fullmatch(request.path) for pattern in _KNOWN_PATHS):
+        return _error(405, "Method Not Allowed")
+    return _error(404, "Not Found")
+
+
+def _address(request: web.Request) -> str:
+    """The path's address, checked as go-algorand's `UnmarshalChecksumAddress` checks it."""
+    raw = request.match_info["address"]
+    problem = _address_problem(raw)
+    if problem is not None:
+        raise _Rejected(_error(400, f"Invalid format for parameter address: {problem}"))
+    return raw
+
+
+def _address_problem(address: str) -> str | None:
+    try:
+        decoded = base64.b32decode(address + "=" * (-len(address) % 8))
+    except (binascii.Error, ValueError):
+        return f"failed to decode address {address} to base 32"
+    if len(decoded) < 32:
+        return f"decoded bad addr: {address}"
+    public_key = decoded[:32]
+    if hashlib.new("sha512_256", public_key).digest()[-4:] != decoded[-4:]:
+        return f"address {address} is malformed, checksum verification failed"
+    if encode_address(public_key) != address:
+        return f"address {address} is non-canonical"
+    return None
+
+
+def _parse_uint(raw: str) -> int | str:
+    """`raw` as Go's `strconv.ParseUint(raw, 10, 64)` reads it: the number, or its error."""
+    if not _DIGITS.fullmatch(raw):
+        return f"strconv.ParseUint: parsing {json.dumps(raw)}: invalid syntax"
+    value = int(raw)
+    if value > UINT64_MAX:
+        return f"strconv.ParseUint: parsing {json.dumps(raw)}: value out of range"
+    return value
+
+
+def _uint_param(request: web.Request, name: str) -> int | None:
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    value = _parse_uint(raw)
+    if isinstance(value, str):
+        raise _Rejected(_error(400, f"Invalid format for parameter {name}: {value}"))
+    return value
+
+
+def _exclusions(raw: str | None) -> frozenset[str]:
+    """`exclude` as algod reads it: a csv of known values, `all`/`none` only on their own."""
+    if raw is None or raw == "":
+        return frozenset()
+    values = raw.split(",")
+    if not set(values) <= _EXCLUDE_VALUES or (
+        len(values) > 1 and ("all" in values or "none" in values)
+    ):
+        raise _Rejected(_error(400, "failed to parse exclude"))
+    return frozenset(values)
+
+
+def _basic_account(address: str, opted_in: int, created: int) -> dict[str, Any]:
+    """What algod answers with `exclude=all` (an account it never saw has amount 0)."""
+    amount = algo_balances().get(address, 0)
+    return {
+        "address": address,
+        "amount": amount,
+        "amount-without-pending-rewards": amount,
+        "apps-total-schema": {"num-byte-slice": 0, "num-uint": 0},
+        "min-balance": min_balance(address),
+        "pending-rewards": 0,
+        "reward-base": 0,
+        "rewards": 0,
+        "round": ROUND,
+        "status": "Offline",
+        "total-apps-opted-in": 0,
+        "total-assets-opted-in": opted_in,
+        "total-created-apps": 0,
+        "total-created-assets": created,
+    }
+
+
+@functools.cache
+def _holding_fragments(address: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The account's asset ids and, for each, its `asset-holdings` entry as JSON text."""
+    catalogue = assets()
+    ids: list[int] = []
+    fragments: list[str] = []
+    for holding in account_holdings(address):
+        entry: dict[str, Any] = {"asset-holding": holding.to_json()}
+        params = catalogue.get(holding.asset_id)
+        if params is not None:  # a destroyed asset has no params to join
+            entry["asset-params"] = params.to_json()
+        ids.append(holding.asset_id)
+        fragments.append(dumps_exact(entry))
+    return tuple(ids), tuple(fragments)

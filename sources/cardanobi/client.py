@@ -1,0 +1,169 @@
+"""The CardanoBI client: one method per endpoint we use, each returning typed records.
+
+Every call carries `Authorization: Bearer <token>` (from the shared `AccessTokenCache`) and
+`Client-Api-Key: <api key>`, which CardanoBI's gateway demands on every `/api/...` path. When the
+API answers 401 (the token was revoked or expired early), the token is dropped, a new one is
+fetched, and the call is sent once more; a second 401 is `UpstreamUnauthorized`.
+
+CardanoBI answers 404 where others answer an empty list: for the tokens of an account with none
+(or an unknown one, or a page past the end) and for an unknown account or asset. The client turns
+those into an empty page or `None` (UPSTREAMS.md, "Contract decisions" 2). All other statuses map
+through `error_for_status`, which needs no body, so the gateway's HTML 402/429 pages work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from sources.cardanobi.auth import AccessTokenCache
+from sources.cardanobi.records import AccountAsset, AccountAssetsPage, AccountInfo, AssetDetails
+from sources.http import HttpUpstream, UpstreamResponse
+from sources.parsing import JsonObject, expect_list, expect_object
+
+__all__ = ["MAX_PAGE_SIZE", "ORDERS", "CardanoBIClient"]
+
+MAX_PAGE_SIZE = 100
+"""CardanoBI's largest page; it clamps larger sizes silently, so the client refuses them."""
+ORDERS = ("asc", "desc")
+INT64_MAX = 2**63 - 1
+
+_POLICY_HEX = re.compile(r"[0-9a-f]{56}")
+# "asset1" + 32 data characters (20 bytes) + 6 checksum characters, bech32 alphabet.
+_FINGERPRINT = re.compile(r"asset1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{38}")
+
+
+class CardanoBIClient:
+    """CardanoBI's core API, authenticated with the server's own client credentials."""
+
+    def __init__(self, http: HttpUpstream, *, auth_url: str, api_key: str, api_secret: str) -> None:
+        self._http = http
+        self._api_key = api_key
+        self._tokens = AccessTokenCache(
+            http, auth_url=auth_url, api_key=api_key, api_secret=api_secret
+        )
+
+    def __repr__(self) -> str:
+        return f"CardanoBIClient(base_url={self._http.base_url!r})"
+
+    async def account_assets(
+        self, stake_address: str, *, page_no: int, page_size: int, order: str = "asc"
+    ) -> AccountAssetsPage:
+        """One page of the native tokens `stake_address` holds, ordered by fingerprint.
+
+        An empty page when CardanoBI answers 404 (no tokens, or past the last page).
+        """
+        if page_no < 1:
+            raise ValueError(f"page_no counts from 1, not {page_no}")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
+        if order not in ORDERS:
+            raise ValueError(f"order must be 'asc' or 'desc', not {order!r}")
+        response = await self._get(
+            f"/api/core/accounts/{_segment(stake_address)}/assets",
+            params={"page_no": str(page_no), "page_size": str(page_size), "order": order},
+            accept=(200, 404),
+        )
+        if response.status == 404:
+            return AccountAssetsPage((), page_no, page_size)
+        where = f"the tokens of {stake_address}"
+        items = expect_list(self._http.source, response.json(), where)
+        assets = tuple(
+            _account_asset(expect_object(self._http.source, item, f"{where}[{index}]"))
+            for index, item in enumerate(items)
+        )
+        return AccountAssetsPage(assets, page_no, page_size)
+
+    async def account(self, stake_address: str) -> AccountInfo | None:
+        """The ADA side of `stake_address`; `None` when CardanoBI does not know it."""
+        response = await self._get(
+            f"/api/core/accounts/{_segment(stake_address)}", accept=(200, 404)
+        )
+        if response.status == 404:
+            return None
+        body = expect_object(self._http.source, response.json(), f"the account {stake_address}")
+        return AccountInfo(
+            stake_address=body.opt_string("stake_address") or stake_address,
+            total_balance=_whole(body, "total_balance"),
+            is_registered=body.opt_boolean("is_registered"),
+            pool_id=body.opt_string("pool_id"),
+        )
+
+    async def asset(self, fingerprint: str) -> AssetDetails | None:
+        """One native token by CIP-14 fingerprint; `None` when CardanoBI does not know it."""
+        response = await self._get(f"/api/core/assets/{_segment(fingerprint)}", accept=(200, 404))
+        if response.status == 404:
+            return None
+        body = expect_object(self._http.source, response.json(), f"the asset {fingerprint}")
+        return AssetDetails(
+            fingerprint=_fingerprint(body),
+            policy_hex=_policy_hex(body),
+            name=body.opt_string("name") or "",
+            total_supply=_whole(body, "total_supply"),
+        )
+
+    async def _get(
+        self, path: str, *, params: Mapping[str, str] | None = None, accept: Collection[int]
+    ) -> UpstreamResponse:
+        token = await self._tokens.token()
+        response = await self._http.request(
+            "GET", path, params=params, headers=self._headers(token), accept=(*accept, 401)
+        )
+        if response.status != 401:
+            return response
+        # Revoked or expired before we thought: one fresh token, one more try.
+        self._tokens.invalidate(token)
+        token = await self._tokens.token()
+        return await self._http.request(
+            "GET", path, params=params, headers=self._headers(token), accept=accept
+        )
+
+    def _headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}", "Client-Api-Key": self._api_key}
+
+
+def _segment(value: str) -> str:
+    """`value` as one path segment: nothing in it can reach another route."""
+    return quote(value, safe="")
+
+
+def _account_asset(item: JsonObject) -> AccountAsset:
+    return AccountAsset(
+        policy_hex=_policy_hex(item),
+        fingerprint=_fingerprint(item),
+        # CardanoBI writes a null name for a token without one: it is the empty name.
+        name=item.opt_string("name") or "",
+        quantity=item.integer("quantity", maximum=INT64_MAX),
+    )
+
+
+def _policy_hex(item: JsonObject) -> str:
+    value = item.string("policy_hex").lower()
+    if not _POLICY_HEX.fullmatch(value):
+        raise item.bad("field 'policy_hex' is not 56 hex characters")
+    return value
+
+
+def _fingerprint(item: JsonObject) -> str:
+    # The shape is checked here, per item; the checksum is not (decoding bech32 in Python for
+    # every token of every page was the client's main cost). Whoever relies on a fingerprint's
+    # meaning recomputes it from policy and name (CIP-14), which is a stronger check.
+    value = item.string("fingerprint").lower()
+    if not _FINGERPRINT.fullmatch(value):
+        raise item.bad("field 'fingerprint' is not a CIP-14 asset fingerprint")
+    return value
+
+
+def _whole(item: JsonObject, key: str) -> int:
+    """A non-negative int64 amount. The OpenAPI file types lovelace and supplies as doubles,
+    so an integral JSON number written with a fraction (`5.0`) is taken as well."""
+    value: Any = item.raw(key)
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        whole = int(value)
+        if not 0 <= whole <= INT64_MAX:
+            raise item.bad(f"field {key!r} is {whole}, outside 0..{INT64_MAX}")
+        return whole
+    return item.integer(key, maximum=INT64_MAX)

@@ -1,0 +1,55 @@
+"""Fixtures for the CardanoBI tests: one sandbox per module on a loopback port, an HttpUpstream
+pointed at it, a fresh client (and so a fresh token cache) per test, and a reset before every
+test so counters, faults and the token lifetime start clean."""
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from sources.cardanobi.client import CardanoBIClient
+from sources.cardanobi.sandbox import (
+    SANDBOX_API_KEY,
+    SANDBOX_API_SECRET,
+    TOKEN_PATH,
+    CardanoBISandbox,
+)
+from sources.http import HttpUpstream
+from sources.sandboxing import RunningSandbox, start_sandbox
+from sources.source import Source
+
+from .support import Control
+
+
+@pytest_asyncio.fixture(scope="module")
+async def sandbox() -> AsyncIterator[RunningSandbox]:
+    running = await start_sandbox(CardanoBISandbox())
+    yield running
+    await running.close()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def http(sandbox: RunningSandbox) -> AsyncIterator[HttpUpstream]:
+    upstream = HttpUpstream(Source.CARDANO, sandbox.url)
+    await upstream.start()
+    yield upstream
+    await upstream.close()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def control(http: HttpUpstream) -> Control:
+    return Control(http)
+
+
+@pytest_asyncio.fixture
+async def client(http: HttpUpstream, sandbox: RunningSandbox) -> CardanoBIClient:
+    return CardanoBIClient(
+        http,
+        auth_url=sandbox.url + TOKEN_PATH,
+        api_key=SANDBOX_API_KEY,
+        api_secret=SANDBOX_API_SECRET,
+    )
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def clean_sandbox(control: Control) -> None:
+    await control.reset()

@@ -1,0 +1,110 @@
+"""Helpers shared by the CardanoBI tests: the sandbox's control API, raw requests, and a page walk.
+
+Raw requests go through `HttpUpstream.request` accepting every status, so the tests see exactly
+what the sandbox answers (status, headers, body) without importing aiohttp.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sources.cardanobi.client import CardanoBIClient
+from sources.cardanobi.records import AccountAsset
+from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
+from sources.http import HttpUpstream, UpstreamResponse
+
+__all__ = ["ANY_STATUS", "Control", "walk"]
+
+ANY_STATUS = range(100, 600)
+
+
+class Control:
+    """The sandbox's `/_sandbox/` API and raw upstream requests, over one HttpUpstream."""
+
+    def __init__(self, http: HttpUpstream) -> None:
+        self.http = http
+
+    async def reset(self) -> None:
+        await self.http.request("POST", "/_sandbox/reset")
+
+    async def faults(self, **faults: Any) -> None:
+        await self._post_json("/_sandbox/faults", faults)
+
+    async def token_settings(self, **settings: Any) -> dict[str, Any]:
+        response = await self._post_json("/_sandbox/token", settings)
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def stats(self) -> dict[str, Any]:
+        body: dict[str, Any] = (await self.http.request("GET", "/_sandbox/stats")).json()
+        return body
+
+    async def count(self, route: str, status: str = "200") -> int:
+        """How many requests of `route` (e.g. "POST /connect/token") got `status`."""
+        count: int = (await self.stats())["routes"].get(route, {}).get(status, 0)
+        return count
+
+    async def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
+    ) -> UpstreamResponse:
+        return await self.http.request(
+            method, path, headers=headers, params=params, data=data, accept=ANY_STATUS
+        )
+
+    async def new_token(self) -> str:
+        """A token issued to the sandbox client (Basic auth, as the SDKs ask)."""
+        response = await self.raw(
+            "POST",
+            TOKEN_PATH,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": SANDBOX_API_KEY,
+                "client_secret": SANDBOX_API_SECRET,
+            },
+        )
+        assert response.status == 200, response.body
+        token: str = response.json()["access_token"]
+        return token
+
+    async def api(
+        self, path: str, *, token: str | None = None, params: Mapping[str, str] | None = None
+    ) -> UpstreamResponse:
+        """GET an API path with the key and a (fresh, unless given) bearer token."""
+        bearer = token if token is not None else await self.new_token()
+        return await self.raw(
+            "GET",
+            path,
+            headers={"Authorization": f"Bearer {bearer}", "Client-Api-Key": SANDBOX_API_KEY},
+            params=params,
+        )
+
+    async def _post_json(self, path: str, body: Mapping[str, Any]) -> UpstreamResponse:
+        return await self.http.request(
+            "POST",
+            path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+
+
+async def walk(
+    client: CardanoBIClient, stake_address: str, *, page_size: int, order: str = "asc"
+) -> list[AccountAsset]:
+    """Every token of `stake_address`, page after page, until an empty or short page."""
+    found: list[AccountAsset] = []
+    for page_no in range(1, 1000):
+        page = await client.account_assets(
+            stake_address, page_no=page_no, page_size=page_size, order=order
+        )
+        found.extend(page.assets)
+        if len(page.assets) < page_size:
+            return found
+    raise AssertionError("the walk never ended")
