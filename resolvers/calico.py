@@ -1,0 +1,152 @@
+"""Calico holdings, normalised: one user's exchange and wallet positions, with per-provider
+failures kept as soft errors beside the holdings that did come back.
+
+Calls use the caller's own Calico token (`X-Calico-Token`). Filters go to Calico natively
+(`asset_symbols`, `provider_ids`). Pagination follows Calico's cursor with a fixed page size: a
+position is (Calico cursor of the page, items of it already yielded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from resolvers.chains import caip2_of
+from resolvers.context import RequestContext
+from resolvers.errors import ProviderFailed, Unauthenticated
+from resolvers.numbers import multiply
+from resolvers.pagination import MAX_PAGES_PER_FIELD, Connection, Page, Slice, Window, walk
+from resolvers.providers import provider
+from resolvers.query import HoldingQuery
+from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord, ProviderRecord
+from sources import Source
+from sources.calico.loaders import AssetsKey
+from sources.calico.records import AssetPosition, ProviderFailure
+
+__all__ = ["asset_record", "holding_node", "holdings", "providers"]
+
+_Position = tuple[str | None, int]
+
+
+def asset_record(symbol: str, chain: str | None) -> AssetRecord:
+    """A custodial asset: known by its symbol and, for wallets, its chain."""
+    return AssetRecord(
+        source=Source.CALICO,
+        key=(symbol, chain or ""),
+        kind=AssetKind.FUNGIBLE,
+        symbol=symbol,
+        chain_id=caip2_of(chain),
+    )
+
+
+def _holding_record(account: AccountRecord, position: AssetPosition) -> HoldingRecord:
+    price = position.price_in_usd
+    return HoldingRecord(
+        account=account,
+        asset=asset_record(position.asset_symbol, position.chain),
+        key=(
+            position.provider_id,
+            position.asset_symbol,
+            position.chain or "",
+            position.wallet_address_redacted or "",
+        ),
+        amount=position.asset_holdings,
+        staked_amount=position.staked_holdings,
+        price_usd=price,
+        value_usd=multiply(position.asset_holdings, price) if price is not None else None,
+        provider=provider(position.provider_id),
+        wallet_address=position.wallet_address_redacted,
+        fetched_at=position.time_fetched,
+    )
+
+
+def _token(context: RequestContext) -> str:
+    token = context.caller.require().calico_token
+    if token is None:
+        raise Unauthenticated("Calico data needs the user's Calico access token in X-Calico-Token")
+    return token
+
+
+def _fetcher(
+    context: RequestContext,
+    account: AccountRecord,
+    query: HoldingQuery,
+    failures: dict[str, ProviderFailure],
+) -> Callable[[_Position], Awaitable[Slice[HoldingRecord]]]:
+    loader = context.loaders.calico(_token(context)).assets
+    size = context.options.calico_page_size
+
+    async def fetch(position: _Position) -> Slice[HoldingRecord]:
+        cursor, skip = position
+        key = AssetsKey.of(
+            symbols=query.symbols, provider_ids=query.providers, cursor=cursor, limit=size
+        )
+        page = await loader.load(key)
+        for failure in page.errors:
+            failures.setdefault(failure.provider_id, failure)
+        assets = page.assets
+        items = (
+            (_holding_record(account, assets[index]), (cursor, index + 1))
+            for index in range(skip, len(assets))
+        )
+        return Slice(items, (page.next_cursor, 0) if page.next_cursor else None)
+
+    return fetch
+
+
+def _start(value: object) -> _Position:
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and (value[0] is None or isinstance(value[0], str))
+        and isinstance(value[1], int)
+    ):
+        return (value[0], max(0, value[1]))
+    return (None, 0)
+
+
+async def holdings(
+    context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
+) -> Page[HoldingRecord]:
+    """One page of the user's Calico assets; failing providers become PROVIDER_ERRORs."""
+    connection = Connection(
+        f"holdings:CALICO:{account.address}:{query.canonical}", user=account.address
+    )
+    codec = context.services.cursors
+    start = _start(connection.resume(codec, window))
+    failures: dict[str, ProviderFailure] = {}
+    items, has_next = await walk(_fetcher(context, account, query, failures), start, window.first)
+    problems = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
+    return connection.page(codec, window, items, has_next, problems=problems)
+
+
+async def providers(context: RequestContext, account: AccountRecord) -> list[ProviderRecord]:
+    """Every provider the user has connected: those holding assets and those failing."""
+    failures: dict[str, ProviderFailure] = {}
+    fetch = _fetcher(context, account, HoldingQuery(), failures)
+    slugs: dict[str, ProviderRecord] = {}
+    position: _Position | None = (None, 0)
+    for _ in range(MAX_PAGES_PER_FIELD):
+        if position is None:
+            break
+        page = await fetch(position)
+        for holding, _ in page.items:
+            if holding.provider is not None:
+                slugs.setdefault(holding.provider.slug, holding.provider)
+        position = page.next
+    for slug in failures:
+        slugs.setdefault(slug, provider(slug))
+    return [slugs[slug] for slug in sorted(slugs)]
+
+
+async def holding_node(
+    context: RequestContext, account: AccountRecord, key: tuple[str, ...]
+) -> HoldingRecord | None:
+    """One holding by (provider, symbol, chain, wallet), asked of Calico with those filters."""
+    if len(key) != 4:
+        return None
+    provider_id, symbol = key[0], key[1]
+    query = HoldingQuery.of([symbol], [provider_id])
+    found, _ = await walk(
+        _fetcher(context, account, query, {}), (None, 0), 1, lambda h: h.key == key
+    )
+    return found[0][0] if found else None

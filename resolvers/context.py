@@ -1,0 +1,105 @@
+"""The typed context of one GraphQL request, and the app-lifetime services it draws on.
+
+`Services` live as long as the app (clients with their sessions, the cursor codec, the token
+verifier, options). A `RequestContext` is made for each request: the caller's identity and
+**new loaders**, whose caches must never outlive the request (they would leak one user's data to
+another), plus the soft field errors the request collected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from resolvers.cursors import CursorCodec
+from resolvers.identity import Caller, TokenVerifier
+from sources.algod.client import AlgodClient
+from sources.algod.loaders import AlgodLoaders
+from sources.calico.client import CalicoClient
+from sources.calico.loaders import CalicoLoaders
+from sources.cardanobi.client import CardanoBIClient
+from sources.cardanobi.identifiers import CARDANO_NETWORKS, CardanoNetwork
+from sources.cardanobi.loaders import CardanoBILoaders
+from sources.mesh.client import MeshClient
+from sources.mesh.loaders import MeshLoaders
+
+__all__ = ["GraphOptions", "Loaders", "RequestContext", "Services"]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOptions:
+    """Limits and network choices, from settings."""
+
+    algorand_chain: str = "algorand:wGHE2Pwdvd7S12BL5FaOP20EGYesN73k"
+    cardano: CardanoNetwork = CARDANO_NETWORKS["mainnet"]
+    default_first: int = 20
+    max_first: int = 100
+    max_ids: int = 100
+    cardanobi_page_size: int = 100
+    calico_page_size: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What every request shares: upstream clients and the graph's own keys and options."""
+
+    algod: AlgodClient
+    cardanobi: CardanoBIClient
+    calico: CalicoClient
+    mesh: MeshClient
+    cursors: CursorCodec
+    verifier: TokenVerifier
+    options: GraphOptions
+
+
+class Loaders:
+    """This request's DataLoaders, one set per source, made on first use."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._calico: dict[str, CalicoLoaders] = {}
+
+    @cached_property
+    def algod(self) -> AlgodLoaders:
+        return AlgodLoaders.create(self._services.algod)
+
+    @cached_property
+    def cardanobi(self) -> CardanoBILoaders:
+        return CardanoBILoaders.create(self._services.cardanobi)
+
+    @cached_property
+    def mesh(self) -> MeshLoaders:
+        return MeshLoaders.create(self._services.mesh)
+
+    def calico(self, token: str) -> CalicoLoaders:
+        """Calico loaders for the caller's own token (one user per request)."""
+        loaders = self._calico.get(token)
+        if loaders is None:
+            loaders = self._calico[token] = CalicoLoaders.create(self._services.calico, token)
+        return loaders
+
+
+@dataclass
+class RequestContext:
+    """Strawberry's `info.context` for one request."""
+
+    services: Services
+    caller: Caller
+    loaders: Loaders
+    #: Field errors that did not null their field (a connection that came back empty or
+    #: partial): (error, response path). The schema reports them with the response.
+    problems: list[tuple[Exception, list[str | int]]] = field(default_factory=list)
+    #: The HTTP response being built (for headers); opaque to resolvers.
+    response: Any = None
+
+    @property
+    def options(self) -> GraphOptions:
+        return self.services.options
+
+    def report(self, error: Exception, path: list[str | int]) -> None:
+        self.problems.append((error, path))
+
+    @classmethod
+    def create(cls, services: Services, caller: Caller, response: Any = None) -> RequestContext:
+        return cls(services, caller, Loaders(services), response=response)

@@ -1,0 +1,60 @@
+"""Errors the graph raises itself (as opposed to an upstream's failure, `sources.errors`).
+
+    GraphError                 a request the graph refuses; `code` is its `extensions.code`
+    ├── BadUserInput           malformed address, `first` out of range, bad or foreign cursor/id
+    ├── Unauthenticated        custodial data asked without a valid bearer token
+    ├── Forbidden              custodial data of another user
+    └── ProviderFailed         Calico reported one provider failing (`errors[]`); carries
+                               `source`, `provider` and `cause`, other providers still answer
+
+Messages name the bad value and say what would be right; they never contain a credential.
+"""
+
+from typing import Any, ClassVar
+
+from sources import Source
+
+__all__ = ["BadUserInput", "Forbidden", "GraphError", "ProviderFailed", "Unauthenticated"]
+
+
+class GraphError(Exception):
+    """A refusal with a GraphQL error code."""
+
+    code: ClassVar[str]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code}
+
+
+class BadUserInput(GraphError):
+    code = "BAD_USER_INPUT"
+
+
+class Unauthenticated(GraphError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GraphError):
+    code = "FORBIDDEN"
+
+
+class ProviderFailed(GraphError):
+    code = "PROVIDER_ERROR"
+
+    def __init__(self, source: Source, provider: str, cause: str) -> None:
+        super().__init__(f"{source.upstream} could not read provider {provider!r}: {cause}")
+        self.source = source
+        self.provider = provider
+        self.cause = cause
+
+    def extensions(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "source": self.source.value,
+            "provider": self.provider,
+            "cause": self.cause,
+        }

@@ -1,0 +1,40 @@
+"""Global object ids: opaque strings that name a node and round-trip through `node(id:)`.
+
+An id is the URL-safe base64 (unpadded) of a compact JSON array `[type, part, ...]`, for example
+`["Account", "ALGORAND", "<address>"]`. Clients must treat it as opaque; the server decodes it to
+find the node again. It is not signed: every part is checked again when the id is resolved.
+"""
+
+import base64
+import binascii
+import json
+
+from resolvers.errors import BadUserInput
+
+__all__ = ["decode_id", "encode_id"]
+
+
+def encode_id(type_name: str, *parts: str) -> str:
+    """The id of the `type_name` node named by `parts`."""
+    text = json.dumps([type_name, *parts], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_id(value: str) -> tuple[str, tuple[str, ...]]:
+    """(type name, parts) of an id this graph issued; `BadUserInput` otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        decoded = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        decoded = None
+    if (
+        not isinstance(decoded, list)
+        or len(decoded) < 2
+        or not all(isinstance(part, str) for part in decoded)
+    ):
+        raise BadUserInput(f"{_shorten(value)!r} is not an id this graph issued")
+    return decoded[0], tuple(decoded[1:])
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"

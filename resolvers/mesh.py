@@ -1,0 +1,230 @@
+"""Mesh holdings and positions, normalised from one aggregated-portfolio call per user.
+
+Mesh does not paginate: the portfolio comes whole (once per request, through the loader) and
+connections are cut from it in memory; a position is an offset. Holdings list equities, then
+cryptocurrencies, then NFTs, in Mesh's order. The same (kind, symbol) may appear twice (an
+exchange's ETH and a self-custody ETH), so keys carry an ordinal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from resolvers.accounts import check_custodial_access
+from resolvers.chains import caip2_of
+from resolvers.context import RequestContext
+from resolvers.pagination import Connection, Page, Slice, Window, in_memory, walk
+from resolvers.query import HoldingQuery
+from resolvers.records import (
+    AccountRecord,
+    AssetKind,
+    AssetRecord,
+    DistributionRecord,
+    HoldingRecord,
+    PositionKind,
+    PositionRecord,
+)
+from sources import Source
+from sources.mesh.loaders import PortfolioKey
+from sources.mesh.records import NftPosition, Portfolio, Position
+
+__all__ = ["asset_node", "holding_node", "holdings", "position_node", "positions"]
+
+
+async def _portfolio(context: RequestContext, account: AccountRecord) -> Portfolio:
+    user_id = check_custodial_access(context, Source.MESH, account.address)
+    return await context.loaders.mesh.portfolio.load(PortfolioKey(user_id))
+
+
+def _asset(position: Position) -> AssetRecord:
+    kind = AssetKind.EQUITY if position.kind == "EQUITY" else AssetKind.FUNGIBLE
+    symbol = position.symbol or ""
+    return AssetRecord(
+        source=Source.MESH,
+        key=(position.kind, symbol),
+        kind=kind,
+        symbol=position.symbol,
+        name=position.company_name or position.name,
+    )
+
+
+def _nft_asset(nft: NftPosition) -> AssetRecord:
+    chain_id = caip2_of(nft.blockchain)
+    standard = (nft.contract_type or "").lower()
+    caip19 = None
+    if chain_id and nft.contract_address and nft.token_id and standard in ("erc721", "erc1155"):
+        caip19 = f"{chain_id}/{standard}:{nft.contract_address.lower()}/{nft.token_id}"
+    return AssetRecord(
+        source=Source.MESH,
+        key=("NFT", nft.blockchain or "", nft.contract_address or "", nft.token_id or ""),
+        kind=AssetKind.NFT,
+        symbol=nft.contract_symbol,
+        name=nft.name,
+        decimals=0,
+        chain_id=chain_id,
+        caip19=caip19,
+    )
+
+
+def _keyed_positions(portfolio: Portfolio) -> list[tuple[tuple[str, ...], Position]]:
+    seen: Counter[tuple[str, str]] = Counter()
+    keyed: list[tuple[tuple[str, ...], Position]] = []
+    for position in (*portfolio.equity_positions, *portfolio.cryptocurrency_positions):
+        base = (position.kind, position.symbol or "")
+        keyed.append(((*base, str(seen[base])), position))
+        seen[base] += 1
+    return keyed
+
+
+def _keyed_nfts(portfolio: Portfolio) -> list[tuple[tuple[str, ...], NftPosition]]:
+    seen: Counter[tuple[str, ...]] = Counter()
+    keyed: list[tuple[tuple[str, ...], NftPosition]] = []
+    for nft in portfolio.nft_positions:
+        base = ("NFT", nft.blockchain or "", nft.contract_address or "", nft.token_id or "")
+        keyed.append(((*base, str(seen[base])), nft))
+        seen[base] += 1
+    return keyed
+
+
+def holding_records(account: AccountRecord, portfolio: Portfolio) -> list[HoldingRecord]:
+    """Every position as a holding: amount, last price and market value."""
+    fetched_at = datetime.now(UTC)
+    records = [
+        HoldingRecord(
+            account=account,
+            asset=_asset(position),
+            key=key,
+            amount=position.amount,
+            price_usd=position.last_price,
+            value_usd=position.market_value,
+            fetched_at=fetched_at,
+        )
+        for key, position in _keyed_positions(portfolio)
+    ]
+    records.extend(
+        HoldingRecord(
+            account=account,
+            asset=_nft_asset(nft),
+            key=key,
+            amount=nft.amount,
+            value_usd=nft.market_value,
+            fetched_at=fetched_at,
+        )
+        for key, nft in _keyed_nfts(portfolio)
+    )
+    return records
+
+
+def position_records(account: AccountRecord, portfolio: Portfolio) -> list[PositionRecord]:
+    """Every position with its cost basis, returns and (self-custody) distribution."""
+    records = [
+        PositionRecord(
+            account=account,
+            key=key,
+            kind=PositionKind(position.kind),
+            amount=position.amount,
+            symbol=position.symbol,
+            name=position.company_name or position.name,
+            cost_basis=position.cost_basis,
+            market_value=position.market_value,
+            last_price=position.last_price,
+            portfolio_percentage=position.portfolio_percentage,
+            total_return=position.total_return,
+            return_percentage=position.return_percentage,
+            total_daily_return=position.total_daily_return,
+            daily_return_percentage=position.daily_return_percentage,
+            distribution=tuple(
+                DistributionRecord(d.caip_network_id, d.address, d.amount)
+                for d in position.distribution
+            ),
+        )
+        for key, position in _keyed_positions(portfolio)
+    ]
+    records.extend(
+        PositionRecord(
+            account=account,
+            key=key,
+            kind=PositionKind.NFT,
+            amount=nft.amount,
+            symbol=nft.contract_symbol,
+            name=nft.name,
+            cost_basis=nft.cost_basis,
+            market_value=nft.market_value,
+            portfolio_percentage=nft.portfolio_percentage,
+        )
+        for key, nft in _keyed_nfts(portfolio)
+    )
+    return records
+
+
+def _offset(value: object) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+async def holdings(
+    context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
+) -> Page[HoldingRecord]:
+    connection = Connection(
+        f"holdings:MESH:{account.address}:{query.canonical}", user=account.address
+    )
+    codec = context.services.cursors
+    start = _offset(connection.resume(codec, window))
+    listed = holding_records(account, await _portfolio(context, account))
+
+    async def fetch(offset: int) -> Slice[HoldingRecord]:
+        return in_memory(listed, offset)
+
+    items, has_next = await walk(fetch, start, window.first, None if query.empty else query.keeps)
+    total = len(listed) if query.empty else sum(1 for h in listed if query.keeps(h))
+    return connection.page(codec, window, items, has_next, total_count=total)
+
+
+async def positions(
+    context: RequestContext, account: AccountRecord, window: Window, kind: PositionKind | None
+) -> Page[PositionRecord]:
+    connection = Connection(
+        f"positions:MESH:{account.address}:{kind.value if kind else '*'}", user=account.address
+    )
+    codec = context.services.cursors
+    start = _offset(connection.resume(codec, window))
+    listed = [
+        p
+        for p in position_records(account, await _portfolio(context, account))
+        if kind is None or p.kind is kind
+    ]
+    chosen = listed[start : start + window.first]
+    return connection.page(
+        codec,
+        window,
+        [(item, start + index + 1) for index, item in enumerate(chosen)],
+        has_next=start + len(chosen) < len(listed),
+        total_count=len(listed),
+    )
+
+
+async def holding_node(
+    context: RequestContext, account: AccountRecord, key: tuple[str, ...]
+) -> HoldingRecord | None:
+    for record in holding_records(account, await _portfolio(context, account)):
+        if record.key == key:
+            return record
+    return None
+
+
+async def position_node(
+    context: RequestContext, account: AccountRecord, key: tuple[str, ...]
+) -> PositionRecord | None:
+    for record in position_records(account, await _portfolio(context, account)):
+        if record.key == key:
+            return record
+    return None
+
+
+async def asset_node(context: RequestContext, key: tuple[str, ...]) -> AssetRecord | None:
+    """A Mesh asset as the viewer's portfolio shows it (Mesh has no asset lookup)."""
+    account = AccountRecord(Source.MESH, context.caller.require().user_id)
+    for record in holding_records(account, await _portfolio(context, account)):
+        if record.asset.key == key:
+            return record.asset
+    return None

@@ -1,0 +1,44 @@
+"""A holdings filter, normalised once so every source matches it the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from resolvers.records import HoldingRecord
+
+__all__ = ["HoldingQuery"]
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingQuery:
+    """Symbols (case-insensitive) and provider slugs a holdings list is narrowed to."""
+
+    symbols: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls, symbols: Iterable[str] | None = None, providers: Iterable[str] | None = None
+    ) -> HoldingQuery:
+        return cls(
+            tuple(sorted({s.strip().upper() for s in symbols or () if s.strip()})),
+            tuple(sorted({p.strip().lower() for p in providers or () if p.strip()})),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.symbols and not self.providers
+
+    @property
+    def canonical(self) -> str:
+        """A stable text for cursors: a cursor resumes only the filter that issued it."""
+        return f"s={','.join(self.symbols)};p={','.join(self.providers)}"
+
+    def keeps(self, holding: HoldingRecord) -> bool:
+        label = holding.asset.symbol or holding.asset.name or ""
+        if self.symbols and label.upper() not in self.symbols:
+            return False
+        return not self.providers or (
+            holding.provider is not None and holding.provider.slug in self.providers
+        )

@@ -1,0 +1,165 @@
+"""What resolvers return: frozen records the schema layer maps onto GraphQL types.
+
+Every source's data is normalised into these shapes, so the schema knows nothing of upstream
+JSON and the sources know nothing of GraphQL. Quantities are `Decimal` or `int`, never floats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from resolvers.ids import encode_id
+from sources import Source
+
+__all__ = [
+    "AccountRecord",
+    "AssetKind",
+    "AssetRecord",
+    "DistributionRecord",
+    "HoldingRecord",
+    "PositionKind",
+    "PositionRecord",
+    "ProviderKind",
+    "ProviderRecord",
+    "RefreshRecord",
+    "ViewerRecord",
+]
+
+
+class AssetKind(StrEnum):
+    NATIVE = "NATIVE"
+    FUNGIBLE = "FUNGIBLE"
+    NFT = "NFT"
+    EQUITY = "EQUITY"
+
+
+class PositionKind(StrEnum):
+    EQUITY = "EQUITY"
+    CRYPTOCURRENCY = "CRYPTOCURRENCY"
+    NFT = "NFT"
+
+
+class ProviderKind(StrEnum):
+    EXCHANGE = "EXCHANGE"
+    BROKERAGE = "BROKERAGE"
+    WALLET = "WALLET"
+    BLOCKCHAIN = "BLOCKCHAIN"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """An on-chain account (public) or one user's custodial account at CALICO or MESH."""
+
+    source: Source
+    address: str
+    chain_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        return encode_id("Account", self.source.value, self.address)
+
+    @property
+    def custodial(self) -> bool:
+        return self.source in (Source.CALICO, Source.MESH)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRecord:
+    slug: str
+    name: str
+    kind: ProviderKind
+    sources: tuple[Source, ...]
+
+    @property
+    def id(self) -> str:
+        return encode_id("Provider", self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class AssetRecord:
+    """An asset; `key` names it within its source (ASA id, fingerprint, symbol and chain...)."""
+
+    source: Source
+    key: tuple[str, ...]
+    kind: AssetKind
+    symbol: str | None = None
+    name: str | None = None
+    decimals: int | None = None
+    chain_id: str | None = None
+    caip19: str | None = None
+    asset_id: int | None = None
+    policy_id: str | None = None
+    fingerprint: str | None = None
+
+    @property
+    def id(self) -> str:
+        return encode_id("Asset", self.source.value, *self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingRecord:
+    """How much of one asset one account holds; `key` names it within the account."""
+
+    account: AccountRecord
+    asset: AssetRecord
+    key: tuple[str, ...]
+    amount: Decimal
+    raw_amount: int | None = None
+    staked_amount: Decimal | None = None
+    is_frozen: bool | None = None
+    price_usd: Decimal | None = None
+    value_usd: Decimal | None = None
+    provider: ProviderRecord | None = None
+    wallet_address: str | None = None
+    fetched_at: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        return encode_id("AssetHolding", self.account.source.value, self.account.address, *self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionRecord:
+    chain_id: str | None
+    address: str | None
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRecord:
+    """A valued position (Mesh), with cost basis and returns."""
+
+    account: AccountRecord
+    key: tuple[str, ...]
+    kind: PositionKind
+    amount: Decimal
+    symbol: str | None = None
+    name: str | None = None
+    cost_basis: Decimal | None = None
+    market_value: Decimal | None = None
+    last_price: Decimal | None = None
+    portfolio_percentage: Decimal | None = None
+    total_return: Decimal | None = None
+    return_percentage: Decimal | None = None
+    total_daily_return: Decimal | None = None
+    daily_return_percentage: Decimal | None = None
+    distribution: tuple[DistributionRecord, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return encode_id("Position", self.account.source.value, self.account.address, *self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerRecord:
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRecord:
+    source: Source
+    accepted: bool
+    retry_after_seconds: int | None = None

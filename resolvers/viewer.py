@@ -1,0 +1,32 @@
+"""`viewer` and `refreshHoldings`: what needs the caller to be a known user."""
+
+from __future__ import annotations
+
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput, Unauthenticated
+from resolvers.records import RefreshRecord, ViewerRecord
+from sources import Source
+
+__all__ = ["refresh_holdings", "resolve_viewer"]
+
+
+def resolve_viewer(context: RequestContext) -> ViewerRecord | None:
+    """The caller as a user: null without a bearer token, an error with a refused one."""
+    caller = context.caller
+    if caller.identity is None and caller.refusal is None:
+        return None
+    return ViewerRecord(caller.require().user_id)
+
+
+async def refresh_holdings(context: RequestContext, source: Source) -> RefreshRecord:
+    """Ask Calico to refresh the viewer's holdings; a refusal for now (429) is an answer."""
+    identity = context.caller.require()
+    if source is not Source.CALICO:
+        raise BadUserInput(
+            f"source: {source.value} cannot be asked to refresh; only CALICO can "
+            "(on-chain sources are read live, Mesh refreshes its portfolio itself)"
+        )
+    if identity.calico_token is None:
+        raise Unauthenticated("refreshing CALICO needs the user's Calico token in X-Calico-Token")
+    result = await context.services.calico.refresh(identity.calico_token)
+    return RefreshRecord(Source.CALICO, result.accepted, result.retry_after_seconds)

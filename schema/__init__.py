@@ -1,0 +1,55 @@
+"""The GraphQL schema: Strawberry types over the resolvers' records, as a Federation v2 subgraph.
+
+`schema` is built once at import; its SDL is committed as `schema.graphql` (see
+`python server.py export-schema`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
+
+from schema.account import Account, Viewer
+from schema.asset import Asset
+from schema.errors import ErrorTranslation, log_unexpected
+from schema.holding import AssetHolding
+from schema.mutation import Mutation
+from schema.position import Position
+from schema.provider import Provider
+from schema.query import Query
+from schema.scalars import SCALARS
+
+__all__ = ["HoldingsSchema", "schema"]
+
+
+class HoldingsSchema(strawberry.federation.Schema):
+    """The federated schema, logging errors our own way (never with a credential)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if error.original_error is not None:
+                log_unexpected(error.original_error, error.path)
+
+
+def _build() -> HoldingsSchema:
+    types: list[Any] = [Account, Viewer, Asset, AssetHolding, Position, Provider]
+    return HoldingsSchema(
+        query=Query,
+        mutation=Mutation,
+        types=types,
+        extensions=[
+            ErrorTranslation,
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+        ],
+        config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
+    )
+
+
+schema = _build()

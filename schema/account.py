@@ -1,0 +1,150 @@
+"""`Account` and `Viewer`: on-chain accounts anyone may read, and the user's own custodial ones."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from resolvers.accounts import resolve_account, viewer_accounts
+from resolvers.errors import BadUserInput
+from resolvers.holdings import resolve_holdings, resolve_positions, resolve_providers
+from resolvers.nodes import resolve_node
+from resolvers.pagination import Connection as PageConnection
+from resolvers.query import HoldingQuery
+from resolvers.records import AccountRecord, ViewerRecord
+from schema.connections import Connection
+from schema.enums import PositionKind, Source
+from schema.holding import AssetHolding, HoldingFilter
+from schema.node import Node
+from schema.position import Position
+from schema.provider import Provider
+from schema.soft import Info, report, soft
+
+__all__ = ["Account", "Viewer"]
+
+First = Annotated[
+    int | None,
+    strawberry.argument(description="How many items to return: from 1 to 100 (a setting)."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Return the items after this cursor (an edge's `cursor`)."),
+]
+
+
+@strawberry.federation.type(
+    keys=["id", "source address"],
+    description="An account that holds assets: an on-chain address, or a user's account at "
+    "a custodial source.",
+)
+class Account(Node):
+    id: strawberry.ID = strawberry.field(description="Global id of this account.")
+    source: Source = strawberry.field(description="Which upstream this account lives in.")
+    address: str = strawberry.field(
+        description="Algorand address, Cardano stake address, or the user id for CALICO and MESH."
+    )
+    chain_id: str | None = strawberry.field(
+        description="CAIP-2 chain id for on-chain accounts, e.g. "
+        "algorand:wGHE2Pwdvd7S12BL5FaOP20EGYesN73k."
+    )
+    record: strawberry.Private[AccountRecord]
+
+    @classmethod
+    def of(cls, record: AccountRecord) -> Account:
+        return cls(
+            id=strawberry.ID(record.id),
+            source=record.source,
+            address=record.address,
+            chain_id=record.chain_id,
+            record=record,
+        )
+
+    @strawberry.field(description="What the account holds, one page at a time.")
+    async def holdings(
+        self,
+        info: Info,
+        first: First = 20,
+        after: After = None,
+        filter: Annotated[
+            HoldingFilter | None,
+            strawberry.argument(description="Only holdings matching this filter."),
+        ] = None,
+    ) -> Connection[AssetHolding]:
+        query = HoldingQuery.of(
+            filter.symbols if filter else None, filter.providers if filter else None
+        )
+        page = await soft(
+            info,
+            resolve_holdings(info.context, self.record, first, after, query),
+            PageConnection.empty(),
+        )
+        report(info, page.problems)
+        return Connection.of(page, lambda record: AssetHolding.of(record, self))
+
+    @strawberry.field(
+        description="Valued positions with cost basis and returns (MESH); empty for sources "
+        "without them."
+    )
+    async def positions(
+        self,
+        info: Info,
+        first: First = 20,
+        after: After = None,
+        kind: Annotated[
+            PositionKind | None,
+            strawberry.argument(description="Only positions of this kind."),
+        ] = None,
+    ) -> Connection[Position]:
+        page = await soft(
+            info,
+            resolve_positions(
+                info.context, self.record, first, after, PositionKind(kind) if kind else None
+            ),
+            PageConnection.empty(),
+        )
+        return Connection.of(page, lambda record: Position.of(record, self))
+
+    @strawberry.field(
+        description="Where the account's assets are kept: its chain, or the exchanges and "
+        "wallets connected at a custodial source."
+    )
+    async def providers(self, info: Info) -> list[Provider]:
+        records = await soft(info, resolve_providers(info.context, self.record), [])
+        return [Provider.of(record) for record in records]
+
+    @classmethod
+    async def resolve_reference(
+        cls,
+        info: Info,
+        id: strawberry.ID | None = None,
+        source: str | None = None,
+        address: str | None = None,
+    ) -> Account | None:
+        if id is not None:
+            record = await resolve_node(info.context, id)
+            return cls.of(record) if isinstance(record, AccountRecord) else None
+        if source is None or address is None:
+            return None
+        try:
+            chosen = Source(source)
+        except ValueError:
+            raise BadUserInput(f"source: {source!r} is not one of {', '.join(Source)}") from None
+        account = resolve_account(info.context, chosen, address)
+        return cls.of(account) if account else None
+
+
+@strawberry.type(description="The authenticated end user.")
+class Viewer:
+    user_id: str = strawberry.field(description="The user's id: the bearer token's `sub`.")
+
+    @classmethod
+    def of(cls, record: ViewerRecord) -> Viewer:
+        return cls(user_id=record.user_id)
+
+    @strawberry.field(
+        description="The user's custodial accounts: CALICO when X-Calico-Token is sent, MESH "
+        "when Mesh is configured."
+    )
+    def accounts(self, info: Info) -> list[Account]:
+        return [Account.of(record) for record in viewer_accounts(info.context)]

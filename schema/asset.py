@@ -1,0 +1,63 @@
+"""`Asset`: what is held, with its chain identity where it lives on a known chain."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.nodes import resolve_node
+from resolvers.records import AssetRecord
+from schema.enums import AssetKind
+from schema.node import Node
+from schema.scalars import BigInt
+from schema.soft import Info
+
+__all__ = ["Asset"]
+
+
+@strawberry.federation.type(keys=["id"], description="An asset: a coin, token, NFT or equity.")
+class Asset(Node):
+    id: strawberry.ID = strawberry.field(description="Global id of this asset.")
+    kind: AssetKind = strawberry.field(description="What sort of asset this is.")
+    symbol: str | None = strawberry.field(
+        description="Ticker or unit name (ASA unit-name, exchange symbol), when known."
+    )
+    name: str | None = strawberry.field(
+        description="Display name, when known (for Cardano tokens only when the name bytes "
+        "verify against the fingerprint)."
+    )
+    decimals: int | None = strawberry.field(
+        description="Digits after the decimal point between base units and whole units, "
+        "when the source says."
+    )
+    chain_id: str | None = strawberry.field(
+        description="CAIP-2 id of the chain the asset lives on, when known."
+    )
+    caip19: str | None = strawberry.field(
+        description="CAIP-19 asset id when the asset lives on a known chain, e.g. "
+        "algorand:wGHE2Pwdvd7S12BL5FaOP20EGYesN73k/asa:31566704."
+    )
+    asset_id: BigInt | None = strawberry.field(description="Algorand ASA id.")
+    policy_id: str | None = strawberry.field(
+        description="Cardano policy id (hex) and CIP-14 fingerprint."
+    )
+    fingerprint: str | None = strawberry.field(description="Cardano CIP-14 asset fingerprint.")
+
+    @classmethod
+    def of(cls, record: AssetRecord) -> Asset:
+        return cls(
+            id=strawberry.ID(record.id),
+            kind=record.kind,
+            symbol=record.symbol,
+            name=record.name,
+            decimals=record.decimals,
+            chain_id=record.chain_id,
+            caip19=record.caip19,
+            asset_id=BigInt(record.asset_id) if record.asset_id is not None else None,
+            policy_id=record.policy_id,
+            fingerprint=record.fingerprint,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Asset | None:
+        record = await resolve_node(info.context, id)
+        return cls.of(record) if isinstance(record, AssetRecord) else None

@@ -1,0 +1,102 @@
+"""`AssetHolding`: how much of one asset one account holds, exactly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers.nodes import resolve_node
+from resolvers.records import HoldingRecord
+from schema.asset import Asset
+from schema.node import Node
+from schema.provider import Provider
+from schema.scalars import BigInt
+from schema.soft import Info
+
+if TYPE_CHECKING:
+    from schema.account import Account
+
+__all__ = ["AssetHolding", "HoldingFilter"]
+
+
+@strawberry.input(description="Narrows a holdings list; every given condition must hold.")
+class HoldingFilter:
+    symbols: list[str] | None = strawberry.field(
+        default=None,
+        description="Asset symbols (Calico `asset_symbols`; matched locally for other "
+        "sources), case-insensitive.",
+    )
+    providers: list[str] | None = strawberry.field(
+        default=None, description="Provider slugs (Calico `provider_ids`)."
+    )
+
+
+@strawberry.federation.type(
+    keys=["id"], description="How much of one asset one account holds, exactly."
+)
+class AssetHolding(Node):
+    id: strawberry.ID = strawberry.field(description="Global id of this holding.")
+    account: Annotated[Account, strawberry.lazy("schema.account")] = strawberry.field(
+        description="The account that holds it."
+    )
+    asset: Asset = strawberry.field(description="What is held.")
+    amount: Decimal = strawberry.field(
+        description="Quantity in whole units: rawAmount / 10^decimals when decimals are known."
+    )
+    raw_amount: BigInt | None = strawberry.field(
+        description="Quantity in base units, where the source counts in integers "
+        "(Algorand, Cardano)."
+    )
+    staked_amount: Decimal | None = strawberry.field(
+        description="Part of the holding that is staked, where the source says (Calico)."
+    )
+    is_frozen: bool | None = strawberry.field(
+        description="Whether the holding is frozen (Algorand ASAs)."
+    )
+    price_usd: Decimal | None = strawberry.field(
+        description="Price of one whole unit in US dollars, as the source reported it."
+    )
+    value_usd: Decimal | None = strawberry.field(
+        description="Value of `amount` in US dollars: the source's market value, or amount * "
+        "priceUsd computed exactly."
+    )
+    provider: Provider | None = strawberry.field(
+        description="Where the holding is kept: the exchange, wallet or chain."
+    )
+    wallet_address: str | None = strawberry.field(
+        description="The address holding it: the on-chain account, or the (redacted) wallet "
+        "address a custodial source reports."
+    )
+    fetched_at: datetime | None = strawberry.field(
+        description="When the data was read: the source's own timestamp where it gives one "
+        "(Calico), otherwise when the graph received it."
+    )
+
+    @classmethod
+    def of(cls, record: HoldingRecord, account: Account) -> AssetHolding:
+        return cls(
+            id=strawberry.ID(record.id),
+            account=account,
+            asset=Asset.of(record.asset),
+            amount=record.amount,
+            raw_amount=BigInt(record.raw_amount) if record.raw_amount is not None else None,
+            staked_amount=record.staked_amount,
+            is_frozen=record.is_frozen,
+            price_usd=record.price_usd,
+            value_usd=record.value_usd,
+            provider=Provider.of(record.provider) if record.provider else None,
+            wallet_address=record.wallet_address,
+            fetched_at=record.fetched_at,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> AssetHolding | None:
+        from schema.account import Account
+
+        record = await resolve_node(info.context, id)
+        if not isinstance(record, HoldingRecord):
+            return None
+        return cls.of(record, Account.of(record.account))

@@ -1,0 +1,124 @@
+"""The `Query` root: nodes by id, accounts by address, the viewer, and the providers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Annotated
+
+import strawberry
+
+from resolvers.accounts import resolve_account
+from resolvers.errors import BadUserInput
+from resolvers.nodes import resolve_node, resolve_nodes
+from resolvers.providers import providers_page
+from resolvers.viewer import resolve_viewer
+from schema.account import Account, After, First, Viewer
+from schema.connections import Connection
+from schema.enums import Source
+from schema.mapping import to_node
+from schema.node import Node
+from schema.provider import Provider
+from schema.soft import Info
+
+__all__ = ["AccountRef", "Query"]
+
+
+@strawberry.input(description="Names an on-chain account, or one of the viewer's own.")
+class AccountRef:
+    source: Source = strawberry.field(description="Which upstream the account lives in.")
+    address: str = strawberry.field(
+        description="Algorand address, Cardano stake address, or the user id for CALICO and MESH."
+    )
+
+
+async def _node(info: Info, id: str) -> Node | None:
+    return to_node(await resolve_node(info.context, id))
+
+
+async def _failed(error: Exception) -> Account | None:
+    raise error
+
+
+@strawberry.type(description="Holdings across Algorand, Cardano, Calico and Mesh.")
+class Query:
+    @strawberry.field(description="Any object by its global id; null when it no longer exists.")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
+        return await _node(info, id)
+
+    @strawberry.field(
+        description="Many objects by global id, in the order asked; a bad id fails its slot only."
+    )
+    def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Global ids (at most 100).")
+        ],
+    ) -> list[Node | None]:
+        awaitables = resolve_nodes(info.context, ids)
+
+        async def mapped(work: Awaitable[object]) -> Node | None:
+            return to_node(await work)  # type: ignore[arg-type]
+
+        return [mapped(work) for work in awaitables]  # type: ignore[misc]
+
+    @strawberry.field(
+        description="An on-chain account (ALGORAND address or CARDANO stake address); any "
+        "address may be asked."
+    )
+    def account(
+        self,
+        info: Info,
+        source: Annotated[Source, strawberry.argument(description="Which upstream.")],
+        address: Annotated[str, strawberry.argument(description="The account's address.")],
+    ) -> Account | None:
+        record = resolve_account(info.context, Source(source), address)
+        return Account.of(record) if record else None
+
+    @strawberry.field(
+        description="Many accounts at once, in the order asked; upstream calls are batched."
+    )
+    def accounts(
+        self,
+        info: Info,
+        refs: Annotated[
+            list[AccountRef], strawberry.argument(description="The accounts (at most 100).")
+        ],
+    ) -> list[Account | None]:
+        maximum = info.context.options.max_ids
+        if len(refs) > maximum:
+            raise BadUserInput(f"refs: {len(refs)} accounts asked; at most {maximum} at once")
+        answers: list[Account | None] = []
+        for ref in refs:
+            try:
+                record = resolve_account(info.context, Source(ref.source), ref.address)
+            except Exception as error:  # fails this slot only
+                answers.append(_failed(error))  # type: ignore[arg-type]
+                continue
+            answers.append(Account.of(record) if record else None)
+        return answers
+
+    @strawberry.field(description="The authenticated end user; null without a valid bearer token.")
+    def viewer(self, info: Info) -> Viewer | None:
+        record = resolve_viewer(info.context)
+        return Viewer.of(record) if record else None
+
+    @strawberry.field(
+        description="Providers (exchanges, brokerages, wallets, chains) the graph knows."
+    )
+    def providers(
+        self,
+        info: Info,
+        first: First = 20,
+        after: After = None,
+        source: Annotated[
+            Source | None,
+            strawberry.argument(description="Only providers reachable through this source."),
+        ] = None,
+    ) -> Connection[Provider]:
+        page = providers_page(info.context, first, after, Source(source) if source else None)
+        return Connection.of(page, Provider.of)

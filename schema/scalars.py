@@ -1,0 +1,81 @@
+"""The schema's custom scalars: exact numbers as strings, and UTC date-times.
+
+`Decimal` is written in plain notation without trailing fractional zeros ("1234.56789"), digit for
+digit what the source said; `BigInt` is an integer of any size as a string; neither ever passes
+through a float. Inputs accept the string forms (and GraphQL Int literals for convenience).
+"""
+
+from __future__ import annotations
+
+import decimal
+from datetime import UTC, datetime
+from typing import Any, NewType
+
+import strawberry
+from strawberry.types.scalar import ScalarDefinition
+
+from resolvers.numbers import plain
+
+__all__ = ["SCALARS", "BigInt"]
+
+BigInt = NewType("BigInt", int)
+
+
+def _parse_decimal(value: Any) -> decimal.Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f'a Decimal is written as a string such as "12.5", not {value!r}')
+    try:
+        number = decimal.Decimal(value)
+    except decimal.InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal number") from None
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def _parse_bigint(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise ValueError(f"a BigInt is written as a string of digits, not {value!r}")
+
+
+def _serialize_datetime(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_datetime(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"a DateTime is an ISO-8601 string, not {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO-8601 date-time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+SCALARS: dict[object, ScalarDefinition] = {
+    decimal.Decimal: strawberry.scalar(
+        name="Decimal",
+        description='Exact decimal number as a string, e.g. "1234.56789". Never a float.',
+        serialize=plain,
+        parse_value=_parse_decimal,
+    ),
+    BigInt: strawberry.scalar(
+        name="BigInt",
+        description='Integer of any size as a string, e.g. "18446744073709551615".',
+        serialize=str,
+        parse_value=_parse_bigint,
+    ),
+    datetime: strawberry.scalar(
+        name="DateTime",
+        description="ISO-8601 date-time in UTC.",
+        serialize=_serialize_datetime,
+        parse_value=_parse_datetime,
+    ),
+}

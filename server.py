@@ -1,0 +1,305 @@
+"""The holdings graph: composition root and command line.
+
+    python server.py                      serve http://127.0.0.1:8000/graphql (GraphiQL in a
+                                          browser), on the embedded sandboxes for every
+                                          upstream that has no URL configured
+    python server.py sandbox [--base-port N]   the four sandboxes alone (algod N, CardanoBI N+1,
+                                          Calico N+2, Mesh N+3; default 8101), printing the
+                                          KEY=VALUE settings that point a server at them
+    python server.py token USER           a development bearer token for USER (JWT_SECRET)
+    python server.py export-schema        the SDL (what `schema.graphql` holds)
+
+`create_app(settings)` builds the ASGI app: the lifespan opens one aiohttp session per upstream
+(and the embedded sandboxes when needed) and closes them on shutdown; each request gets a fresh
+`RequestContext` with new loaders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from resolvers.context import GraphOptions, RequestContext, Services
+from resolvers.cursors import CursorCodec
+from resolvers.identity import TokenVerifier, issue_token
+from schema import schema
+from settings import Settings
+from sources.algod.address import ALGORAND_CHAINS
+from sources.algod.client import AlgodClient
+from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN, AlgodSandbox
+from sources.calico.client import CalicoClient
+from sources.calico.sandbox import CalicoSandbox
+from sources.cardanobi.client import CardanoBIClient
+from sources.cardanobi.identifiers import CARDANO_NETWORKS
+from sources.cardanobi.sandbox import (
+    SANDBOX_API_KEY,
+    SANDBOX_API_SECRET,
+    TOKEN_PATH,
+    CardanoBISandbox,
+)
+from sources.http import HttpUpstream, Timeouts
+from sources.mesh.client import MeshClient
+from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
+from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
+from sources.source import Source
+
+__all__ = ["create_app", "main", "open_services"]
+
+logger = logging.getLogger("holdings_graph")
+
+
+def _sandboxes() -> dict[str, Sandbox]:
+    return {
+        "algod": AlgodSandbox(),
+        "cardanobi": CardanoBISandbox(),
+        "calico": CalicoSandbox(),
+        "mesh": MeshSandbox(),
+    }
+
+
+def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:
+    """The settings that point a server at sandboxes serving at `urls`."""
+    return {
+        "ALGOD_URL": urls["algod"],
+        "ALGOD_TOKEN": SANDBOX_ALGOD_TOKEN,
+        "CARDANOBI_URL": urls["cardanobi"],
+        "CARDANOBI_AUTH_URL": urls["cardanobi"] + TOKEN_PATH,
+        "CARDANOBI_API_KEY": SANDBOX_API_KEY,
+        "CARDANOBI_API_SECRET": SANDBOX_API_SECRET,
+        "CALICO_URL": urls["calico"],
+        "MESH_URL": urls["mesh"],
+        "MESH_CLIENT_ID": SANDBOX_CLIENT_ID,
+        "MESH_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
+    }
+
+
+def _secret(value: Any) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """Everything that lives as long as the app; closed in reverse order on exit."""
+    async with AsyncExitStack() as stack:
+        urls: dict[str, str] = {}
+        for name, sandbox in _sandboxes().items():
+            if name in settings.sandboxed:
+                running: RunningSandbox = await start_sandbox(sandbox)
+                stack.push_async_callback(running.close)
+                urls[name] = running.url
+        if urls:
+            logger.info(
+                "embedded sandboxes: %s",
+                ", ".join(f"{name} at {url}" for name, url in sorted(urls.items())),
+            )
+        local = sandbox_settings(
+            {**{n: "" for n in ("algod", "cardanobi", "calico", "mesh")}, **urls}
+        )
+        timeouts = Timeouts(
+            connect=settings.upstream_connect_timeout_seconds,
+            total=settings.upstream_timeout_seconds,
+        )
+
+        async def upstream(source: Source, url: str) -> HttpUpstream:
+            http = HttpUpstream(
+                source, url, timeouts=timeouts, max_concurrency=settings.upstream_max_concurrency
+            )
+            await http.start()
+            stack.push_async_callback(http.close)
+            return http
+
+        def pick(name: str, configured: Any, sandboxed: str) -> str:
+            return sandboxed if name in settings.sandboxed else _secret(configured)
+
+        algod_url = settings.algod_url or local["ALGOD_URL"]
+        cardanobi_url = settings.cardanobi_url or local["CARDANOBI_URL"]
+        services = Services(
+            algod=AlgodClient(
+                await upstream(Source.ALGORAND, algod_url),
+                pick("algod", settings.algod_token, SANDBOX_ALGOD_TOKEN),
+            ),
+            cardanobi=CardanoBIClient(
+                await upstream(Source.CARDANO, cardanobi_url),
+                auth_url=settings.cardanobi_auth_url or local["CARDANOBI_AUTH_URL"],
+                api_key=pick("cardanobi", settings.cardanobi_api_key, SANDBOX_API_KEY),
+                api_secret=pick("cardanobi", settings.cardanobi_api_secret, SANDBOX_API_SECRET),
+            ),
+            calico=CalicoClient(
+                await upstream(Source.CALICO, settings.calico_url or local["CALICO_URL"])
+            ),
+            mesh=MeshClient(
+                await upstream(Source.MESH, settings.mesh_url or local["MESH_URL"]),
+                client_id=pick("mesh", settings.mesh_client_id, SANDBOX_CLIENT_ID),
+                client_secret=pick("mesh", settings.mesh_client_secret, SANDBOX_CLIENT_SECRET),
+            ),
+            cursors=CursorCodec(settings.effective_cursor_secret.encode("utf-8")),
+            verifier=TokenVerifier(
+                secret=settings.effective_jwt_secret,
+                public_key=settings.jwt_public_key,
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+            ),
+            options=GraphOptions(
+                algorand_chain=ALGORAND_CHAINS[settings.algorand_network],
+                cardano=CARDANO_NETWORKS[settings.cardano_network],
+                default_first=min(20, settings.max_page_size),
+                max_first=settings.max_page_size,
+                max_ids=settings.max_ids,
+                cardanobi_page_size=settings.cardanobi_page_size,
+                calico_page_size=settings.calico_page_size,
+            ),
+        )
+        yield services
+
+
+@dataclass
+class _AppState:
+    services: Services | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _GraphQL(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI view with our typed per-request context."""
+
+    def __init__(self, state: _AppState) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self._state = state
+
+    async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
+        services = self._state.services
+        if services is None:
+            raise RuntimeError("the app's lifespan has not started")
+        caller = services.verifier.caller(
+            request.headers.get("authorization"), request.headers.get("x-calico-token")
+        )
+        return RequestContext.create(services, caller, response)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL)."""
+    state = _AppState()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_services(settings) as services:
+            state.services = services
+            yield
+            state.services = None
+
+    graphql = _GraphQL(state)
+    return Starlette(routes=[Route("/graphql", graphql)], lifespan=lifespan)
+
+
+def _load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'settings'}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        )
+        raise SystemExit(f"invalid settings: {problems}") from None
+
+
+def _serve(arguments: argparse.Namespace) -> None:
+    import uvicorn
+
+    overrides: dict[str, Any] = {}
+    if arguments.host:
+        overrides["host"] = arguments.host
+    if arguments.port is not None:
+        overrides["port"] = arguments.port
+    settings = _load_settings(**overrides)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    where = f"http://{settings.host}:{settings.port}/graphql"
+    print(f"holdings graph: serving {where} (open it in a browser for GraphiQL)", flush=True)
+    if settings.sandboxed:
+        names = ", ".join(sorted(settings.sandboxed))
+        print(f"upstreams on embedded sandboxes (no URL configured): {names}", flush=True)
+    if settings.all_sandboxed:
+        print("a bearer token for the sandbox user alice: python server.py token alice", flush=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        lifespan="on",
+    )
+
+
+async def _run_sandboxes(base_port: int) -> None:
+    names = ("algod", "cardanobi", "calico", "mesh")
+    running: list[RunningSandbox] = []
+    sandboxes = _sandboxes()
+    try:
+        for offset, name in enumerate(names):
+            running.append(
+                await start_sandbox(sandboxes[name], port=base_port + offset if base_port else 0)
+            )
+        urls = {name: sandbox.url for name, sandbox in zip(names, running, strict=True)}
+        for key, value in sandbox_settings(urls).items():
+            print(f"{key}={value}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        for sandbox in running:
+            await sandbox.close()
+
+
+def _token(arguments: argparse.Namespace) -> None:
+    settings = _load_settings()
+    secret = settings.effective_jwt_secret
+    if secret is None:
+        raise SystemExit(
+            "token: needs JWT_SECRET (HS256); with JWT_PUBLIC_KEY, tokens come from your "
+            "identity provider"
+        )
+    print(
+        issue_token(
+            secret, arguments.user, audience=settings.jwt_audience, issuer=settings.jwt_issuer
+        )
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="server.py", description="The holdings graph.")
+    parser.add_argument("--host", help="listen address (default HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="listen port (default PORT or 8000)")
+    commands = parser.add_subparsers(dest="command")
+    sandbox = commands.add_parser("sandbox", help="run the four sandboxes alone")
+    sandbox.add_argument("--base-port", type=int, default=8101, help="algod's port; 0: any")
+    token = commands.add_parser("token", help="print a development bearer token")
+    token.add_argument("user", help="the user id (the token's sub)")
+    commands.add_parser("export-schema", help="print the SDL")
+    arguments = parser.parse_args(argv)
+    if arguments.command == "sandbox":
+        asyncio.run(_run_sandboxes(arguments.base_port))
+    elif arguments.command == "token":
+        _token(arguments)
+    elif arguments.command == "export-schema":
+        sys.stdout.write(schema.as_str() + "\n")
+    else:
+        _serve(arguments)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Settings, read by pydantic-settings from the environment (and `.env`), validated at start-up.
+
+Names are fixed by ARCHITECTURE.md ("Settings"); the README lists them all. An upstream with no
+URL runs on its embedded sandbox with the sandbox's own credentials. When every upstream is on
+its sandbox, development keys are used for JWTs and cursors; as soon as one real upstream is
+configured, the server refuses to start with a missing or placeholder secret.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEV_CURSOR_SECRET", "DEV_JWT_SECRET", "Settings"]
+
+DEV_JWT_SECRET = "sandbox-only-jwt-secret-never-use-it-with-real-upstreams"
+DEV_CURSOR_SECRET = "sandbox-only-cursor-secret-never-use-it-with-real-upstreams"
+_PLACEHOLDERS = {
+    "",
+    "changethis",
+    "changeme",
+    "change-me",
+    "secret",
+    "placeholder",
+    "password",
+    "xxx",
+    DEV_JWT_SECRET,
+    DEV_CURSOR_SECRET,
+}
+_MIN_SECRET = 32
+
+Upstream = Literal["algod", "cardanobi", "calico", "mesh"]
+
+
+class Settings(BaseSettings):
+    """Every setting of the server; see README "Configuration"."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+
+    algod_url: str | None = None
+    algod_token: SecretStr = SecretStr("")
+    cardanobi_url: str | None = None
+    cardanobi_auth_url: str | None = None
+    cardanobi_api_key: SecretStr | None = None
+    cardanobi_api_secret: SecretStr | None = None
+    calico_url: str | None = None
+    mesh_url: str | None = None
+    mesh_client_id: SecretStr | None = None
+    mesh_client_secret: SecretStr | None = None
+
+    jwt_secret: SecretStr | None = None
+    jwt_public_key: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    cursor_secret: SecretStr | None = None
+    redis_url: str | None = None
+
+    max_page_size: int = Field(100, ge=1, le=1000)
+    max_ids: int = Field(100, ge=1, le=1000)
+    algorand_network: Literal["mainnet", "testnet", "betanet"] = "mainnet"
+    cardano_network: Literal["mainnet", "preprod", "preview"] = "mainnet"
+    cardanobi_page_size: int = Field(100, ge=1, le=100)
+    calico_page_size: int = Field(100, ge=1, le=100)
+    upstream_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    upstream_connect_timeout_seconds: float = Field(3.0, gt=0, le=60)
+    upstream_max_concurrency: int = Field(32, ge=1, le=1000)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.strip().rstrip("/")
+
+    @field_validator("jwt_public_key", "jwt_audience", "jwt_issuer", "redis_url")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value if value and value.strip() else None
+
+    @property
+    def sandboxed(self) -> frozenset[Upstream]:
+        """The upstreams that run on their embedded sandbox (no URL configured)."""
+        urls: dict[Upstream, str | None] = {
+            "algod": self.algod_url,
+            "cardanobi": self.cardanobi_url,
+            "calico": self.calico_url,
+            "mesh": self.mesh_url,
+        }
+        return frozenset(name for name, url in urls.items() if url is None)
+
+    @property
+    def all_sandboxed(self) -> bool:
+        return len(self.sandboxed) == 4
+
+    @property
+    def effective_jwt_secret(self) -> str | None:
+        """The HS256 key: the configured one, or the development key on the full sandbox."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        if self.jwt_public_key is None and self.all_sandboxed:
+            return DEV_JWT_SECRET
+        return None
+
+    @property
+    def effective_cursor_secret(self) -> str:
+        if self.cursor_secret is not None:
+            return self.cursor_secret.get_secret_value()
+        return DEV_CURSOR_SECRET
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.jwt_secret is not None and self.jwt_public_key is not None:
+            raise ValueError("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both")
+        if self.cardanobi_url is not None:
+            missing = [
+                name
+                for name, value in (
+                    ("CARDANOBI_AUTH_URL", self.cardanobi_auth_url),
+                    ("CARDANOBI_API_KEY", self.cardanobi_api_key),
+                    ("CARDANOBI_API_SECRET", self.cardanobi_api_secret),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(f"CARDANOBI_URL is set, so {', '.join(missing)} must be too")
+        if self.mesh_url is not None and (
+            self.mesh_client_id is None or self.mesh_client_secret is None
+        ):
+            raise ValueError(
+                "MESH_URL is set, so MESH_CLIENT_ID and MESH_CLIENT_SECRET must be too"
+            )
+        if not self.all_sandboxed:
+            self._refuse_placeholders()
+        return self
+
+    def _refuse_placeholders(self) -> None:
+        if self.jwt_secret is None and self.jwt_public_key is None:
+            raise ValueError(
+                "a real upstream is configured, so JWT_SECRET or JWT_PUBLIC_KEY must be set"
+            )
+        if self.jwt_secret is not None:
+            _check_secret("JWT_SECRET", self.jwt_secret)
+        if self.cursor_secret is None:
+            raise ValueError("a real upstream is configured, so CURSOR_SECRET must be set")
+        _check_secret("CURSOR_SECRET", self.cursor_secret)
+
+
+def _check_secret(name: str, secret: SecretStr) -> None:
+    value = secret.get_secret_value()
+    if value.strip().lower() in _PLACEHOLDERS:
+        raise ValueError(f"{name} is a placeholder; set a random secret of {_MIN_SECRET}+ chars")
+    if len(value) < _MIN_SECRET:
+        raise ValueError(f"{name} must have at least {_MIN_SECRET} characters")

@@ -1,0 +1,208 @@
+"""Real servers on loopback for the tests: the four sandboxes and the graph under test.
+
+Everything runs in the session's event loop: the sandboxes (`sources.*.sandbox`) on free ports,
+and `create_app(settings)` served by uvicorn on another, so every test speaks HTTP to the server
+and the server speaks HTTP to the sandboxes. Tests observe and disturb the sandboxes only through
+their `/_sandbox/` control API, as an outside tool would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import uvicorn
+
+from resolvers.identity import issue_token
+from server import create_app, sandbox_settings
+from settings import Settings
+from sources.algod.sandbox import AlgodSandbox
+from sources.calico.sandbox import CalicoSandbox
+from sources.cardanobi.sandbox import CardanoBISandbox
+from sources.mesh.sandbox import MeshSandbox
+from sources.sandboxing import RunningSandbox, start_sandbox
+
+__all__ = [
+    "CURSOR_SECRET",
+    "JWT_SECRET",
+    "GraphClient",
+    "SandboxHandle",
+    "Sandboxes",
+    "serve_graph",
+    "start_sandboxes",
+]
+
+JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789"
+CURSOR_SECRET = "test-cursor-secret-0123456789abcdef012345"
+CALICO_TOKENS = {"alice": "sandbox-calico-alice", "bob": "sandbox-calico-bob"}
+
+
+@dataclass
+class SandboxHandle:
+    """One sandbox, seen from outside: its URL and its control API."""
+
+    name: str
+    running: RunningSandbox
+    http: aiohttp.ClientSession
+
+    @property
+    def url(self) -> str:
+        return self.running.url
+
+    async def stats(self) -> dict[str, Any]:
+        async with self.http.get(f"{self.url}/_sandbox/stats") as response:
+            assert response.status == 200
+            body: dict[str, Any] = await response.json()
+            return body
+
+    async def count(self, route: str, status: str | None = None) -> int:
+        """Requests served on `route` ("GET /v2/accounts/{address}/assets"), of one status."""
+        outcomes = (await self.stats())["routes"].get(route, {})
+        return sum(n for s, n in outcomes.items() if status is None or s == status)
+
+    async def total(self) -> int:
+        return int((await self.stats())["total"])
+
+    async def reset(self) -> None:
+        async with self.http.post(f"{self.url}/_sandbox/reset") as response:
+            assert response.status == 200
+
+    async def faults(self, **faults: Any) -> None:
+        async with self.http.post(f"{self.url}/_sandbox/faults", json=faults) as response:
+            assert response.status == 200, await response.text()
+
+    async def control(self, path: str, body: Mapping[str, Any]) -> None:
+        async with self.http.post(f"{self.url}/_sandbox/{path}", json=body) as response:
+            assert response.status == 200, await response.text()
+
+
+@dataclass
+class Sandboxes:
+    algod: SandboxHandle
+    cardanobi: SandboxHandle
+    calico: SandboxHandle
+    mesh: SandboxHandle
+
+    def all(self) -> tuple[SandboxHandle, ...]:
+        return (self.algod, self.cardanobi, self.calico, self.mesh)
+
+    def settings(self, **overrides: Any) -> Settings:
+        """Settings pointing a server at these sandboxes with their credentials."""
+        values: dict[str, Any] = {
+            key.lower(): value
+            for key, value in sandbox_settings({h.name: h.url for h in self.all()}).items()
+        }
+        values.update(jwt_secret=JWT_SECRET, cursor_secret=CURSOR_SECRET)
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    async def reset(self) -> None:
+        await asyncio.gather(*(handle.reset() for handle in self.all()))
+
+
+@asynccontextmanager
+async def start_sandboxes(http: aiohttp.ClientSession) -> AsyncIterator[Sandboxes]:
+    running = {
+        "algod": await start_sandbox(AlgodSandbox()),
+        "cardanobi": await start_sandbox(CardanoBISandbox()),
+        "calico": await start_sandbox(CalicoSandbox()),
+        "mesh": await start_sandbox(MeshSandbox()),
+    }
+    try:
+        yield Sandboxes(**{name: SandboxHandle(name, r, http) for name, r in running.items()})
+    finally:
+        for sandbox in running.values():
+            await sandbox.close()
+
+
+@dataclass
+class GraphClient:
+    """Talks GraphQL over HTTP to one server under test."""
+
+    url: str
+    http: aiohttp.ClientSession
+
+    @staticmethod
+    def token(user: str, **claims: Any) -> str:
+        return issue_token(JWT_SECRET, user, **claims)
+
+    def headers(self, user: str | None = None, calico: str | bool | None = None) -> dict[str, str]:
+        """Headers of `user` (a bearer token; their sandbox Calico token with `calico=True`)."""
+        headers = {}
+        if user is not None:
+            headers["Authorization"] = f"Bearer {self.token(user)}"
+        if calico is True and user is not None:
+            headers["X-Calico-Token"] = CALICO_TOKENS[user]
+        elif isinstance(calico, str):
+            headers["X-Calico-Token"] = calico
+        return headers
+
+    async def post(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = dict(variables)
+        async with self.http.post(self.url, json=body, headers=headers) as response:
+            return response.status, await response.json()
+
+    async def query(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        user: str | None = None,
+        calico: str | bool | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The response body; the HTTP status must be 200."""
+        merged = {**self.headers(user, calico), **(headers or {})}
+        status, body = await self.post(query, variables, headers=merged)
+        assert status == 200, body
+        return body
+
+    async def data(self, query: str, variables: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+        """The response's data, which must come without errors."""
+        body = await self.query(query, variables, **kw)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+@asynccontextmanager
+async def serve_graph(
+    settings: Settings, http: aiohttp.ClientSession
+) -> AsyncIterator[GraphClient]:
+    """`create_app(settings)` served by uvicorn on a free loopback port."""
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
+    # without it small responses stall on delayed ACKs (40 ms each).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(settings), lifespan="on", log_level="warning", ws="none", access_log=False
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(500):
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.01)
+        if task.done():
+            task.result()
+        assert server.started, "the server under test did not start"
+        yield GraphClient(f"http://127.0.0.1:{port}/graphql", http)
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
