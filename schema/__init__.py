@@ -10,11 +10,11 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from schema.account import Account, Viewer
 from schema.asset import Asset
+from schema.caching import ParsedDocuments, ValidationCache
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
 from schema.mutation import Mutation
@@ -45,7 +45,7 @@ def _build() -> HoldingsSchema:
         types=types,
         extensions=[
             ErrorTranslation,
-            lambda: ParserCache(maxsize=256),
+            ParsedDocuments,
             lambda: ValidationCache(maxsize=256),
         ],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
