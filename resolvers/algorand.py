@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from resolvers.context import RequestContext
 from resolvers.numbers import from_base_units
-from resolvers.pagination import Connection, Page, Slice, Window, walk
+from resolvers.pagination import Page, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord
@@ -66,7 +66,7 @@ async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
     """One page of the account's ASA holdings, ascending asset id."""
-    connection = Connection(f"holdings:ALGORAND:{account.address}:{query.canonical}")
+    connection = query.connection(account)
     codec = context.services.cursors
     start = connection.resume(codec, window)
     if start is not None and not (isinstance(start, str) and start.isdigit()):

@@ -14,7 +14,7 @@ from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
 from resolvers.errors import ProviderFailed, Unauthenticated
 from resolvers.numbers import multiply
-from resolvers.pagination import MAX_PAGES_PER_FIELD, Connection, Page, Slice, Window, walk
+from resolvers.pagination import MAX_PAGES_PER_FIELD, Page, Slice, Window, walk
 from resolvers.providers import provider
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord, ProviderRecord
@@ -108,9 +108,7 @@ async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
     """One page of the user's Calico assets; failing providers become PROVIDER_ERRORs."""
-    connection = Connection(
-        f"holdings:CALICO:{account.address}:{query.canonical}", user=account.address
-    )
+    connection = query.connection(account)
     codec = context.services.cursors
     start = _start(connection.resume(codec, window))
     failures: dict[str, ProviderFailure] = {}

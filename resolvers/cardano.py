@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from resolvers.context import RequestContext
-from resolvers.pagination import Connection, Page, Slice, Window, walk
+from resolvers.pagination import Page, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord
@@ -122,7 +122,7 @@ async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
     """One page of the stake address's tokens, ascending fingerprint."""
-    connection = Connection(f"holdings:CARDANO:{account.address}:{query.canonical}")
+    connection = query.connection(account)
     codec = context.services.cursors
     start = _start(connection.resume(codec, window))
     items, has_next = await walk(

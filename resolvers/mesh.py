@@ -165,9 +165,7 @@ def _offset(value: object) -> int:
 async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
-    connection = Connection(
-        f"holdings:MESH:{account.address}:{query.canonical}", user=account.address
-    )
+    connection = query.connection(account)
     codec = context.services.cursors
     start = _offset(connection.resume(codec, window))
     listed = holding_records(account, await _portfolio(context, account))

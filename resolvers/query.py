@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from resolvers.records import HoldingRecord
+from resolvers.pagination import Connection
+from resolvers.records import AccountRecord, HoldingRecord
 
 __all__ = ["HoldingQuery"]
 
@@ -34,6 +35,14 @@ class HoldingQuery:
     def canonical(self) -> str:
         """A stable text for cursors: a cursor resumes only the filter that issued it."""
         return f"s={','.join(self.symbols)};p={','.join(self.providers)}"
+
+    def connection(self, account: AccountRecord) -> Connection:
+        """What a cursor of this list is bound to: the account, this filter, and for
+        custodial accounts their user."""
+        return Connection(
+            f"holdings:{account.source.value}:{account.address}:{self.canonical}",
+            user=account.address if account.custodial else None,
+        )
 
     def keeps(self, holding: HoldingRecord) -> bool:
         label = holding.asset.symbol or holding.asset.name or ""
