@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from resolvers.context import RequestContext
+from resolvers.ids import uint64
 from resolvers.numbers import from_base_units
 from resolvers.pagination import Page, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
@@ -69,7 +70,7 @@ async def holdings(
     connection = query.connection(account)
     codec = context.services.cursors
     start = connection.resume(codec, window)
-    if start is not None and not (isinstance(start, str) and start.isdigit()):
+    if start is not None and not (isinstance(start, str) and uint64(start) is not None):
         start = None
     limit = min(window.first + 1, _MAX_LIMIT) if query.empty else _MAX_LIMIT
     loader = context.loaders.algod.account_assets

@@ -11,7 +11,9 @@ import json
 
 from resolvers.errors import BadUserInput
 
-__all__ = ["decode_id", "encode_id"]
+__all__ = ["decode_id", "encode_id", "uint64"]
+
+_UINT64_MAX = 2**64 - 1
 
 
 def encode_id(type_name: str, *parts: str) -> str:
@@ -38,3 +40,11 @@ def decode_id(value: str) -> tuple[str, tuple[str, ...]]:
 
 def _shorten(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def uint64(text: str) -> int | None:
+    """`text` as an unsigned 64-bit integer written in ASCII digits, else None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 20:
+        return None
+    value = int(text)
+    return value if value <= _UINT64_MAX else None

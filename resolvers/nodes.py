@@ -9,7 +9,7 @@ from resolvers import algorand, calico, cardano, mesh
 from resolvers.accounts import resolve_account
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, uint64
 from resolvers.providers import provider
 from resolvers.records import (
     AccountRecord,
@@ -59,9 +59,10 @@ async def _holding(
     context: RequestContext, account: AccountRecord, key: tuple[str, ...], raw: str
 ) -> HoldingRecord | None:
     if account.source is Source.ALGORAND:
-        if len(key) != 1 or not key[0].isdigit():
+        asset_id = uint64(key[0]) if len(key) == 1 else None
+        if asset_id is None:
             raise _not_ours(raw)
-        return await algorand.holding_node(context, account, int(key[0]))
+        return await algorand.holding_node(context, account, asset_id)
     if account.source is Source.CARDANO:
         if len(key) != 1:
             raise _not_ours(raw)
@@ -75,9 +76,10 @@ async def _asset(
     context: RequestContext, source: Source, key: tuple[str, ...], raw: str
 ) -> AssetRecord | None:
     if source is Source.ALGORAND:
-        if len(key) != 1 or not key[0].isdigit():
+        asset_id = uint64(key[0]) if len(key) == 1 else None
+        if asset_id is None:
             raise _not_ours(raw)
-        return await algorand.asset_node(context, int(key[0]))
+        return await algorand.asset_node(context, asset_id)
     if source is Source.CARDANO:
         if len(key) != 1:
             raise _not_ours(raw)

@@ -449,3 +449,22 @@ async def test_a_bad_id_fails_only_its_own_slot_of_nodes(graph: GraphClient) -> 
     assert codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["path"] == ["nodes", 0]
     assert "garbage" in body["errors"][0]["message"]
+
+
+async def test_an_asa_id_that_is_not_a_uint64_is_refused_before_any_upstream_call(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    import base64
+    import json
+
+    def asset_id_of(value: str) -> str:
+        raw = json.dumps(["Asset", "ALGORAND", value]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    for value in ("²", "18446744073709551616", "9" * 5000, "-1"):
+        body = await graph.query(
+            "query($id: ID!) { node(id: $id) { id } }", {"id": asset_id_of(value)}
+        )
+        assert body["data"]["node"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert await clean.algod.total() == 0
