@@ -156,7 +156,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             options=GraphOptions(
                 algorand_chain=ALGORAND_CHAINS[settings.algorand_network],
                 cardano=CARDANO_NETWORKS[settings.cardano_network],
-                default_first=min(20, settings.max_page_size),
+                default_first=20,
                 max_first=settings.max_page_size,
                 max_ids=settings.max_ids,
                 cardanobi_page_size=settings.cardanobi_page_size,

@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     cursor_secret: SecretStr | None = None
     redis_url: str | None = None
 
-    max_page_size: int = Field(100, ge=1, le=1000)
+    # At least 20: the schema's default `first` must stay within the limit.
+    max_page_size: int = Field(100, ge=20, le=1000)
     max_ids: int = Field(100, ge=1, le=1000)
     algorand_network: Literal["mainnet", "testnet", "betanet"] = "mainnet"
     cardano_network: Literal["mainnet", "preprod", "preview"] = "mainnet"

@@ -73,6 +73,6 @@ def test_an_upstream_url_must_be_http() -> None:
 
 def test_page_size_limits_are_bounded() -> None:
     with pytest.raises(ValidationError):
-        Settings(_env_file=None, max_page_size=0)  # type: ignore[call-arg]
+        Settings(_env_file=None, max_page_size=19)  # type: ignore[call-arg]
     with pytest.raises(ValidationError):
         Settings(_env_file=None, cardanobi_page_size=101)  # type: ignore[call-arg]
