@@ -13,18 +13,26 @@ __all__ = ["HoldingQuery"]
 
 @dataclass(frozen=True, slots=True)
 class HoldingQuery:
-    """Symbols (case-insensitive) and provider slugs a holdings list is narrowed to."""
+    """Symbols and provider slugs a holdings list is narrowed to.
+
+    Symbols are kept as the caller wrote them: Calico receives them as given (it decides how
+    they match); where the graph filters itself (on-chain sources, Mesh) they match
+    case-insensitively. Provider slugs are lower-case by definition.
+    """
 
     symbols: tuple[str, ...] = ()
     providers: tuple[str, ...] = ()
+    folded: frozenset[str] = frozenset()
 
     @classmethod
     def of(
         cls, symbols: Iterable[str] | None = None, providers: Iterable[str] | None = None
     ) -> HoldingQuery:
+        chosen = tuple(sorted({s.strip() for s in symbols or () if s.strip()}))
         return cls(
-            tuple(sorted({s.strip().upper() for s in symbols or () if s.strip()})),
+            chosen,
             tuple(sorted({p.strip().lower() for p in providers or () if p.strip()})),
+            frozenset(s.casefold() for s in chosen),
         )
 
     @property
@@ -46,7 +54,7 @@ class HoldingQuery:
 
     def keeps(self, holding: HoldingRecord) -> bool:
         label = holding.asset.symbol or holding.asset.name or ""
-        if self.symbols and label.upper() not in self.symbols:
+        if self.folded and label.casefold() not in self.folded:
             return False
         return not self.providers or (
             holding.provider is not None and holding.provider.slug in self.providers

@@ -26,8 +26,8 @@ __all__ = ["AssetHolding", "HoldingFilter"]
 class HoldingFilter:
     symbols: list[str] | None = strawberry.field(
         default=None,
-        description="Asset symbols (Calico `asset_symbols`; matched locally for other "
-        "sources), case-insensitive.",
+        description="Asset symbols (Calico `asset_symbols`, sent as given; matched locally "
+        "and case-insensitively for other sources).",
     )
     providers: list[str] | None = strawberry.field(
         default=None, description="Provider slugs (Calico `provider_ids`)."
