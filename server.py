@@ -21,12 +21,12 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -71,24 +71,47 @@ def _sandboxes() -> dict[str, Sandbox]:
     }
 
 
-def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:
-    """The settings that point a server at sandboxes serving at `urls`."""
-    return {
-        "ALGOD_URL": urls["algod"],
-        "ALGOD_TOKEN": SANDBOX_ALGOD_TOKEN,
-        "CARDANOBI_URL": urls["cardanobi"],
-        "CARDANOBI_AUTH_URL": urls["cardanobi"] + TOKEN_PATH,
-        "CARDANOBI_API_KEY": SANDBOX_API_KEY,
-        "CARDANOBI_API_SECRET": SANDBOX_API_SECRET,
-        "CALICO_URL": urls["calico"],
-        "MESH_URL": urls["mesh"],
-        "MESH_CLIENT_ID": SANDBOX_CLIENT_ID,
-        "MESH_CLIENT_SECRET": SANDBOX_CLIENT_SECRET,
+def sandbox_settings(urls: Mapping[str, str]) -> dict[str, str]:
+    """The settings that point a server at the sandboxes serving at `urls` (by upstream)."""
+    settings: dict[str, str] = {}
+    if "algod" in urls:
+        settings.update(ALGOD_URL=urls["algod"], ALGOD_TOKEN=SANDBOX_ALGOD_TOKEN)
+    if "cardanobi" in urls:
+        settings.update(
+            CARDANOBI_URL=urls["cardanobi"],
+            CARDANOBI_AUTH_URL=urls["cardanobi"] + TOKEN_PATH,
+            CARDANOBI_API_KEY=SANDBOX_API_KEY,
+            CARDANOBI_API_SECRET=SANDBOX_API_SECRET,
+        )
+    if "calico" in urls:
+        settings.update(CALICO_URL=urls["calico"])
+    if "mesh" in urls:
+        settings.update(
+            MESH_URL=urls["mesh"],
+            MESH_CLIENT_ID=SANDBOX_CLIENT_ID,
+            MESH_CLIENT_SECRET=SANDBOX_CLIENT_SECRET,
+        )
+    return settings
+
+
+def _upstream_settings(settings: Settings) -> dict[str, str]:
+    """The configured upstream settings by name (secrets revealed: for the clients only)."""
+    values: dict[str, str | SecretStr | None] = {
+        "ALGOD_URL": settings.algod_url,
+        "ALGOD_TOKEN": settings.algod_token,
+        "CARDANOBI_URL": settings.cardanobi_url,
+        "CARDANOBI_AUTH_URL": settings.cardanobi_auth_url,
+        "CARDANOBI_API_KEY": settings.cardanobi_api_key,
+        "CARDANOBI_API_SECRET": settings.cardanobi_api_secret,
+        "CALICO_URL": settings.calico_url,
+        "MESH_URL": settings.mesh_url,
+        "MESH_CLIENT_ID": settings.mesh_client_id,
+        "MESH_CLIENT_SECRET": settings.mesh_client_secret,
     }
-
-
-def _secret(value: Any) -> str:
-    return value.get_secret_value() if value is not None else ""
+    return {
+        name: value.get_secret_value() if isinstance(value, SecretStr) else value or ""
+        for name, value in values.items()
+    }
 
 
 @asynccontextmanager
@@ -106,9 +129,8 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                 "embedded sandboxes: %s",
                 ", ".join(f"{name} at {url}" for name, url in sorted(urls.items())),
             )
-        local = sandbox_settings(
-            {**{n: "" for n in ("algod", "cardanobi", "calico", "mesh")}, **urls}
-        )
+        # A sandboxed upstream is configured wholly by its sandbox: URL and credentials.
+        upstreams = {**_upstream_settings(settings), **sandbox_settings(urls)}
         timeouts = Timeouts(
             connect=settings.upstream_connect_timeout_seconds,
             total=settings.upstream_timeout_seconds,
@@ -122,29 +144,21 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             stack.push_async_callback(http.close)
             return http
 
-        def pick(name: str, configured: Any, sandboxed: str) -> str:
-            return sandboxed if name in settings.sandboxed else _secret(configured)
-
-        algod_url = settings.algod_url or local["ALGOD_URL"]
-        cardanobi_url = settings.cardanobi_url or local["CARDANOBI_URL"]
         services = Services(
             algod=AlgodClient(
-                await upstream(Source.ALGORAND, algod_url),
-                pick("algod", settings.algod_token, SANDBOX_ALGOD_TOKEN),
+                await upstream(Source.ALGORAND, upstreams["ALGOD_URL"]), upstreams["ALGOD_TOKEN"]
             ),
             cardanobi=CardanoBIClient(
-                await upstream(Source.CARDANO, cardanobi_url),
-                auth_url=settings.cardanobi_auth_url or local["CARDANOBI_AUTH_URL"],
-                api_key=pick("cardanobi", settings.cardanobi_api_key, SANDBOX_API_KEY),
-                api_secret=pick("cardanobi", settings.cardanobi_api_secret, SANDBOX_API_SECRET),
+                await upstream(Source.CARDANO, upstreams["CARDANOBI_URL"]),
+                auth_url=upstreams["CARDANOBI_AUTH_URL"],
+                api_key=upstreams["CARDANOBI_API_KEY"],
+                api_secret=upstreams["CARDANOBI_API_SECRET"],
             ),
-            calico=CalicoClient(
-                await upstream(Source.CALICO, settings.calico_url or local["CALICO_URL"])
-            ),
+            calico=CalicoClient(await upstream(Source.CALICO, upstreams["CALICO_URL"])),
             mesh=MeshClient(
-                await upstream(Source.MESH, settings.mesh_url or local["MESH_URL"]),
-                client_id=pick("mesh", settings.mesh_client_id, SANDBOX_CLIENT_ID),
-                client_secret=pick("mesh", settings.mesh_client_secret, SANDBOX_CLIENT_SECRET),
+                await upstream(Source.MESH, upstreams["MESH_URL"]),
+                client_id=upstreams["MESH_CLIENT_ID"],
+                client_secret=upstreams["MESH_CLIENT_SECRET"],
             ),
             cursors=CursorCodec(settings.effective_cursor_secret.encode("utf-8")),
             verifier=TokenVerifier(
@@ -169,7 +183,6 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
 @dataclass
 class _AppState:
     services: Services | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class _GraphQL(GraphQL[RequestContext, None]):
