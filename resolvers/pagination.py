@@ -19,7 +19,6 @@ from resolvers.errors import BadUserInput, GraphError
 __all__ = ["Connection", "Page", "Slice", "Window", "in_memory", "walk"]
 
 T = TypeVar("T")
-U = TypeVar("U")
 Position = Any  # JSON-able; stored in cursors
 
 #: How many upstream pages one connection field may read before it answers with what it has.
@@ -66,15 +65,6 @@ class Page(Generic[T]):
     #: Soft failures of this field (for example one Calico provider down): the items are still
     #: good, and each of these becomes an error on the field.
     problems: Sequence[GraphError] = field(default_factory=tuple)
-
-    def map(self, transform: Callable[[T], U]) -> Page[U]:
-        return Page(
-            [(transform(item), position) for item, position in self.items],
-            self.has_next,
-            self.has_previous,
-            self.total_count,
-            self.problems,
-        )
 
 
 @dataclass(frozen=True, slots=True)
