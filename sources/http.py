@@ -7,7 +7,8 @@ escapes. Statuses a client does not accept become errors by `error_for_status`.
 
 Safety rules kept here so no client can forget them: no redirects are followed (a redirect could
 carry our credentials to another host), no cookies are kept (the session is shared by all users),
-no proxy is taken from the environment, and no message carries a URL, header or body.
+no proxy is taken from the environment, no body is read past `max_body_bytes` (a small gzip
+answer can inflate to gigabytes), and no message carries a URL, header or body.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import asyncio
 import email.utils
 import json
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -36,15 +39,23 @@ from sources.errors import (
 from sources.source import Source
 
 __all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
     "HttpUpstream",
     "Timeouts",
     "UpstreamResponse",
     "decode_json",
     "error_for_status",
     "parse_retry_after",
+    "path_segment",
 ]
 
 _USER_AGENT = "holdings-graph/0.1"
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The largest (decompressed) body an upstream answer may have: far above any page we ask for."""
+_READ_CHUNK = 64 * 1024
+# Delta-seconds of at most 10 ASCII digits (300 years): `str.isdigit` also takes '²' and '٣',
+# and `int()` refuses, or slowly reads, the thousands of digits an upstream may send.
+_DELTA_SECONDS = re.compile(r"[0-9]{1,10}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +90,15 @@ class HttpUpstream:
         *,
         timeouts: Timeouts | None = None,
         max_concurrency: int = 32,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
+        if max_body_bytes < 1:
+            raise ValueError(f"max_body_bytes must be at least 1, not {max_body_bytes}")
         self.source = source
         self.base_url = base_url.rstrip("/")
         self._timeouts = timeouts or Timeouts()
         self._max_concurrency = max_concurrency
+        self._max_body_bytes = max_body_bytes
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
 
@@ -122,7 +137,8 @@ class HttpUpstream:
         """Send one request to `base_url + path` (or to the configured absolute `url`).
 
         Answers with statuses in `accept` come back whole; any other status, a transport
-        failure or a timeout raises the matching `UpstreamError`.
+        failure, a timeout or a body larger than `max_body_bytes` raises the matching
+        `UpstreamError`.
         """
         if self._session is None or self._slots is None:
             raise RuntimeError(f"{self.source.upstream} client used before start()")
@@ -137,7 +153,7 @@ class HttpUpstream:
                     data=data,
                     allow_redirects=False,
                 ) as response:
-                    body = await response.read()
+                    body = await self._read_body(response)
                     status = response.status
                     response_headers = response.headers
             except TimeoutError as exc:
@@ -157,6 +173,33 @@ class HttpUpstream:
         if status not in accept:
             raise error_for_status(self.source, status, response_headers)
         return UpstreamResponse(self.source, status, response_headers, body)
+
+    async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
+        """The whole body, or `UpstreamBadResponse` as soon as it is known to pass the cap.
+
+        A `Content-Length` over the cap is refused before reading; otherwise the (decompressed)
+        stream is read in chunks and abandoned at the first byte past the cap, so a compressed
+        bomb costs at most one chunk more than the cap. Leaving the body unread makes aiohttp
+        close the connection instead of reusing it.
+        """
+        cap = self._max_body_bytes
+        declared = response.content_length
+        if declared is not None and declared > cap:
+            raise self._too_large()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_READ_CHUNK):
+            size += len(chunk)
+            if size > cap:
+                raise self._too_large()
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self) -> UpstreamBadResponse:
+        return UpstreamBadResponse(
+            self.source,
+            f"{self.source.upstream} answered with a body larger than {self._max_body_bytes} bytes",
+        )
 
 
 def error_for_status(
@@ -209,17 +252,34 @@ def _refuse_constant(name: str) -> Any:
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> int | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP-date), if valid."""
+    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP-date), if valid.
+
+    The header is the upstream's text: anything that is not 1 to 10 ASCII digits or a date
+    `email.utils` can read is no advice, so None rather than an error.
+    """
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DELTA_SECONDS.fullmatch(value):
         return int(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        # OverflowError: a numeric zone or year too large for C (`... 00:00:00 99999…`).
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     delta = (when - (now or datetime.now(UTC))).total_seconds()
     return max(0, math.ceil(delta))
+
+
+def path_segment(value: str) -> str:
+    """`value` quoted as one URL path segment.
+
+    Callers validate identifiers first, but a slip must not be able to reach another path on
+    the upstream: `/`, `?` and `#` are quoted, and an empty, `.` or `..` segment (which URL
+    normalisation would fold away, quoted or not) is a `ValueError`.
+    """
+    if value in ("", ".", ".."):
+        raise ValueError(f"{value!r} cannot be a path segment")
+    return quote(value, safe="")

@@ -4,20 +4,42 @@ Clients build their records through `JsonObject`, so a missing field, a wrong ty
 number becomes one coded error naming the source and the field, never a `KeyError` deep in a
 resolver. Numbers stay exact: integers as `int`, quantities as `Decimal` (from a JSON number or
 from a numeric string), never a float.
+
+A `Decimal` is also bounded: a 30-byte answer such as `1e999999999999999999` is a valid JSON
+number, yet formatting it, multiplying it or turning it into an `int` can take gigabytes or
+minutes downstream. So `decimal` accepts magnitudes of 1e-60..1e60 and at most 80 significant
+digits, far beyond any amount or price, and refuses the rest without repeating them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sources.errors import UpstreamBadResponse
 from sources.source import Source
 
-__all__ = ["JsonObject", "expect_list", "expect_object"]
+__all__ = [
+    "MAX_ADJUSTED_EXPONENT",
+    "MAX_SIGNIFICANT_DIGITS",
+    "UINT64_MAX",
+    "JsonObject",
+    "expect_list",
+    "expect_object",
+]
 
 UINT64_MAX = 2**64 - 1
+"""The largest unsigned 64-bit integer: algod's amounts, totals and ids."""
+MAX_ADJUSTED_EXPONENT = 60
+"""`decimal` accepts numbers whose `adjusted()` exponent lies in -60..60."""
+MAX_SIGNIFICANT_DIGITS = 80
+"""`decimal` accepts numbers of at most this many significant digits."""
+
+# RFC 8259's number grammar, ASCII digits only: `Decimal()` alone would also take "1_000",
+# " 1 ", "+1", "١٢٣" (Arabic-Indic digits), "NaN" and "Infinity".
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def expect_object(source: Source, value: Any, where: str) -> JsonObject:
@@ -95,26 +117,32 @@ class JsonObject:
     def opt_boolean(self, key: str) -> bool | None:
         return self.boolean(key) if self.has(key) else None
 
-    def decimal(self, key: str) -> Decimal:
-        """A JSON number or a numeric string, exactly; NaN and infinities are refused."""
+    def decimal(self, key: str, *, minimum: Decimal | int | None = None) -> Decimal:
+        """A JSON number or a string in JSON's number grammar, exactly, within the bounds above;
+        with `minimum`, refuse anything below it (0 for amounts, which cannot be negative)."""
         value = self._get(key)
-        if isinstance(value, bool):
+        is_number = isinstance(value, int | Decimal) and not isinstance(value, bool)
+        if not (is_number or (isinstance(value, str) and _JSON_NUMBER.fullmatch(value))):
             raise self.bad(f"field {key!r} is not a number")
-        if isinstance(value, int | Decimal):
-            number = Decimal(value)
-        elif isinstance(value, str):
-            try:
-                number = Decimal(value.strip())
-            except InvalidOperation as exc:
-                raise self.bad(f"field {key!r} is not a number") from exc
-        else:
-            raise self.bad(f"field {key!r} is not a number")
+        number = Decimal(value)
         if not number.is_finite():
             raise self.bad(f"field {key!r} is not a finite number")
+        if not -MAX_ADJUSTED_EXPONENT <= number.adjusted() <= MAX_ADJUSTED_EXPONENT:
+            # Zero too: `0E-999999999` written out is a billion zeros.
+            raise self.bad(
+                f"field {key!r} is a number whose exponent is outside "
+                f"-{MAX_ADJUSTED_EXPONENT}..{MAX_ADJUSTED_EXPONENT}"
+            )
+        if len(number.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+            raise self.bad(
+                f"field {key!r} has more than {MAX_SIGNIFICANT_DIGITS} significant digits"
+            )
+        if minimum is not None and number < minimum:
+            raise self.bad(f"field {key!r} is less than {minimum}")
         return number
 
-    def opt_decimal(self, key: str) -> Decimal | None:
-        return self.decimal(key) if self.has(key) else None
+    def opt_decimal(self, key: str, *, minimum: Decimal | int | None = None) -> Decimal | None:
+        return self.decimal(key, minimum=minimum) if self.has(key) else None
 
     def obj(self, key: str) -> JsonObject:
         return expect_object(self.source, self._get(key), f"{self.where}.{key}")

@@ -7,13 +7,15 @@ status, tracks how many run at once, and applies the injected faults:
 
     GET  /_sandbox/stats   {"total": n, "max_in_flight": k,
                             "routes": {"GET /v2/accounts/{address}/assets": {"200": 10}}}
-    POST /_sandbox/reset   zero the counters, forget per-sandbox state, restore start-up faults
+    POST /_sandbox/reset   zero the counters, forget per-sandbox state, restore start-up faults;
+                           `max_in_flight` restarts from the requests still running
     POST /_sandbox/faults  {"latency_ms": 50 | [min, max], "status": 503, "rate": 1.0,
                             "retry_after": 2, "malformed": true, "drop": true,
                             "slow_body_ms": 5000, "ignore_paging": true, "path": "/assets"}
 
-Control requests are not counted. Fault decisions use a seeded random generator, so a run with
-the same requests injects the same faults.
+Control requests are not counted. Every fault, latency included, applies only to the requests
+whose path contains `path` (if given) and to a `rate` fraction of those. Fault decisions use a
+seeded random generator, so a run with the same requests injects the same faults.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ __all__ = [
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_PAUSE_STEP = 0.02
+"""How often an injected delay checks whether the client is still there, in seconds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +166,9 @@ class _State:
         self.rng = random.Random(self.seed)
         self.routes = defaultdict(lambda: defaultdict(int))
         self.total = 0
-        self.in_flight = 0
-        self.max_in_flight = 0
+        # Requests still running (a slow body from the test before) are still in flight: they
+        # count down when they end, so `in_flight` stays true and the next peak starts from them.
+        self.max_in_flight = self.in_flight
 
     def count(self, route: str, outcome: str) -> None:
         self.total += 1
@@ -247,18 +253,19 @@ async def _sandbox_middleware(request: web.Request, handler: Handler) -> web.Str
     state.in_flight += 1
     state.max_in_flight = max(state.max_in_flight, state.in_flight)
     try:
+        if not applies:
+            return await _handle(handler, request, state, route)
+        request[_ACTIVE] = faults
+        # Latency is a fault like the others: limited by `path` and `rate`.
         if faults.latency_ms is not None:
             low, high = faults.latency_ms
-            await asyncio.sleep(state.rng.uniform(low, high) / 1000)
-        if not applies:
-            response = await _handle(handler, request, state, route)
-            return response
-        request[_ACTIVE] = faults
+            await _pause(request, state.rng.uniform(low, high) / 1000)
         if faults.drop:
             state.count(route, "dropped")
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError
+        response: web.StreamResponse
         if faults.status is not None:
             response = sandbox.error_response(faults.status)
             if faults.retry_after is not None:
@@ -299,12 +306,27 @@ async def _trickle(
     half = len(body) // 2
     try:
         await stream.write(body[:half])
-        await asyncio.sleep(delay_ms / 1000)
+        await _pause(request, delay_ms / 1000)
         await stream.write(body[half:])
         await stream.write_eof()
     except ConnectionResetError:
         pass  # the client gave up waiting, which is what a slow body is for
     return stream
+
+
+async def _pause(request: web.Request, seconds: float) -> None:
+    """Sleep `seconds`, or less if the client hangs up first.
+
+    An injected delay exists to make the client wait; once the client has given up (its
+    timeout), the request would otherwise go on counting as in flight into the next test.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (left := deadline - loop.time()) > 0:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            return
+        await asyncio.sleep(min(left, _PAUSE_STEP))
 
 
 def dumps_exact(value: Any) -> str:

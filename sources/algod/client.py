@@ -11,9 +11,7 @@ algod did not expect, and the default status mapping (bad response) is right for
 from __future__ import annotations
 
 import base64
-import binascii
 import re
-from urllib.parse import quote
 
 from sources.algod.records import (
     AccountInfo,
@@ -23,15 +21,15 @@ from sources.algod.records import (
     AssetParams,
 )
 from sources.errors import UpstreamUnavailable
-from sources.http import HttpUpstream
+from sources.http import HttpUpstream, path_segment
 from sources.parsing import JsonObject, expect_object
 
 __all__ = ["AlgodClient"]
 
 TOKEN_HEADER = "X-Algo-API-Token"
 MAX_DECIMALS = 19
-UINT64_MAX = 2**64 - 1
-_DECIMAL_DIGITS = re.compile(r"[0-9]+")
+# A uint64 has at most 20 digits; a longer text is no asset id, and `int()` of it would be slow.
+_DECIMAL_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 class AlgodClient:
@@ -64,7 +62,7 @@ class AlgodClient:
             params["next"] = next_token
         response = await self._http.request(
             "GET",
-            f"/v2/accounts/{_segment(address)}/assets",
+            f"/v2/accounts/{path_segment(address)}/assets",
             params=params,
             headers=self._headers,
             accept=(200, 404),
@@ -100,7 +98,7 @@ class AlgodClient:
         """
         response = await self._http.request(
             "GET",
-            f"/v2/accounts/{_segment(address)}",
+            f"/v2/accounts/{path_segment(address)}",
             params={"exclude": "all"},
             headers=self._headers,
         )
@@ -114,12 +112,6 @@ class AlgodClient:
             round=body.integer("round"),
             total_assets_opted_in=body.integer("total-assets-opted-in"),
         )
-
-
-def _segment(address: str) -> str:
-    """`address` as one path segment: callers validate addresses, but a slip must not be able
-    to reach another path on the node."""
-    return quote(address, safe="")
 
 
 def _token_value(token: str | None) -> int | None:
@@ -140,11 +132,10 @@ def _holdings_page(body: JsonObject, *, after: int | None) -> AssetHoldingsPage:
         if previous is not None and holding.asset_id <= previous:
             raise body.bad(f"asset {holding.asset_id} is out of ascending asset-id order")
         previous = holding.asset_id
-    if next_token is not None:
-        if not _DECIMAL_DIGITS.fullmatch(next_token) or int(next_token) > UINT64_MAX:
-            raise body.bad(f"next-token {next_token!r} is not a decimal asset id")
-        if after is not None and int(next_token) <= after:
-            raise body.bad(f"next-token {next_token} does not advance past {after}")
+    # algod's next-token is the last returned asset id (UPSTREAMS.md §1.2), so it advances
+    # past `after` exactly when the ids do, and an empty page cannot carry one.
+    if next_token is not None and (not holdings or next_token != str(holdings[-1].asset_id)):
+        raise body.bad("next-token is not the id of the page's last asset")
     return AssetHoldingsPage(round=round_, holdings=holdings, next_token=next_token)
 
 
@@ -183,6 +174,6 @@ def _opt_base64(params: JsonObject, key: str) -> str | None:
     if value is not None:
         try:
             base64.b64decode(value, validate=True)
-        except binascii.Error as exc:
+        except ValueError as exc:  # binascii.Error, or a plain ValueError for non-ASCII text
             raise params.bad(f"field {key!r} is not base64") from exc
     return value

@@ -8,20 +8,15 @@ which is one request: `AlgodLoaders.create` is called by the request context, ne
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
 from sources.algod.client import AlgodClient
 from sources.algod.records import AccountInfo, AssetHoldingsPage, AssetInfo
-from sources.batching import settle
+from sources.batching import one_request_per_key
 
 __all__ = ["AccountAssetsKey", "AlgodLoaders"]
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,24 +47,7 @@ class AlgodLoaders:
             )
 
         return cls(
-            account_assets=DataLoader(_one_request_per_key(account_assets)),
-            asset=DataLoader(_one_request_per_key(client.asset)),
-            account=DataLoader(_one_request_per_key(client.account)),
+            account_assets=DataLoader(one_request_per_key(account_assets)),
+            asset=DataLoader(one_request_per_key(client.asset)),
+            account=DataLoader(one_request_per_key(client.account)),
         )
-
-
-def _one_request_per_key(
-    fetch: Callable[[K], Awaitable[V]],
-) -> Callable[[list[K]], Coroutine[Any, Any, list[V]]]:
-    """A batch function that fetches each distinct key once, all concurrently."""
-
-    async def batch(keys: list[K]) -> list[V]:
-        # The loader's cache already folds repeated keys; folding here too keeps "one request
-        # per distinct key" true even for a loader made with cache=False.
-        distinct = list(dict.fromkeys(keys))
-        settled = dict(zip(distinct, await settle(fetch(key) for key in distinct), strict=True))
-        # aiodataloader rejects the future of a slot that holds an exception; its type hint
-        # (list[ReturnT]) cannot say so, hence the cast.
-        return cast("list[V]", [settled[key] for key in keys])
-
-    return batch

@@ -34,7 +34,6 @@ from aiohttp import web
 from sources.algod.address import encode_address
 from sources.algod.sandbox_data import (
     ROUND,
-    UINT64_MAX,
     USDC_ID,
     account_holdings,
     algo_balances,
@@ -43,6 +42,7 @@ from sources.algod.sandbox_data import (
     holdings,
     min_balance,
 )
+from sources.parsing import UINT64_MAX
 from sources.sandboxing import Sandbox, dumps_exact, json_response
 from sources.source import Source
 

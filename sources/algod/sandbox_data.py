@@ -36,6 +36,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from sources.algod.address import encode_address
+from sources.parsing import UINT64_MAX
 
 __all__ = [
     "BENCH_ADDRESSES",
@@ -48,7 +49,6 @@ __all__ = [
     "MIN_BALANCE",
     "ROUND",
     "SMALL",
-    "UINT64_MAX",
     "USDC_CREATOR",
     "USDC_ID",
     "WHALE",
@@ -66,7 +66,6 @@ __all__ = [
     "printable_utf8",
 ]
 
-UINT64_MAX = 2**64 - 1
 ROUND = 48_500_000
 """The round every answer is "as of": the sandbox's ledger does not move."""
 MIN_BALANCE = 100_000

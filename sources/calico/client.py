@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -142,26 +141,21 @@ def _assets_page(body: Any, *, sent_cursor: str | None) -> AssetsPage:
 def _position(item: JsonObject) -> AssetPosition:
     return AssetPosition(
         asset_symbol=item.string("asset_symbol"),
-        asset_holdings=_amount(item, "asset_holdings"),
-        staked_holdings=_amount(item, "staked_holdings") if item.has("staked_holdings") else None,
+        asset_holdings=item.decimal("asset_holdings", minimum=0),
+        staked_holdings=item.opt_decimal("staked_holdings", minimum=0),
         time_fetched=_timestamp(item, "time_fetched") if item.has("time_fetched") else None,
         provider_id=item.string("provider_id"),
-        price_in_usd=_amount(item, "price_in_usd") if item.has("price_in_usd") else None,
+        price_in_usd=item.opt_decimal("price_in_usd", minimum=0),
         wallet_address_redacted=item.opt_string("wallet_address_redacted"),
         chain=item.opt_string("chain"),
     )
 
 
-def _amount(item: JsonObject, key: str) -> Decimal:
-    value = item.decimal(key)
-    if value < 0:
-        raise item.bad(f"field {key!r} is negative ({value})")
-    return value
-
-
+# re.ASCII: `\d` alone also matches other scripts' digits, which `int()` would then read.
 _TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-    r"(?:[Zz]|([+-])(\d{2}):?(\d{2}))"
+    r"(?:[Zz]|([+-])(\d{2}):?(\d{2}))",
+    re.ASCII,
 )
 
 
@@ -169,7 +163,8 @@ def _timestamp(item: JsonObject, key: str) -> datetime:
     """An RFC 3339 timestamp (`Z` or an offset, any fraction) as an aware UTC datetime.
 
     A timestamp without an offset is refused: its instant is unknown. Fractions beyond
-    microseconds are truncated (a datetime holds no more).
+    microseconds are truncated (a datetime holds no more). A local time whose UTC instant falls
+    outside datetime's years 1..9999 (`0001-01-01T00:00:00+01:00`) is refused too.
     """
     text = item.string(key)
     match = _TIMESTAMP.fullmatch(text.strip())
@@ -193,10 +188,10 @@ def _timestamp(item: JsonObject, key: str) -> datetime:
             int(second),
             int((fraction or "0")[:6].ljust(6, "0")),
             tzinfo=timezone(offset),
-        )
-    except ValueError as exc:
+        ).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise item.bad(f"field {key!r} is not a valid date and time") from exc
-    return when.astimezone(UTC)
+    return when
 
 
 def _next_cursor(page: JsonObject) -> str | None:
@@ -205,9 +200,13 @@ def _next_cursor(page: JsonObject) -> str | None:
         return None
     # Split by hand and unquote without turning '+' into a space: cursors are base64-like,
     # and a '+' Calico left unescaped belongs to the cursor.
+    try:
+        query = urlsplit(uri).query
+    except ValueError as exc:  # for example an unbalanced IPv6 host: `https://[::1/x`
+        raise page.bad("next_uri is not a URI") from exc
     found = [
         unquote(value)
-        for name, _, value in (part.partition("=") for part in urlsplit(uri).query.split("&"))
+        for name, _, value in (part.partition("=") for part in query.split("&"))
         if unquote(name) == "cursor"
     ]
     if len(found) != 1 or not found[0]:

@@ -4,10 +4,13 @@ It serves `GET /accounts/v2/assets` and `POST /platform/v1/assets/refresh` over 
 data of `sandbox_data`, as UPSTREAMS.md §3 and the reference docs describe them:
 
 - auth: `Authorization: Bearer <user access token>`; a missing or unknown token is 401;
-- `asset_symbols` (comma list, case-insensitive), `provider_ids` (comma list), `limit`
-  (default 30, 1..100, else 400), `cursor` (opaque; encodes the offset and is bound to the user
-  and the filters: anything else is 400); empty values count as absent, as in Calico's own
-  curl example (`?asset_symbols&limit&provider_ids&cursor`);
+- `asset_symbols` (comma list), `provider_ids` (comma list), `limit` (default 30, 1..100, else
+  400), `cursor` (opaque; encodes the offset and is bound to the user and the filters: anything
+  else is 400); empty values count as absent, as in Calico's own curl example
+  (`?asset_symbols&limit&provider_ids&cursor`);
+- symbols and provider ids match case-insensitively. That is this sandbox's choice, not
+  Calico's documented behaviour (it documents none), so the client sends filters as given and
+  nothing may rely on it;
 - `{"page": {"next_uri": ...}, "errors": [...], "data": {"assets": [...]}}`, `next_uri`
   relative and carrying the same filters and limit, only when more remain; 206 when `errors[]`
   is not empty; numbers written as JSON numbers or strings, as each position says;

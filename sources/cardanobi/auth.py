@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
 from sources.errors import UpstreamError, UpstreamUnauthorized
-from sources.http import HttpUpstream
+from sources.http import HttpUpstream, decode_json
 from sources.parsing import expect_object
+from sources.source import Source
 
 __all__ = ["DEFAULT_EXPIRES_IN", "AccessTokenCache"]
 
@@ -126,7 +126,7 @@ class AccessTokenCache:
             raise UpstreamUnauthorized(
                 source,
                 f"{source.upstream}'s identity server refused the client credentials "
-                f"(HTTP {response.status}{_oauth_error(response.body)})",
+                f"(HTTP {response.status}{_oauth_error(source, response.body)})",
                 status=response.status,
             )
         body = expect_object(source, response.json(), "the token response")
@@ -143,12 +143,17 @@ class AccessTokenCache:
         return _Token(value, asked_at + lifetime - margin)
 
 
-def _oauth_error(body: bytes) -> str:
-    """`, invalid_client` when the body names a standard OAuth2 error, else nothing."""
+def _oauth_error(source: Source, body: bytes) -> str:
+    """`, invalid_client` when the body names a standard OAuth2 error, else nothing.
+
+    The body is the identity server's, so it is decoded like any other answer (`decode_json`
+    refuses deep nesting and the rest); a refusal that is not JSON just names no error.
+    """
     try:
-        error = json.loads(body).get("error")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+        decoded = decode_json(source, body)
+    except UpstreamError:
         return ""
+    error = decoded.get("error") if isinstance(decoded, dict) else None
     return f", {error}" if isinstance(error, str) and error in _OAUTH_ERRORS else ""
 
 

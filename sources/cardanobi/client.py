@@ -17,11 +17,10 @@ import re
 from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from sources.cardanobi.auth import AccessTokenCache
 from sources.cardanobi.records import AccountAsset, AccountAssetsPage, AccountInfo, AssetDetails
-from sources.http import HttpUpstream, UpstreamResponse
+from sources.http import HttpUpstream, UpstreamResponse, path_segment
 from sources.parsing import JsonObject, expect_list, expect_object
 
 __all__ = ["MAX_PAGE_SIZE", "ORDERS", "CardanoBIClient"]
@@ -47,7 +46,8 @@ class CardanoBIClient:
         )
 
     def __repr__(self) -> str:
-        return f"CardanoBIClient(base_url={self._http.base_url!r})"
+        # Neither the credentials nor the URL (which may carry user:password) belong in a repr.
+        return f"<CardanoBIClient for {self._http.source.upstream}>"
 
     async def account_assets(
         self, stake_address: str, *, page_no: int, page_size: int, order: str = "asc"
@@ -63,7 +63,7 @@ class CardanoBIClient:
         if order not in ORDERS:
             raise ValueError(f"order must be 'asc' or 'desc', not {order!r}")
         response = await self._get(
-            f"/api/core/accounts/{_segment(stake_address)}/assets",
+            f"/api/core/accounts/{path_segment(stake_address)}/assets",
             params={"page_no": str(page_no), "page_size": str(page_size), "order": order},
             accept=(200, 404),
         )
@@ -80,13 +80,16 @@ class CardanoBIClient:
     async def account(self, stake_address: str) -> AccountInfo | None:
         """The ADA side of `stake_address`; `None` when CardanoBI does not know it."""
         response = await self._get(
-            f"/api/core/accounts/{_segment(stake_address)}", accept=(200, 404)
+            f"/api/core/accounts/{path_segment(stake_address)}", accept=(200, 404)
         )
         if response.status == 404:
             return None
         body = expect_object(self._http.source, response.json(), f"the account {stake_address}")
+        answered = body.opt_string("stake_address")
+        if answered is not None and answered != stake_address:
+            raise body.bad("the account answered is not the account asked for")
         return AccountInfo(
-            stake_address=body.opt_string("stake_address") or stake_address,
+            stake_address=stake_address,
             total_balance=_whole(body, "total_balance"),
             is_registered=body.opt_boolean("is_registered"),
             pool_id=body.opt_string("pool_id"),
@@ -94,7 +97,9 @@ class CardanoBIClient:
 
     async def asset(self, fingerprint: str) -> AssetDetails | None:
         """One native token by CIP-14 fingerprint; `None` when CardanoBI does not know it."""
-        response = await self._get(f"/api/core/assets/{_segment(fingerprint)}", accept=(200, 404))
+        response = await self._get(
+            f"/api/core/assets/{path_segment(fingerprint)}", accept=(200, 404)
+        )
         if response.status == 404:
             return None
         body = expect_object(self._http.source, response.json(), f"the asset {fingerprint}")
@@ -123,11 +128,6 @@ class CardanoBIClient:
 
     def _headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}", "Client-Api-Key": self._api_key}
-
-
-def _segment(value: str) -> str:
-    """`value` as one path segment: nothing in it can reach another route."""
-    return quote(value, safe="")
 
 
 def _account_asset(item: JsonObject) -> AccountAsset:
@@ -159,11 +159,15 @@ def _fingerprint(item: JsonObject) -> str:
 
 def _whole(item: JsonObject, key: str) -> int:
     """A non-negative int64 amount. The OpenAPI file types lovelace and supplies as doubles,
-    so an integral JSON number written with a fraction (`5.0`) is taken as well."""
+    so an integral JSON number written with a fraction (`5.0`) is taken as well.
+
+    The range is checked on the `Decimal`, before `int()`: `int(Decimal("1E+3000000"))` blocks
+    the event loop for minutes, and the value is not repeated in the message for the same reason.
+    """
     value: Any = item.raw(key)
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        whole = int(value)
-        if not 0 <= whole <= INT64_MAX:
-            raise item.bad(f"field {key!r} is {whole}, outside 0..{INT64_MAX}")
-        return whole
+    if isinstance(value, Decimal) and value.is_finite():
+        if not 0 <= value <= INT64_MAX:
+            raise item.bad(f"field {key!r} is outside 0..{INT64_MAX}")
+        if value == value.to_integral_value():
+            return int(value)
     return item.integer(key, maximum=INT64_MAX)

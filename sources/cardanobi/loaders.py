@@ -9,20 +9,15 @@ outlives the request that filled it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from sources.batching import settle
+from sources.batching import one_request_per_key
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.records import AccountAssetsPage, AccountInfo, AssetDetails
 
 __all__ = ["AccountAssetsKey", "CardanoBILoaders"]
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,36 +42,13 @@ class CardanoBILoaders:
     def create(cls, client: CardanoBIClient) -> CardanoBILoaders:
         """Fresh loaders (and fresh caches) for one request."""
 
-        async def load_account_assets(keys: list[AccountAssetsKey]) -> list[AccountAssetsPage]:
-            return await _each_once(
-                keys,
-                lambda key: client.account_assets(
-                    key.stake_address,
-                    page_no=key.page_no,
-                    page_size=key.page_size,
-                    order=key.order,
-                ),
+        async def account_assets(key: AccountAssetsKey) -> AccountAssetsPage:
+            return await client.account_assets(
+                key.stake_address, page_no=key.page_no, page_size=key.page_size, order=key.order
             )
 
-        async def load_accounts(keys: list[str]) -> list[AccountInfo | None]:
-            return await _each_once(keys, client.account)
-
-        async def load_assets(keys: list[str]) -> list[AssetDetails | None]:
-            return await _each_once(keys, client.asset)
-
         return cls(
-            account_assets=DataLoader(load_account_assets),
-            account=DataLoader(load_accounts),
-            asset=DataLoader(load_assets),
+            account_assets=DataLoader(one_request_per_key(account_assets)),
+            account=DataLoader(one_request_per_key(client.account)),
+            asset=DataLoader(one_request_per_key(client.asset)),
         )
-
-
-async def _each_once(keys: Sequence[K], fetch: Callable[[K], Awaitable[V]]) -> list[V]:
-    """`fetch` each distinct key once, all concurrently; answers in key order.
-
-    A failed key's slot holds its exception, which aiodataloader hands to that key's caller
-    alone. Its type hints cannot say so (they promise `list[V]`), hence the cast.
-    """
-    distinct = list(dict.fromkeys(keys))
-    settled = dict(zip(distinct, await settle(fetch(key) for key in distinct), strict=True))
-    return cast(list[V], [settled[key] for key in keys])

@@ -253,7 +253,13 @@ class CardanoBISandbox(Sandbox):
             return _oauth_error("invalid_scope")
         granted = tuple(asked) or SCOPES
         token = secrets.token_urlsafe(32)
-        self._issued[token] = _Issued(self._clock() + self._ttl, frozenset(granted))
+        now = self._clock()
+        # Forget expired tokens here too, not only when one is used: a client that fetches a
+        # new token before the old one expires never uses the old one again.
+        self._issued = {
+            issued: grant for issued, grant in self._issued.items() if now < grant.expires_at
+        }
+        self._issued[token] = _Issued(now + self._ttl, frozenset(granted))
         return json_response(
             {
                 "access_token": token,

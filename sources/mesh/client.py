@@ -54,7 +54,8 @@ class MeshClient:
         }
 
     def __repr__(self) -> str:
-        return f"MeshClient(base_url={self._http.base_url!r})"
+        # Neither the credentials nor the URL (which may carry user:password) belong in a repr.
+        return f"<MeshClient for {self._http.source.upstream}>"
 
     async def portfolio(self, user_id: str, *, timezone_offset: int = 0) -> Portfolio:
         """`GET /api/v1/holdings/portfolio`: the user's aggregated portfolio.

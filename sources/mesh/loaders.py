@@ -14,7 +14,7 @@ from typing import cast
 
 from aiodataloader import DataLoader
 
-from sources.batching import settle
+from sources.batching import settle_each
 from sources.mesh.client import MeshClient
 from sources.mesh.records import Portfolio
 
@@ -36,12 +36,9 @@ async def load_portfolios(
 
     Each distinct key costs exactly one upstream request, even if the loader's cache is off.
     """
-    distinct = list(dict.fromkeys(keys))
-    results = await settle(
-        client.portfolio(key.user_id, timezone_offset=key.timezone_offset) for key in distinct
+    return await settle_each(
+        keys, lambda key: client.portfolio(key.user_id, timezone_offset=key.timezone_offset)
     )
-    by_key = dict(zip(distinct, results, strict=True))
-    return [by_key[key] for key in keys]
 
 
 @dataclass(frozen=True, slots=True)

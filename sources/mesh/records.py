@@ -3,7 +3,9 @@
 Mesh writes every amount as a JSON double; the body is decoded with `parse_float=Decimal`, so
 `0.260325` arrives here as `Decimal("0.260325")` and every record field keeps it digit for digit.
 Each record is built through `JsonObject`, so a wrong shape (a missing amount, a string where a
-number belongs, a negative quantity) becomes one `UpstreamBadResponse`, never a `KeyError`.
+number belongs, a negative quantity, an absurd exponent) becomes one `UpstreamBadResponse`, never
+a `KeyError`. Amounts, cost bases, market values, prices and portfolio percentages cannot be
+negative (`minimum=0`); returns and performance can.
 Mesh's nullable lists (`equityPositions: null`) become empty tuples.
 """
 
@@ -29,18 +31,6 @@ EQUITY = "EQUITY"
 CRYPTOCURRENCY = "CRYPTOCURRENCY"
 
 
-def _quantity(obj: JsonObject, key: str) -> Decimal:
-    """A number that counts or values something held: negative would be absurd."""
-    value = obj.decimal(key)
-    if value < 0:
-        raise obj.bad(f"field {key!r} is negative ({value})")
-    return value
-
-
-def _opt_quantity(obj: JsonObject, key: str) -> Decimal | None:
-    return _quantity(obj, key) if obj.has(key) else None
-
-
 @dataclass(frozen=True, slots=True)
 class Distribution:
     """Where part of a self-custody position sits: a CAIP-2 network and an address."""
@@ -54,7 +44,7 @@ class Distribution:
         return cls(
             caip_network_id=obj.opt_string("caipNetworkId"),
             address=obj.opt_string("address"),
-            amount=_quantity(obj, "amount"),
+            amount=obj.decimal("amount", minimum=0),
         )
 
 
@@ -88,11 +78,11 @@ class Position:
             symbol=obj.opt_string("symbol"),
             name=obj.opt_string("name"),
             company_name=obj.opt_string("companyName"),
-            amount=_quantity(obj, "amount"),
-            cost_basis=_opt_quantity(obj, "costBasis"),
-            market_value=_opt_quantity(obj, "marketValue"),
-            last_price=_opt_quantity(obj, "lastPrice"),
-            portfolio_percentage=_opt_quantity(obj, "portfolioPercentage"),
+            amount=obj.decimal("amount", minimum=0),
+            cost_basis=obj.opt_decimal("costBasis", minimum=0),
+            market_value=obj.opt_decimal("marketValue", minimum=0),
+            last_price=obj.opt_decimal("lastPrice", minimum=0),
+            portfolio_percentage=obj.opt_decimal("portfolioPercentage", minimum=0),
             total_return=obj.opt_decimal("totalReturn"),
             return_percentage=obj.opt_decimal("returnPercentage"),
             total_daily_return=obj.opt_decimal("totalDailyReturn"),
@@ -123,16 +113,16 @@ class NftPosition:
     @classmethod
     def from_json(cls, obj: JsonObject) -> NftPosition:
         return cls(
-            amount=_quantity(obj, "amount"),
+            amount=obj.decimal("amount", minimum=0),
             name=obj.opt_string("name"),
             contract_address=obj.opt_string("contractAddress"),
             token_id=obj.opt_string("tokenId"),
             contract_type=obj.opt_string("contractType"),
             contract_symbol=obj.opt_string("contractSymbol"),
             blockchain=obj.opt_string("blockchain"),
-            cost_basis=_opt_quantity(obj, "costBasis"),
-            market_value=_opt_quantity(obj, "marketValue"),
-            portfolio_percentage=_opt_quantity(obj, "portfolioPercentage"),
+            cost_basis=obj.opt_decimal("costBasis", minimum=0),
+            market_value=obj.opt_decimal("marketValue", minimum=0),
+            portfolio_percentage=obj.opt_decimal("portfolioPercentage", minimum=0),
             image_url=obj.opt_string("imageUrl"),
         )
 
@@ -154,11 +144,11 @@ class Portfolio:
     @classmethod
     def from_json(cls, obj: JsonObject) -> Portfolio:
         return cls(
-            cost_basis=_opt_quantity(obj, "portfolioCostBasis"),
+            cost_basis=obj.opt_decimal("portfolioCostBasis", minimum=0),
             performance=obj.opt_decimal("actualPortfolioPerformance"),
-            equities_value=_quantity(obj, "equitiesValue"),
-            cryptocurrencies_value=_quantity(obj, "cryptocurrenciesValue"),
-            nfts_value=_quantity(obj, "nftsValue"),
+            equities_value=obj.decimal("equitiesValue", minimum=0),
+            cryptocurrencies_value=obj.decimal("cryptocurrenciesValue", minimum=0),
+            nfts_value=obj.decimal("nftsValue", minimum=0),
             equity_positions=tuple(
                 Position.from_json(item, EQUITY) for item in obj.objects("equityPositions")
             ),

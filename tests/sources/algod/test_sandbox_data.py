@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sources.algod import sandbox_data as data
 from sources.algod.address import check_address, encode_address
+from sources.parsing import UINT64_MAX
 
 
 def whale() -> dict[int, data.HoldingData]:
@@ -81,14 +82,14 @@ def test_every_holding_fits_its_asset() -> None:
             if params is None:
                 assert holding.asset_id == data.DESTROYED_ID
             else:
-                assert 0 <= holding.amount <= params.total <= data.UINT64_MAX
+                assert 0 <= holding.amount <= params.total <= UINT64_MAX
 
 
 def test_catalogue_values_are_within_algods_ranges() -> None:
     for asset_id, params in data.assets().items():
-        assert 0 < asset_id <= data.UINT64_MAX
+        assert 0 < asset_id <= UINT64_MAX
         assert 0 <= params.decimals <= 19
-        assert 1 <= params.total <= data.UINT64_MAX
+        assert 1 <= params.total <= UINT64_MAX
         assert check_address(params.creator)
 
 

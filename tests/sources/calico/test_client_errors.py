@@ -18,7 +18,7 @@ from sources.errors import (
 from sources.http import HttpUpstream, Timeouts
 from sources.source import Source
 
-from .support import ALICE, served, set_faults, stats
+from .support import ALICE, ScriptedCalico, served, set_faults, stats
 
 FAULTS: list[tuple[dict[str, Any], type[UpstreamError]]] = [
     ({"status": 500}, UpstreamUnavailable),
@@ -123,6 +123,16 @@ async def test_a_429_refresh_is_an_answer_with_retry_after(
 ) -> None:
     await set_faults(http, status=429, retry_after=5)
     assert await client.refresh(ALICE) == RefreshResult(accepted=False, retry_after_seconds=5)
+
+
+@pytest.mark.parametrize("retry_after", ["9" * 5000, "\u00b2", "Mon, Jan 20 00:00:00 " + "9" * 30])
+async def test_a_429_refresh_with_a_hostile_retry_after_is_an_answer_without_one(
+    retry_after: str,
+) -> None:
+    fake = ScriptedCalico(status=429, headers={"Retry-After": retry_after})
+    async with served(fake) as (_, http):
+        result = await CalicoClient(http).refresh(ALICE)
+    assert result == RefreshResult(accepted=False, retry_after_seconds=None)
 
 
 async def test_refresh_is_accepted_then_refused_with_retry_after(client: CalicoClient) -> None:

@@ -284,3 +284,13 @@ async def test_no_error_message_or_repr_carries_a_credential(
     await client.account(data.COLLECTOR)  # now it holds a token too
     assert "sandbox-cardanobi" not in repr(client)
     assert not _TOKEN_LIKE.search(repr(client))
+
+
+def test_the_repr_shows_no_url() -> None:
+    # A base URL may carry user:password, which aiohttp would send as Basic auth.
+    http = HttpUpstream(Source.CARDANO, "http://cbi-user:cbi-password@127.0.0.1:9")
+    client = CardanoBIClient(
+        http, auth_url="http://127.0.0.1:9/connect/token", api_key="k", api_secret="s"
+    )
+    assert "cbi-password" not in repr(client)
+    assert "127.0.0.1" not in repr(client)

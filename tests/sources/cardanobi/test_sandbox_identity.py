@@ -8,7 +8,15 @@ import json
 import pytest
 
 from sources.cardanobi import sandbox_data as data
-from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
+from sources.cardanobi.sandbox import (
+    SANDBOX_API_KEY,
+    SANDBOX_API_SECRET,
+    TOKEN_PATH,
+    CardanoBISandbox,
+)
+from sources.http import HttpUpstream
+from sources.sandboxing import start_sandbox
+from sources.source import Source
 
 from .support import Control
 
@@ -182,3 +190,20 @@ async def test_token_requests_are_counted_by_route(control: Control) -> None:
     await control.new_token()
     await control.new_token()
     assert await control.count("POST /connect/token") == 2
+
+
+async def test_expired_tokens_are_forgotten_when_a_new_one_is_issued() -> None:
+    now = [1000.0]
+    running = await start_sandbox(CardanoBISandbox(token_ttl=60, clock=lambda: now[0]))
+    http = HttpUpstream(Source.CARDANO, running.url)
+    await http.start()
+    try:
+        control = Control(http)
+        for _ in range(3):
+            await control.new_token()  # never used again, so never refused as expired
+        now[0] += 61
+        await control.new_token()
+        assert (await control.token_settings(revoke=True))["revoked"] == 1
+    finally:
+        await http.close()
+        await running.close()

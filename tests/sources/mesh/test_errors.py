@@ -228,3 +228,11 @@ def test_client_repr_hides_the_credentials(mesh_http: HttpUpstream) -> None:
     client = _client(mesh_http, client_id=WRONG_ID, client_secret=WRONG_SECRET)
     assert WRONG_ID not in repr(client)
     assert WRONG_SECRET not in repr(client)
+
+
+def test_client_repr_shows_no_url() -> None:
+    # A base URL may carry user:password, which aiohttp would send as Basic auth.
+    http = HttpUpstream(Source.MESH, "http://mesh-user:mesh-password@127.0.0.1:9")
+    client = _client(http, client_id=WRONG_ID, client_secret=WRONG_SECRET)
+    assert "mesh-password" not in repr(client)
+    assert "127.0.0.1" not in repr(client)
