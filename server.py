@@ -138,7 +138,11 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
 
         async def upstream(source: Source, url: str) -> HttpUpstream:
             http = HttpUpstream(
-                source, url, timeouts=timeouts, max_concurrency=settings.upstream_max_concurrency
+                source,
+                url,
+                timeouts=timeouts,
+                max_concurrency=settings.upstream_max_concurrency,
+                max_body_bytes=settings.upstream_max_body_bytes,
             )
             await http.start()
             stack.push_async_callback(http.close)

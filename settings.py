@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     upstream_timeout_seconds: float = Field(10.0, gt=0, le=300)
     upstream_connect_timeout_seconds: float = Field(3.0, gt=0, le=60)
     upstream_max_concurrency: int = Field(32, ge=1, le=1000)
+    upstream_max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=1024**3)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")

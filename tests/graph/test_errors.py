@@ -244,3 +244,17 @@ async def test_a_variable_of_the_wrong_type_is_bad_user_input(graph: GraphClient
     _, body = await graph.post(query, {"first": "ten"})
     assert codes(body) == ["BAD_USER_INPUT"]
     assert "ten" in body["errors"][0]["message"]
+
+
+async def test_an_upstream_answer_over_the_body_limit_is_a_bad_response(
+    sandboxes: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    await sandboxes.reset()
+    async with serve_graph(sandboxes.settings(upstream_max_body_bytes=4096), http) as graph:
+        body = await graph.query(
+            "query($a: String!) { account(source: ALGORAND, address: $a) "
+            "{ holdings(first: 100) { edges { node { amount } } } } }",
+            {"a": WHALE},
+        )
+    error = _error(body, "UPSTREAM_BAD_RESPONSE")
+    assert "4096" in error["message"]
