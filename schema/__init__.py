@@ -14,7 +14,7 @@ from strawberry.types import ExecutionContext
 
 from schema.account import Account, Viewer
 from schema.asset import Asset
-from schema.caching import ParsedDocuments, ValidationCache
+from schema.caching import CachedDocuments
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
 from schema.mutation import Mutation
@@ -43,11 +43,7 @@ def _build() -> HoldingsSchema:
         query=Query,
         mutation=Mutation,
         types=types,
-        extensions=[
-            ErrorTranslation,
-            ParsedDocuments,
-            lambda: ValidationCache(maxsize=256),
-        ],
+        extensions=[ErrorTranslation, CachedDocuments],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
     )
 

@@ -1,9 +1,10 @@
 """Caches of parsed and validated documents, so a repeated query costs only its execution.
 
-Strawberry's `ParserCache` raises a syntax error from inside its hook, which skips the rest of
-the operation (and with it our error translation); this one caches successful parses only and
-leaves a document that does not parse to Strawberry's own parse, whose error is handled
-normally. Validation results are cached by Strawberry's `ValidationCache`.
+Only short query texts are cached (real clients send the same few queries again and again; a
+huge one-off document would otherwise stay in memory at many times its size), in bounded LRUs
+shared by all requests. A text that does not parse is not cached and is left to Strawberry's
+own parse, so its error is reported the usual way. (Strawberry's `ParserCache` raises from
+inside its hook, which skips our error translation, and caches texts of any size.)
 """
 
 from __future__ import annotations
@@ -13,25 +14,53 @@ from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, parse
-from strawberry.extensions import SchemaExtension, ValidationCache
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
-__all__ = ["ParsedDocuments", "ValidationCache"]
+__all__ = ["MAX_CACHED_QUERY_LENGTH", "CachedDocuments"]
+
+#: Longest query text (characters) whose parse and validation are cached.
+MAX_CACHED_QUERY_LENGTH = 4096
+_ENTRIES = 128
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=_ENTRIES)
 def _parse(query: str, **options: Any) -> DocumentNode:
     return parse(query, **options)
 
 
-class ParsedDocuments(SchemaExtension):
-    """Reuses the parse of a query text seen before (bounded LRU, shared by all requests)."""
+@lru_cache(maxsize=_ENTRIES)
+def _validate(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[Any, ...]
+) -> list[GraphQLError]:
+    return validate_document(schema, document, rules)
+
+
+class CachedDocuments(SchemaExtension):
+    """Reuses the parse and the validation of a (short) query text seen before."""
+
+    def _cacheable(self) -> bool:
+        query = self.execution_context.query
+        return query is not None and len(query) <= MAX_CACHED_QUERY_LENGTH
 
     def on_parse(self) -> Iterator[None]:
         execution = self.execution_context
-        if execution.query is not None and execution.graphql_document is None:
+        if self._cacheable() and execution.graphql_document is None:
             # On a syntax error the document stays unset: Strawberry parses again and reports
             # the error the usual way.
             with suppress(GraphQLError):
-                execution.graphql_document = _parse(execution.query, **execution.parse_options)
+                execution.graphql_document = _parse(
+                    execution.query or "", **execution.parse_options
+                )
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        if self._cacheable() and execution.graphql_document is not None:
+            execution.pre_execution_errors = _validate(
+                execution.schema._schema,
+                execution.graphql_document,
+                tuple(execution.validation_rules),
+            )
         yield
