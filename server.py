@@ -203,7 +203,7 @@ class _GraphQL(GraphQL[RequestContext, None]):
         caller = services.verifier.caller(
             request.headers.get("authorization"), request.headers.get("x-calico-token")
         )
-        return RequestContext.create(services, caller, response)
+        return RequestContext.create(services, caller)
 
 
 def create_app(settings: Settings) -> Starlette:

@@ -7,14 +7,22 @@ caller's own only: the address is the user id, and anyone else's is forbidden.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput, Forbidden
+from resolvers.errors import BadUserInput, Forbidden, GraphError, Unauthenticated
 from resolvers.records import AccountRecord
 from sources import Source
 from sources.algod.address import AddressError, check_address
 from sources.cardanobi.identifiers import StakeAddressError, check_stake_address
 
-__all__ = ["check_custodial_access", "onchain_account", "resolve_account", "viewer_accounts"]
+__all__ = [
+    "check_custodial_access",
+    "onchain_account",
+    "resolve_account",
+    "resolve_accounts",
+    "viewer_accounts",
+]
 
 
 def onchain_account(context: RequestContext, source: Source, address: str) -> AccountRecord:
@@ -48,14 +56,32 @@ def check_custodial_access(context: RequestContext, source: Source, user_id: str
     return identity.user_id
 
 
-def resolve_account(context: RequestContext, source: Source, address: str) -> AccountRecord | None:
-    """`account(source, address)`: the account, null if the caller cannot read it at all."""
+def resolve_account(context: RequestContext, source: Source, address: str) -> AccountRecord:
+    """`account(source, address)`: the account, once the caller may read it."""
     if source in (Source.ALGORAND, Source.CARDANO):
         return onchain_account(context, source, address)
     check_custodial_access(context, source, address)
     if source is Source.CALICO and context.caller.require().calico_token is None:
-        return None
+        raise Unauthenticated(
+            "the CALICO account needs the user's Calico access token in X-Calico-Token"
+        )
     return AccountRecord(source, address)
+
+
+def resolve_accounts(
+    context: RequestContext, refs: Sequence[tuple[Source, str]]
+) -> list[AccountRecord | GraphError]:
+    """`accounts(refs:)`: each account, or the error that fails only its own slot."""
+    maximum = context.options.max_ids
+    if len(refs) > maximum:
+        raise BadUserInput(f"refs: {len(refs)} accounts asked; at most {maximum} at once")
+    answers: list[AccountRecord | GraphError] = []
+    for source, address in refs:
+        try:
+            answers.append(resolve_account(context, source, address))
+        except GraphError as error:
+            answers.append(error)
+    return answers
 
 
 def viewer_accounts(context: RequestContext) -> list[AccountRecord]:

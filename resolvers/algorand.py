@@ -69,7 +69,7 @@ async def holdings(
     """One page of the account's ASA holdings, ascending asset id."""
     connection = query.connection(account)
     codec = context.services.cursors
-    start = connection.resume(codec, window)
+    start = connection.resume(codec, window, context.caller_id)
     if start is not None and not (isinstance(start, str) and uint64(start) is not None):
         start = None
     limit = min(window.first + 1, _MAX_LIMIT) if query.empty else _MAX_LIMIT
@@ -83,8 +83,10 @@ async def holdings(
             page.next_token,
         )
 
-    items, has_next = await walk(fetch, start, window.first, None if query.empty else query.keeps)
-    return connection.page(codec, window, items, has_next)
+    walked = await walk(
+        fetch, start, window.first, None if query.empty else query.keeps, page_size=limit
+    )
+    return connection.page(codec, window, walked)
 
 
 async def holding_node(

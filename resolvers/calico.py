@@ -8,23 +8,28 @@ position is (Calico cursor of the page, items of it already yielded).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
 from resolvers.errors import ProviderFailed, Unauthenticated
 from resolvers.numbers import multiply
-from resolvers.pagination import MAX_PAGES_PER_FIELD, Page, Slice, Window, walk
+from resolvers.pagination import Page, Slice, Window, walk
 from resolvers.providers import provider
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord, ProviderRecord
 from sources import Source
 from sources.calico.loaders import AssetsKey
 from sources.calico.records import AssetPosition, ProviderFailure
+from sources.errors import UpstreamBadResponse
 
-__all__ = ["asset_record", "holding_node", "holdings", "providers"]
+__all__ = ["MAX_LISTED_ASSETS", "asset_record", "holding_node", "holdings", "providers"]
 
 _Position = tuple[str | None, int]
+
+#: The most assets `providers` reads for one user before calling Calico's answer absurd.
+MAX_LISTED_ASSETS = 10_000
 
 
 def asset_record(symbol: str, chain: str | None) -> AssetRecord:
@@ -69,7 +74,8 @@ def _token(context: RequestContext) -> str:
 def _fetcher(
     context: RequestContext,
     account: AccountRecord,
-    query: HoldingQuery,
+    symbols: tuple[str, ...],
+    provider_ids: tuple[str, ...],
     failures: dict[str, ProviderFailure],
 ) -> Callable[[_Position], Awaitable[Slice[HoldingRecord]]]:
     loader = context.loaders.calico(_token(context)).assets
@@ -77,18 +83,25 @@ def _fetcher(
 
     async def fetch(position: _Position) -> Slice[HoldingRecord]:
         cursor, skip = position
-        key = AssetsKey.of(
-            symbols=query.symbols, provider_ids=query.providers, cursor=cursor, limit=size
-        )
+        key = AssetsKey.of(symbols=symbols, provider_ids=provider_ids, cursor=cursor, limit=size)
         page = await loader.load(key)
         for failure in page.errors:
             failures.setdefault(failure.provider_id, failure)
         assets = page.assets
+        following = (page.next_cursor, 0) if page.next_cursor else None
+        last = len(assets) - 1
+
+        def after(index: int) -> _Position:
+            # After a page's last asset, resume at Calico's next cursor: no refetch of this page.
+            if index == last and following is not None:
+                return following
+            return (cursor, index + 1)
+
         items = (
-            (_holding_record(account, assets[index]), (cursor, index + 1))
+            (_holding_record(account, assets[index]), after(index))
             for index in range(skip, len(assets))
         )
-        return Slice(items, (page.next_cursor, 0) if page.next_cursor else None)
+        return Slice(items, following)
 
     return fetch
 
@@ -107,30 +120,41 @@ def _start(value: object) -> _Position:
 async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
-    """One page of the user's Calico assets; failing providers become PROVIDER_ERRORs."""
+    """One page of the user's Calico assets; failing providers become PROVIDER_ERRORs.
+
+    Filters go to Calico (`asset_symbols`, `provider_ids`), so every page is full."""
     connection = query.connection(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window))
+    start = _start(connection.resume(codec, window, context.caller_id))
     failures: dict[str, ProviderFailure] = {}
-    items, has_next = await walk(_fetcher(context, account, query, failures), start, window.first)
+    fetch = _fetcher(context, account, query.symbols, query.providers, failures)
+    walked = await walk(fetch, start, window.first, page_size=context.options.calico_page_size)
     problems = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
-    return connection.page(codec, window, items, has_next, problems=problems)
+    return connection.page(codec, window, walked, problems=problems)
 
 
 async def providers(context: RequestContext, account: AccountRecord) -> list[ProviderRecord]:
-    """Every provider the user has connected: those holding assets and those failing."""
+    """Every provider the user has connected: those holding assets and those failing.
+
+    All of the user's asset pages are read (a first page of `holdings` in the same request is
+    the same loader key, so it costs nothing more)."""
     failures: dict[str, ProviderFailure] = {}
-    fetch = _fetcher(context, account, HoldingQuery(), failures)
+    fetch = _fetcher(context, account, (), (), failures)
     slugs: dict[str, ProviderRecord] = {}
-    position: _Position | None = (None, 0)
-    for _ in range(MAX_PAGES_PER_FIELD):
-        if position is None:
-            break
+    position: _Position = (None, 0)
+    pages = math.ceil(MAX_LISTED_ASSETS / context.options.calico_page_size)
+    for _ in range(pages):
         page = await fetch(position)
         for holding, _ in page.items:
             if holding.provider is not None:
                 slugs.setdefault(holding.provider.slug, holding.provider)
+        if page.next is None:
+            break
         position = page.next
+    else:
+        raise UpstreamBadResponse(
+            Source.CALICO, f"Calico listed more than {MAX_LISTED_ASSETS} assets for one user"
+        )
     for slug in failures:
         slugs.setdefault(slug, provider(slug))
     return [slugs[slug] for slug in sorted(slugs)]
@@ -140,11 +164,8 @@ async def holding_node(
     context: RequestContext, account: AccountRecord, key: tuple[str, ...]
 ) -> HoldingRecord | None:
     """One holding by (provider, symbol, chain, wallet), asked of Calico with those filters."""
-    if len(key) != 4:
-        return None
-    provider_id, symbol = key[0], key[1]
-    query = HoldingQuery.of([symbol], [provider_id])
-    found, _ = await walk(
-        _fetcher(context, account, query, {}), (None, 0), 1, lambda h: h.key == key
+    fetch = _fetcher(context, account, (key[1],), (key[0],), {})
+    walked = await walk(
+        fetch, (None, 0), 1, lambda h: h.key == key, page_size=context.options.calico_page_size
     )
-    return found[0][0] if found else None
+    return walked.items[0][0] if walked.items else None

@@ -18,16 +18,24 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from resolvers.context import RequestContext
-from resolvers.pagination import Page, Slice, Window, walk
+from resolvers.pagination import MAX_FILTERED_PAGES, Page, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord
 from sources import Source
+from sources.cardanobi.identifiers import Bech32Error, bech32_decode
 from sources.cardanobi.identifiers import fingerprint as cip14_fingerprint
 from sources.cardanobi.loaders import AccountAssetsKey
 from sources.cardanobi.records import AccountAsset
 
-__all__ = ["asset_node", "holding_node", "holdings", "token_record", "trusted_name"]
+__all__ = [
+    "asset_node",
+    "holding_node",
+    "holdings",
+    "is_fingerprint",
+    "token_record",
+    "trusted_name",
+]
 
 _Position = tuple[int, int, str | None]
 
@@ -42,15 +50,24 @@ def trusted_name(policy_hex: str, name: str, fingerprint: str) -> bytes | None:
     return raw if cip14_fingerprint(policy, raw) == fingerprint else None
 
 
-def token_record(
-    chain_id: str, policy_hex: str, fingerprint: str, name: str, *, single: bool
-) -> AssetRecord:
-    """A native token; `single` (one unit in existence or held) marks it as an NFT."""
+def is_fingerprint(value: str) -> bool:
+    """Whether `value` is a CIP-14 fingerprint: bech32 `asset1...` over 20 bytes."""
+    try:
+        hrp, payload = bech32_decode(value)
+    except Bech32Error:
+        return False
+    return hrp == "asset" and len(payload) == 20 and value == value.lower()
+
+
+def token_record(chain_id: str, policy_hex: str, fingerprint: str, name: str) -> AssetRecord:
+    """A native token. CardanoBI does not say whether a token is an NFT (a CIP-68 label sits in
+    the name bytes it decodes lossily), so every token is FUNGIBLE: one rule, whether the token
+    is seen in holdings or by id."""
     raw_name = trusted_name(policy_hex, name, fingerprint)
     return AssetRecord(
         source=Source.CARDANO,
         key=(fingerprint,),
-        kind=AssetKind.NFT if single else AssetKind.FUNGIBLE,
+        kind=AssetKind.FUNGIBLE,
         name=name if raw_name is not None and name else None,
         chain_id=chain_id,
         caip19=f"{chain_id}/token:{policy_hex}.{raw_name.hex()}" if raw_name is not None else None,
@@ -64,13 +81,7 @@ def _holding_record(
 ) -> HoldingRecord:
     return HoldingRecord(
         account=account,
-        asset=token_record(
-            account.chain_id or "",
-            token.policy_hex,
-            token.fingerprint,
-            token.name,
-            single=token.quantity == 1,
-        ),
+        asset=token_record(account.chain_id or "", token.policy_hex, token.fingerprint, token.name),
         key=(token.fingerprint,),
         amount=Decimal(token.quantity),
         raw_amount=token.quantity,
@@ -80,27 +91,40 @@ def _holding_record(
     )
 
 
+async def _page(
+    context: RequestContext, account: AccountRecord, position: _Position
+) -> tuple[tuple[AccountAsset, ...], _Position | None]:
+    """The tokens of the page at `position` (none past the end, or when the server ignored
+    `page_no` and answered the previous page again), and the next page's position."""
+    page_no, _, previous_head = position
+    size = context.options.cardanobi_page_size
+    key = AccountAssetsKey(account.address, page_no, size, "asc")
+    tokens = (await context.loaders.cardanobi.account_assets.load(key)).assets
+    if not tokens or (page_no > 1 and tokens[0].fingerprint == previous_head):
+        return (), None
+    following = (page_no + 1, 0, tokens[0].fingerprint) if len(tokens) >= size else None
+    return tokens, following
+
+
 def _fetcher(
     context: RequestContext, account: AccountRecord
 ) -> Callable[[_Position], Awaitable[Slice[HoldingRecord]]]:
-    size = context.options.cardanobi_page_size
-    loader = context.loaders.cardanobi.account_assets
-
     async def fetch(position: _Position) -> Slice[HoldingRecord]:
         page_no, skip, previous_head = position
-        page = await loader.load(AccountAssetsKey(account.address, page_no, size, "asc"))
-        tokens = page.assets
-        if not tokens or (page_no > 1 and tokens[0].fingerprint == previous_head):
-            return Slice((), None)  # past the end, or the server ignored page_no
+        tokens, following = await _page(context, account, position)
         fetched_at = datetime.now(UTC)
+        last = len(tokens) - 1
+
+        def after(index: int) -> _Position:
+            # After a full page's last token, resume at the next page: no refetch of this one.
+            if index == last and following is not None:
+                return following
+            return (page_no, index + 1, previous_head)
+
         items = (
-            (
-                _holding_record(account, tokens[index], fetched_at),
-                (page_no, index + 1, previous_head),
-            )
+            (_holding_record(account, tokens[index], fetched_at), after(index))
             for index in range(skip, len(tokens))
         )
-        following = (page_no + 1, 0, tokens[0].fingerprint) if len(tokens) >= size else None
         return Slice(items, following)
 
     return fetch
@@ -124,24 +148,31 @@ async def holdings(
     """One page of the stake address's tokens, ascending fingerprint."""
     connection = query.connection(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window))
-    items, has_next = await walk(
-        _fetcher(context, account), start, window.first, None if query.empty else query.keeps
+    start = _start(connection.resume(codec, window, context.caller_id))
+    walked = await walk(
+        _fetcher(context, account),
+        start,
+        window.first,
+        None if query.empty else query.keeps,
+        page_size=context.options.cardanobi_page_size,
     )
-    return connection.page(codec, window, items, has_next)
+    return connection.page(codec, window, walked)
 
 
 async def holding_node(
     context: RequestContext, account: AccountRecord, fingerprint: str
 ) -> HoldingRecord | None:
-    """The account's holding of one token (CardanoBI has no per-token route: pages are read)."""
-    found, _ = await walk(
-        _fetcher(context, account),
-        (1, 0, None),
-        1,
-        lambda holding: holding.asset.fingerprint == fingerprint,
-    )
-    return found[0][0] if found else None
+    """The account's holding of one token (CardanoBI has no per-token route: pages are read,
+    as far as a filtered scan may go)."""
+    position: _Position | None = (1, 0, None)
+    for _ in range(MAX_FILTERED_PAGES):
+        if position is None:
+            break
+        tokens, position = await _page(context, account, position)
+        for token in tokens:
+            if token.fingerprint == fingerprint:
+                return _holding_record(account, token, datetime.now(UTC))
+    return None
 
 
 async def asset_node(context: RequestContext, fingerprint: str) -> AssetRecord | None:
@@ -150,9 +181,5 @@ async def asset_node(context: RequestContext, fingerprint: str) -> AssetRecord |
     if details is None:
         return None
     return token_record(
-        context.options.cardano.chain_id,
-        details.policy_hex,
-        details.fingerprint,
-        details.name,
-        single=details.total_supply == 1,
+        context.options.cardano.chain_id, details.policy_hex, details.fingerprint, details.name
     )

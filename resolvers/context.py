@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 from resolvers.cursors import CursorCodec
 from resolvers.identity import Caller, TokenVerifier
@@ -90,16 +89,20 @@ class RequestContext:
     #: Field errors that did not null their field (a connection that came back empty or
     #: partial): (error, response path). The schema reports them with the response.
     problems: list[tuple[Exception, list[str | int]]] = field(default_factory=list)
-    #: The HTTP response being built (for headers); opaque to resolvers.
-    response: Any = None
 
     @property
     def options(self) -> GraphOptions:
         return self.services.options
 
+    @property
+    def caller_id(self) -> str | None:
+        """The authenticated user's id, if any (who may resume custodial cursors)."""
+        identity = self.caller.identity
+        return identity.user_id if identity is not None else None
+
     def report(self, error: Exception, path: list[str | int]) -> None:
         self.problems.append((error, path))
 
     @classmethod
-    def create(cls, services: Services, caller: Caller, response: Any = None) -> RequestContext:
-        return cls(services, caller, Loaders(services), response=response)
+    def create(cls, services: Services, caller: Caller) -> RequestContext:
+        return cls(services, caller, Loaders(services))

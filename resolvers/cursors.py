@@ -13,7 +13,7 @@ import hmac
 import json
 from typing import Any
 
-from resolvers.errors import BadUserInput, Forbidden
+from resolvers.errors import BadUserInput, Forbidden, shown
 
 __all__ = ["CursorCodec"]
 
@@ -41,11 +41,12 @@ class CursorCodec:
         raw = head + self._mac(head + payload) + payload
         return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
-    def decode(self, cursor: str, connection: str, *, user: str | None = None) -> Any:
-        """The position in `cursor`, if it was issued for this connection and user.
+    def decode(self, cursor: str, connection: str, *, caller: str | None = None) -> Any:
+        """The position in `cursor`, if it was issued for this connection, to `caller`.
 
         A cursor that is not ours (bad encoding, version or signature) or belongs to another
-        connection is bad input; one issued to another user is forbidden.
+        connection is bad input; one that carries another user's custodial list is forbidden
+        (whatever connection it is sent to: it is checked first).
         """
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -58,19 +59,16 @@ class CursorCodec:
             or not hmac.compare_digest(mac, self._mac(head + payload))
         ):
             raise BadUserInput(
-                f"after: {_shorten(cursor)!r} is not a valid cursor; pass an endCursor or "
+                f"after: {shown(cursor)!r} is not a valid cursor; pass an endCursor or "
                 "edge cursor this connection returned"
             )
         data = json.loads(payload)
-        if data.get("u") != user:
+        owner = data.get("u")
+        if owner is not None and owner != caller:
             raise Forbidden("after: this cursor was issued to another user")
         if data.get("c") != connection:
             raise BadUserInput(
-                f"after: {_shorten(cursor)!r} is a cursor of another connection; "
+                f"after: {shown(cursor)!r} is a cursor of another connection; "
                 "a cursor only resumes the connection (and filter) that issued it"
             )
         return data.get("p")
-
-
-def _shorten(value: str, limit: int = 48) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"

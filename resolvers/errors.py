@@ -14,7 +14,14 @@ from typing import Any, ClassVar
 
 from sources import Source
 
-__all__ = ["BadUserInput", "Forbidden", "GraphError", "ProviderFailed", "Unauthenticated"]
+__all__ = [
+    "BadUserInput",
+    "Forbidden",
+    "GraphError",
+    "ProviderFailed",
+    "Unauthenticated",
+    "shown",
+]
 
 
 class GraphError(Exception):
@@ -58,3 +65,9 @@ class ProviderFailed(GraphError):
             "provider": self.provider,
             "cause": self.cause,
         }
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """`value` as a message may quote it: whole when short, else its start and an ellipsis
+    (a message names the bad value without echoing a megabyte of it)."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"

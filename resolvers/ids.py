@@ -9,9 +9,9 @@ import base64
 import binascii
 import json
 
-from resolvers.errors import BadUserInput
+from resolvers.errors import BadUserInput, shown
 
-__all__ = ["decode_id", "encode_id", "uint64"]
+__all__ = ["decode_id", "encode_id", "not_ours", "uint64"]
 
 _UINT64_MAX = 2**64 - 1
 
@@ -27,19 +27,20 @@ def decode_id(value: str) -> tuple[str, tuple[str, ...]]:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         decoded = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         decoded = None
     if (
         not isinstance(decoded, list)
         or len(decoded) < 2
         or not all(isinstance(part, str) for part in decoded)
     ):
-        raise BadUserInput(f"{_shorten(value)!r} is not an id this graph issued")
+        raise not_ours(value)
     return decoded[0], tuple(decoded[1:])
 
 
-def _shorten(value: str, limit: int = 80) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+def not_ours(value: str) -> BadUserInput:
+    """The error for an id that names nothing this graph could have issued."""
+    return BadUserInput(f"id: {shown(value)!r} is not an id this graph issued")
 
 
 def uint64(text: str) -> int | None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from resolvers.accounts import check_custodial_access
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
-from resolvers.pagination import Connection, Page, Slice, Window, in_memory, walk
+from resolvers.pagination import Connection, Page, Window
 from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
@@ -27,9 +27,17 @@ from resolvers.records import (
 )
 from sources import Source
 from sources.mesh.loaders import PortfolioKey
-from sources.mesh.records import NftPosition, Portfolio, Position
+from sources.mesh.records import CRYPTOCURRENCY, EQUITY, NftPosition, Portfolio, Position
 
-__all__ = ["asset_node", "holding_node", "holdings", "position_node", "positions"]
+__all__ = [
+    "asset_node",
+    "holding_node",
+    "holdings",
+    "is_asset_key",
+    "is_position_key",
+    "position_node",
+    "positions",
+]
 
 
 async def _portfolio(context: RequestContext, account: AccountRecord) -> Portfolio:
@@ -158,47 +166,49 @@ def position_records(account: AccountRecord, portfolio: Portfolio) -> list[Posit
     return records
 
 
-def _offset(value: object) -> int:
-    return value if isinstance(value, int) and value >= 0 else 0
-
-
 async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
+    """One page of the portfolio as holdings; offsets count within the filtered list (the
+    cursor is bound to the filter)."""
+    records = holding_records(account, await _portfolio(context, account))
+    listed = records if query.empty else [h for h in records if query.keeps(h)]
     connection = query.connection(account)
-    codec = context.services.cursors
-    start = _offset(connection.resume(codec, window))
-    listed = holding_records(account, await _portfolio(context, account))
-
-    async def fetch(offset: int) -> Slice[HoldingRecord]:
-        return in_memory(listed, offset)
-
-    items, has_next = await walk(fetch, start, window.first, None if query.empty else query.keeps)
-    total = len(listed) if query.empty else sum(1 for h in listed if query.keeps(h))
-    return connection.page(codec, window, items, has_next, total_count=total)
+    return connection.slice(context.services.cursors, window, listed, context.caller_id)
 
 
 async def positions(
     context: RequestContext, account: AccountRecord, window: Window, kind: PositionKind | None
 ) -> Page[PositionRecord]:
+    """One page of the valued positions, of one kind or all."""
     connection = Connection(
         f"positions:MESH:{account.address}:{kind.value if kind else '*'}", user=account.address
     )
-    codec = context.services.cursors
-    start = _offset(connection.resume(codec, window))
     listed = [
         p
         for p in position_records(account, await _portfolio(context, account))
         if kind is None or p.kind is kind
     ]
-    chosen = listed[start : start + window.first]
-    return connection.page(
-        codec,
-        window,
-        [(item, start + index + 1) for index, item in enumerate(chosen)],
-        has_next=start + len(chosen) < len(listed),
-        total_count=len(listed),
+    return connection.slice(context.services.cursors, window, listed, context.caller_id)
+
+
+def is_position_key(key: tuple[str, ...]) -> bool:
+    """Whether `key` has the shape of a Mesh holding or position key (checked before the
+    portfolio is read for it)."""
+    if len(key) == 3:
+        return key[0] in (EQUITY, CRYPTOCURRENCY) and _ordinal(key[2])
+    return len(key) == 5 and key[0] == "NFT" and _ordinal(key[4])
+
+
+def is_asset_key(key: tuple[str, ...]) -> bool:
+    """Whether `key` has the shape of a Mesh asset key."""
+    return (len(key) == 2 and key[0] in (EQUITY, CRYPTOCURRENCY)) or (
+        len(key) == 4 and key[0] == "NFT"
     )
+
+
+def _ordinal(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 6
 
 
 async def holding_node(

@@ -1,5 +1,9 @@
 """`node(id:)` and `nodes(ids:)`: any id this graph issued, resolved again with the same
-access rules as the field that first returned it (custodial nodes only for their own user)."""
+access rules as the field that first returned it (custodial nodes only for their own user).
+
+Every part of an id is checked before any upstream call: an id that could not have come from
+this graph is bad input, naming the id.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from resolvers import algorand, calico, cardano, mesh
 from resolvers.accounts import resolve_account
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.ids import decode_id, uint64
+from resolvers.ids import decode_id, not_ours, uint64
 from resolvers.providers import provider
+from resolvers.query import is_slug, is_symbol
 from resolvers.records import (
     AccountRecord,
     AssetRecord,
@@ -25,22 +30,28 @@ __all__ = ["NodeRecord", "resolve_node", "resolve_nodes"]
 NodeRecord = AccountRecord | HoldingRecord | AssetRecord | PositionRecord | ProviderRecord
 
 
-def _not_ours(value: str) -> BadUserInput:
-    shown = value if len(value) <= 80 else value[:79] + "…"
-    return BadUserInput(f"id: {shown!r} is not an id this graph issued")
-
-
 def _source(value: str, raw: str) -> Source:
     try:
         return Source(value)
     except ValueError:
-        raise _not_ours(raw) from None
+        raise not_ours(raw) from None
+
+
+def _require(condition: bool, raw: str) -> None:
+    if not condition:
+        raise not_ours(raw)
+
+
+def _calico_part(value: str) -> bool:
+    """A chain or redacted wallet address of a Calico key (empty when Calico gave none)."""
+    return value == "" or is_symbol(value)
 
 
 async def resolve_node(context: RequestContext, value: str) -> NodeRecord | None:
     """The node `value` names, null when it no longer exists."""
     type_name, parts = decode_id(value)
     if type_name == "Provider" and len(parts) == 1:
+        _require(is_slug(parts[0]), value)
         return provider(parts[0])
     if type_name == "Account" and len(parts) == 2:
         return resolve_account(context, _source(parts[0], value), parts[1])
@@ -48,11 +59,12 @@ async def resolve_node(context: RequestContext, value: str) -> NodeRecord | None
         account = resolve_account(context, _source(parts[0], value), parts[1])
         return await _holding(context, account, parts[2:], value) if account else None
     if type_name == "Position" and len(parts) >= 3 and parts[0] == Source.MESH.value:
+        _require(mesh.is_position_key(parts[2:]), value)
         account = resolve_account(context, Source.MESH, parts[1])
         return await mesh.position_node(context, account, parts[2:]) if account else None
     if type_name == "Asset" and len(parts) >= 2:
         return await _asset(context, _source(parts[0], value), parts[1:], value)
-    raise _not_ours(value)
+    raise not_ours(value)
 
 
 async def _holding(
@@ -60,15 +72,22 @@ async def _holding(
 ) -> HoldingRecord | None:
     if account.source is Source.ALGORAND:
         asset_id = uint64(key[0]) if len(key) == 1 else None
-        if asset_id is None:
-            raise _not_ours(raw)
+        _require(asset_id is not None, raw)
+        assert asset_id is not None
         return await algorand.holding_node(context, account, asset_id)
     if account.source is Source.CARDANO:
-        if len(key) != 1:
-            raise _not_ours(raw)
+        _require(len(key) == 1 and cardano.is_fingerprint(key[0]), raw)
         return await cardano.holding_node(context, account, key[0])
     if account.source is Source.CALICO:
+        _require(
+            len(key) == 4
+            and is_symbol(key[0])  # Calico's provider_id, as Calico wrote it
+            and is_symbol(key[1])
+            and all(_calico_part(part) for part in key[2:]),
+            raw,
+        )
         return await calico.holding_node(context, account, key)
+    _require(mesh.is_position_key(key), raw)
     return await mesh.holding_node(context, account, key)
 
 
@@ -77,17 +96,16 @@ async def _asset(
 ) -> AssetRecord | None:
     if source is Source.ALGORAND:
         asset_id = uint64(key[0]) if len(key) == 1 else None
-        if asset_id is None:
-            raise _not_ours(raw)
+        _require(asset_id is not None, raw)
+        assert asset_id is not None
         return await algorand.asset_node(context, asset_id)
     if source is Source.CARDANO:
-        if len(key) != 1:
-            raise _not_ours(raw)
+        _require(len(key) == 1 and cardano.is_fingerprint(key[0]), raw)
         return await cardano.asset_node(context, key[0])
     if source is Source.CALICO:
-        if len(key) != 2:
-            raise _not_ours(raw)
+        _require(len(key) == 2 and is_symbol(key[0]) and _calico_part(key[1]), raw)
         return calico.asset_record(key[0], key[1] or None)
+    _require(mesh.is_asset_key(key), raw)
     return await mesh.asset_node(context, key)
 
 

@@ -12,7 +12,7 @@ from resolvers.pagination import Connection, Page, Window
 from resolvers.records import ProviderKind, ProviderRecord
 from sources import Source
 
-__all__ = ["CHAIN_PROVIDERS", "provider", "providers_page", "registry"]
+__all__ = ["CHAIN_PROVIDERS", "provider", "providers_page"]
 
 _A, _C, _K, _M = Source.ALGORAND, Source.CARDANO, Source.CALICO, Source.MESH
 _EX, _BR, _WA, _BC = (
@@ -63,10 +63,6 @@ _BY_SLUG = {record.slug: record for record in _REGISTRY}
 CHAIN_PROVIDERS = {Source.ALGORAND: _BY_SLUG["algorand"], Source.CARDANO: _BY_SLUG["cardano"]}
 
 
-def registry() -> tuple[ProviderRecord, ...]:
-    return _REGISTRY
-
-
 def provider(slug: str, *, source: Source = Source.CALICO) -> ProviderRecord:
     """The registry's provider for `slug`, or an exchange named by the slug."""
     known = _BY_SLUG.get(slug.lower())
@@ -83,12 +79,4 @@ def providers_page(
     window = Window.of(first, after, default=options.default_first, maximum=options.max_first)
     listed = [p for p in _REGISTRY if source is None or source in p.sources]
     connection = Connection(f"providers:{source.value if source else '*'}")
-    offset = connection.resume(context.services.cursors, window) or 0
-    chosen = listed[offset : offset + window.first]
-    return connection.page(
-        context.services.cursors,
-        window,
-        [(item, offset + index + 1) for index, item in enumerate(chosen)],
-        has_next=offset + len(chosen) < len(listed),
-        total_count=len(listed),
-    )
+    return connection.slice(context.services.cursors, window, listed, context.caller_id)

@@ -25,7 +25,9 @@ __all__ = ["Account", "Viewer"]
 
 First = Annotated[
     int | None,
-    strawberry.argument(description="How many items to return: from 1 to 100 (a setting)."),
+    strawberry.argument(
+        description="How many items to return: from 1 to MAX_PAGE_SIZE (100 by default)."
+    ),
 ]
 After = Annotated[
     str | None,
@@ -130,8 +132,7 @@ class Account(Node):
             chosen = Source(source)
         except ValueError:
             raise BadUserInput(f"source: {source!r} is not one of {', '.join(Source)}") from None
-        account = resolve_account(info.context, chosen, address)
-        return cls.of(account) if account else None
+        return cls.of(resolve_account(info.context, chosen, address))
 
 
 @strawberry.type(description="The authenticated end user.")

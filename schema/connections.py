@@ -31,7 +31,8 @@ class PageInfo:
         description="Cursor of the first item on this page; null when the page is empty."
     )
     end_cursor: str | None = strawberry.field(
-        description="Cursor of the last item on this page; null when the page is empty."
+        description="Where to continue with `after`: the last item's cursor, or, when a "
+        "filtered scan stopped early, where it stopped; null when there is nothing to resume."
     )
 
 
@@ -64,7 +65,7 @@ class Connection(Generic[N]):
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,
                 start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+                end_cursor=page.end_cursor or (edges[-1].cursor if edges else None),
             ),
             total_count=page.total_count,
         )

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from resolvers.context import RequestContext
@@ -58,7 +58,7 @@ def _translate(error: GraphQLError) -> GraphQLError:
         original = original.original_error
     if original is None or (isinstance(original, ValueError | TypeError) and error.path is None):
         message = error.message
-        if message.startswith("Syntax Error"):
+        if isinstance(error, GraphQLSyntaxError):
             code = "GRAPHQL_PARSE_FAILED"
         elif message.startswith("Variable '$"):
             code = "BAD_USER_INPUT"

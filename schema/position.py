@@ -7,11 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers.nodes import resolve_node
 from resolvers.records import DistributionRecord, PositionRecord
 from schema.enums import PositionKind
 from schema.node import Node
-from schema.soft import Info
 
 if TYPE_CHECKING:
     from schema.account import Account
@@ -86,12 +84,3 @@ class Position(Node):
             daily_return_percentage=record.daily_return_percentage,
             distribution=[PositionDistribution.of(d) for d in record.distribution],
         )
-
-    @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Position | None:
-        from schema.account import Account
-
-        record = await resolve_node(info.context, id)
-        if not isinstance(record, PositionRecord):
-            return None
-        return cls.of(record, Account.of(record.account))

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.accounts import resolve_account
-from resolvers.errors import BadUserInput
+from resolvers.accounts import resolve_account, resolve_accounts
 from resolvers.nodes import resolve_node, resolve_nodes
 from resolvers.providers import providers_page
 from resolvers.viewer import resolve_viewer
@@ -56,7 +55,8 @@ class Query:
         self,
         info: Info,
         ids: Annotated[
-            list[strawberry.ID], strawberry.argument(description="Global ids (at most 100).")
+            list[strawberry.ID],
+            strawberry.argument(description="Global ids (at most MAX_IDS, 100 by default)."),
         ],
     ) -> list[Node | None]:
         awaitables = resolve_nodes(info.context, ids)
@@ -76,8 +76,7 @@ class Query:
         source: Annotated[Source, strawberry.argument(description="Which upstream.")],
         address: Annotated[str, strawberry.argument(description="The account's address.")],
     ) -> Account | None:
-        record = resolve_account(info.context, Source(source), address)
-        return Account.of(record) if record else None
+        return Account.of(resolve_account(info.context, source, address))
 
     @strawberry.field(
         description="Many accounts at once, in the order asked; upstream calls are batched."
@@ -86,21 +85,16 @@ class Query:
         self,
         info: Info,
         refs: Annotated[
-            list[AccountRef], strawberry.argument(description="The accounts (at most 100).")
+            list[AccountRef],
+            strawberry.argument(description="The accounts (at most MAX_IDS, 100 by default)."),
         ],
     ) -> list[Account | None]:
-        maximum = info.context.options.max_ids
-        if len(refs) > maximum:
-            raise BadUserInput(f"refs: {len(refs)} accounts asked; at most {maximum} at once")
-        answers: list[Account | None] = []
-        for ref in refs:
-            try:
-                record = resolve_account(info.context, Source(ref.source), ref.address)
-            except Exception as error:  # fails this slot only
-                answers.append(_failed(error))  # type: ignore[arg-type]
-                continue
-            answers.append(Account.of(record) if record else None)
-        return answers
+        answers = resolve_accounts(info.context, [(ref.source, ref.address) for ref in refs])
+        # A failed slot is an awaitable that raises: graphql-core nulls that slot only.
+        return [
+            _failed(answer) if isinstance(answer, Exception) else Account.of(answer)  # type: ignore[misc]
+            for answer in answers
+        ]
 
     @strawberry.field(description="The authenticated end user; null without a valid bearer token.")
     def viewer(self, info: Info) -> Viewer | None:

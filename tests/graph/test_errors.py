@@ -224,7 +224,9 @@ async def test_calico_holdings_need_the_users_calico_token(
 ) -> None:
     query = '{ account(source: CALICO, address: "alice") { address } }'
     body = await graph.query(query, user="alice")
-    assert body["data"]["account"] is None and "errors" not in body
+    assert body["data"]["account"] is None
+    error = _error(body, "UNAUTHENTICATED")
+    assert "X-Calico-Token" in error["message"] and error["path"] == ["account"]
     assert await clean.calico.count(CALICO_ASSETS) == 0
 
 

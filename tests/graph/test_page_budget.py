@@ -1,0 +1,68 @@
+"""How many upstream pages one connection page reads: as many as `first + 1` items need, no
+page fetched twice, and a bounded scan for filters the graph applies itself."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from sources.cardanobi import sandbox_data as cardano_data
+from tests.graph.support import (
+    CARDANOBI_ASSETS,
+    HOLDINGS_PAGE,
+    assert_well_formed_walk,
+    walk_holdings,
+)
+from tests.harness import GraphClient, Sandboxes, serve_graph
+
+COLLECTOR = cardano_data.COLLECTOR
+FINGERPRINTS = sorted(t.fingerprint for t in cardano_data.tokens()[COLLECTOR])
+
+
+async def test_a_cursor_at_the_end_of_an_upstream_page_does_not_fetch_that_page_again(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    first = await walk_holdings(graph, "CARDANO", COLLECTOR, 100, max_pages=1)
+    await clean.reset()
+    data = await graph.data(
+        HOLDINGS_PAGE,
+        {
+            "source": "CARDANO",
+            "address": COLLECTOR,
+            "first": 100,
+            "after": first.pages[0]["pageInfo"]["endCursor"],
+        },
+    )
+    nodes = [edge["node"]["asset"]["fingerprint"] for edge in data["account"]["holdings"]["edges"]]
+    assert nodes == FINGERPRINTS[100:200]
+    # page 2, and page 3 for the 201st item that says another page exists; not page 1 again
+    assert await clean.cardanobi.count(CARDANOBI_ASSETS) == 2
+
+
+async def test_first_is_independent_of_a_tiny_upstream_page_size(
+    sandboxes: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    await sandboxes.reset()
+    async with serve_graph(sandboxes.settings(cardanobi_page_size=1), http) as graph:
+        walk = await walk_holdings(graph, "CARDANO", COLLECTOR, 60)
+    assert_well_formed_walk(walk, 60)
+    assert [n["asset"]["fingerprint"] for n in walk.nodes] == FINGERPRINTS
+    # Each token's page once, one 404 past the end, and each page's look-ahead for its
+    # (first + 1)-th item, which the next request reads again (loaders live one request).
+    look_aheads = len(walk.pages) - 1
+    assert await sandboxes.cardanobi.count(CARDANOBI_ASSETS) == 250 + 1 + look_aheads
+
+
+async def test_a_bounded_filtered_scan_can_always_be_resumed(
+    sandboxes: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    await sandboxes.reset()
+    wanted = FINGERPRINTS[-1]
+    name = next(t.name for t in cardano_data.tokens()[COLLECTOR] if t.fingerprint == wanted)
+    async with serve_graph(sandboxes.settings(cardanobi_page_size=1), http) as graph:
+        walk = await walk_holdings(graph, "CARDANO", COLLECTOR, 5, filter={"symbols": [name]})
+    assert [n["asset"]["fingerprint"] for n in walk.nodes] == [wanted]
+    assert len(walk.pages) > 1, "the scan stopped early and was resumed"
+    for page in walk.pages[:-1]:
+        assert page["pageInfo"]["hasNextPage"] is True
+        assert page["pageInfo"]["endCursor"] is not None
+    assert walk.pages[-1]["pageInfo"]["hasNextPage"] is False
