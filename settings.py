@@ -4,15 +4,27 @@ Names are fixed by ARCHITECTURE.md ("Settings"); the README lists them all. An u
 URL runs on its embedded sandbox with the sandbox's own credentials. When every upstream is on
 its sandbox, development keys are used for JWTs and cursors; as soon as one real upstream is
 configured, the server refuses to start with a missing or placeholder secret.
+
+Secrets and upstream credentials only travel in clear text to loopback: a remote upstream URL must
+be `https`, and a sandbox's own credentials are accepted only for a loopback URL (where
+`python server.py sandbox` serves). Errors never carry the input (`hide_input_in_errors`), so no
+message echoes a secret.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 from urllib.parse import urlsplit
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sources.cardanobi import sandbox as cardanobi_sandbox
+from sources.mesh import sandbox as mesh_sandbox
 
 __all__ = ["DEV_CURSOR_SECRET", "DEV_JWT_SECRET", "Settings"]
 
@@ -31,6 +43,13 @@ _PLACEHOLDERS = {
     DEV_CURSOR_SECRET,
 }
 _MIN_SECRET = 32
+_MIN_CURSOR_SECRET = 16
+"""`CursorCodec`'s floor: below it the lifespan would fail after validation passed."""
+_CARDANOBI_SANDBOX_CREDENTIALS = {
+    cardanobi_sandbox.SANDBOX_API_KEY,
+    cardanobi_sandbox.SANDBOX_API_SECRET,
+}
+_MESH_SANDBOX_CREDENTIALS = {mesh_sandbox.SANDBOX_CLIENT_ID, mesh_sandbox.SANDBOX_CLIENT_SECRET}
 
 Upstream = Literal["algod", "cardanobi", "calico", "mesh"]
 
@@ -39,7 +58,12 @@ class Settings(BaseSettings):
     """Every setting of the server; see README "Configuration"."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        # pydantic would otherwise print the raw input (every secret) in `str(ValidationError)`.
+        hide_input_in_errors=True,
     )
 
     host: str = "127.0.0.1"
@@ -82,14 +106,39 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{value!r} is not an http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(value):
+            # Name the host only: a URL may carry user:password.
+            raise ValueError(
+                f"http://{parts.hostname} is not loopback, so the URL must be https "
+                "(http is allowed only for 127.0.0.0/8, ::1 and localhost)"
+            )
         return value.strip().rstrip("/")
 
     @field_validator("jwt_public_key", "jwt_audience", "jwt_issuer", "redis_url")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value if value and value.strip() else None
+
+    @field_validator("jwt_public_key")
+    @classmethod
+    def _rsa_public_key(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            key = serialization.load_pem_public_key(value.strip().encode("utf-8"))
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            raise ValueError(
+                "JWT_PUBLIC_KEY is not a PEM public key; set the RS256 public key "
+                "(-----BEGIN PUBLIC KEY-----...)"
+            ) from None
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise ValueError(
+                "JWT_PUBLIC_KEY is not an RSA public key; RS256 needs one "
+                "(or use JWT_SECRET for HS256)"
+            )
+        return value
 
     @property
     def sandboxed(self) -> frozenset[Upstream]:
@@ -143,9 +192,55 @@ class Settings(BaseSettings):
             raise ValueError(
                 "MESH_URL is set, so MESH_CLIENT_ID and MESH_CLIENT_SECRET must be too"
             )
+        self._check_upstream_credentials()
         if not self.all_sandboxed:
             self._refuse_placeholders()
+        elif (
+            self.cursor_secret is not None
+            and len(self.cursor_secret.get_secret_value()) < _MIN_CURSOR_SECRET
+        ):
+            raise ValueError(f"CURSOR_SECRET must have at least {_MIN_CURSOR_SECRET} characters")
         return self
+
+    def _check_upstream_credentials(self) -> None:
+        if self.algod_url is not None:
+            token = self.algod_token.get_secret_value().strip()
+            # Empty is fine: public nodes need no token.
+            if token and token.lower() in _PLACEHOLDERS:
+                raise ValueError(
+                    "ALGOD_TOKEN is a placeholder; set the node's API token or leave it empty"
+                )
+        if (
+            self.cardanobi_url is not None
+            and self.cardanobi_api_key is not None
+            and self.cardanobi_api_secret is not None
+        ):
+            # The credentials go to the token endpoint: both hosts must be local for the sandbox's.
+            local = _is_loopback(self.cardanobi_url) and _is_loopback(self.cardanobi_auth_url)
+            for name, secret in (
+                ("CARDANOBI_API_KEY", self.cardanobi_api_key),
+                ("CARDANOBI_API_SECRET", self.cardanobi_api_secret),
+            ):
+                _check_credential(
+                    name,
+                    secret,
+                    _CARDANOBI_SANDBOX_CREDENTIALS,
+                    local,
+                    "CARDANOBI_URL and CARDANOBI_AUTH_URL are not both loopback",
+                )
+        if (
+            self.mesh_url is not None
+            and self.mesh_client_id is not None
+            and self.mesh_client_secret is not None
+        ):
+            local = _is_loopback(self.mesh_url)
+            for name, secret in (
+                ("MESH_CLIENT_ID", self.mesh_client_id),
+                ("MESH_CLIENT_SECRET", self.mesh_client_secret),
+            ):
+                _check_credential(
+                    name, secret, _MESH_SANDBOX_CREDENTIALS, local, "MESH_URL is not loopback"
+                )
 
     def _refuse_placeholders(self) -> None:
         if self.jwt_secret is None and self.jwt_public_key is None:
@@ -165,3 +260,31 @@ def _check_secret(name: str, secret: SecretStr) -> None:
         raise ValueError(f"{name} is a placeholder; set a random secret of {_MIN_SECRET}+ chars")
     if len(value) < _MIN_SECRET:
         raise ValueError(f"{name} must have at least {_MIN_SECRET} characters")
+
+
+def _check_credential(
+    name: str, secret: SecretStr, sandbox: set[str], local: bool, remote: str
+) -> None:
+    value = secret.get_secret_value().strip()
+    if not value:
+        raise ValueError(f"{name} is empty; set the credential the upstream issued")
+    if value.lower() in _PLACEHOLDERS:
+        raise ValueError(f"{name} is a placeholder; set the credential the upstream issued")
+    if value in sandbox and not local:
+        raise ValueError(
+            f"{name} is the sandbox's own credential, but {remote}; "
+            "set the credential the upstream issued"
+        )
+
+
+def _is_loopback(url: str | None) -> bool:
+    """Whether `url`'s host is 127.0.0.0/8, ::1 or localhost."""
+    host = urlsplit(url.strip()).hostname if url else None
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

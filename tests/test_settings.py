@@ -3,14 +3,67 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from pydantic import ValidationError
 
 from settings import DEV_JWT_SECRET, Settings
+from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET
+from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 REAL = {"algod_url": "https://algod.example.org"}
 SECRETS = {"jwt_secret": "j" * 40, "cursor_secret": "c" * 40}
+CARDANOBI = {
+    "cardanobi_url": "https://cardanobi.example.org:4000",
+    "cardanobi_auth_url": "https://cardanobi.example.org:44010/connect/token",
+    "cardanobi_api_key": "issued-cardanobi-key-0123456789",
+    "cardanobi_api_secret": "issued-cardanobi-secret-0123456789",
+}
+MESH = {
+    "mesh_url": "https://mesh.example.org",
+    "mesh_client_id": "issued-mesh-client-0123456789",
+    "mesh_client_secret": "issued-mesh-secret-0123456789",
+}
+CREDENTIALS = {  # variable: (a valid remote upstream using it, the sandbox's own value)
+    "CARDANOBI_API_KEY": (CARDANOBI, SANDBOX_API_KEY),
+    "CARDANOBI_API_SECRET": (CARDANOBI, SANDBOX_API_SECRET),
+    "MESH_CLIENT_ID": (MESH, SANDBOX_CLIENT_ID),
+    "MESH_CLIENT_SECRET": (MESH, SANDBOX_CLIENT_SECRET),
+}
+URL_FIELDS = ["algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url"]
+LOOPBACK_HOSTS = ["127.0.0.1", "127.8.9.10", "localhost", "[::1]"]
+NOT_PEM = "-----BEGIN PUBLIC KEY-----\nprivate-material\n-----END PUBLIC KEY-----"
+
+
+def _settings(**values: Any) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def _pem(key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+@pytest.fixture(scope="module")
+def rsa_pem() -> str:
+    return _pem(rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key())
+
+
+def _loopback_sandboxes(host: str) -> dict[str, str]:
+    """Both credentialed upstreams on sandboxes at `host`, as `python server.py sandbox` prints."""
+    return {
+        "cardanobi_url": f"http://{host}:8102",
+        "cardanobi_auth_url": f"http://{host}:8102/connect/token",
+        "cardanobi_api_key": SANDBOX_API_KEY,
+        "cardanobi_api_secret": SANDBOX_API_SECRET,
+        "mesh_url": f"http://{host}:8104",
+        "mesh_client_id": SANDBOX_CLIENT_ID,
+        "mesh_client_secret": SANDBOX_CLIENT_SECRET,
+    }
 
 
 def test_with_no_upstream_configured_everything_runs_on_the_sandboxes() -> None:
@@ -56,9 +109,9 @@ def test_real_secrets_with_a_real_upstream_are_accepted() -> None:
     assert settings.sandboxed == {"cardanobi", "calico", "mesh"}
 
 
-def test_both_jwt_keys_at_once_are_refused() -> None:
+def test_both_jwt_keys_at_once_are_refused(rsa_pem: str) -> None:
     with pytest.raises(ValidationError, match="not both"):
-        Settings(_env_file=None, jwt_secret="j" * 40, jwt_public_key="-----BEGIN PUBLIC KEY-----")  # type: ignore[call-arg]
+        _settings(jwt_secret="j" * 40, jwt_public_key=rsa_pem)
 
 
 def test_a_cardanobi_url_needs_its_credentials() -> None:
@@ -76,3 +129,130 @@ def test_page_size_limits_are_bounded() -> None:
         Settings(_env_file=None, max_page_size=19)  # type: ignore[call-arg]
     with pytest.raises(ValidationError):
         Settings(_env_file=None, cardanobi_page_size=101)  # type: ignore[call-arg]
+
+
+def test_a_jwt_public_key_that_is_not_pem_is_refused() -> None:
+    with pytest.raises(ValidationError, match="JWT_PUBLIC_KEY is not a PEM public key"):
+        _settings(jwt_public_key=NOT_PEM)
+
+
+def test_a_jwt_public_key_that_is_not_rsa_is_refused() -> None:
+    ed25519_pem = _pem(ed25519.Ed25519PrivateKey.generate().public_key())
+    with pytest.raises(ValidationError, match="JWT_PUBLIC_KEY is not an RSA public key"):
+        _settings(jwt_public_key=ed25519_pem)
+
+
+def test_an_rsa_jwt_public_key_is_accepted_in_place_of_a_jwt_secret(rsa_pem: str) -> None:
+    settings = _settings(**REAL, jwt_public_key=rsa_pem, cursor_secret="c" * 40)
+    assert settings.jwt_public_key == rsa_pem
+    assert settings.effective_jwt_secret is None
+
+
+@pytest.mark.parametrize("name", CREDENTIALS)
+def test_an_empty_upstream_credential_is_refused(name: str) -> None:
+    upstream, _ = CREDENTIALS[name]
+    with pytest.raises(ValidationError, match=f"{name} is empty"):
+        _settings(**SECRETS, **{**upstream, name.lower(): " "})
+
+
+@pytest.mark.parametrize("name", CREDENTIALS)
+def test_a_placeholder_upstream_credential_is_refused(name: str) -> None:
+    upstream, _ = CREDENTIALS[name]
+    with pytest.raises(ValidationError, match=f"{name} is a placeholder"):
+        _settings(**SECRETS, **{**upstream, name.lower(): "ChangeMe"})
+
+
+@pytest.mark.parametrize("name", CREDENTIALS)
+def test_a_sandbox_credential_is_refused_for_a_remote_upstream(name: str) -> None:
+    upstream, sandbox_value = CREDENTIALS[name]
+    with pytest.raises(ValidationError, match=f"{name} is the sandbox's own credential"):
+        _settings(**SECRETS, **{**upstream, name.lower(): sandbox_value})
+
+
+def test_a_sandbox_cardanobi_credential_is_refused_for_a_remote_token_endpoint() -> None:
+    upstream = {
+        **_loopback_sandboxes("127.0.0.1"),
+        "cardanobi_auth_url": CARDANOBI["cardanobi_auth_url"],
+    }
+    with pytest.raises(ValidationError, match="CARDANOBI_API_KEY is the sandbox's own credential"):
+        _settings(**SECRETS, **upstream)
+
+
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS)
+def test_sandbox_credentials_are_accepted_for_sandboxes_on_loopback(host: str) -> None:
+    settings = _settings(**SECRETS, **_loopback_sandboxes(host))
+    assert settings.sandboxed == {"algod", "calico"}
+
+
+def test_a_placeholder_algod_token_is_refused() -> None:
+    with pytest.raises(ValidationError, match="ALGOD_TOKEN is a placeholder"):
+        _settings(**REAL, **SECRETS, algod_token="changethis")
+
+
+def test_an_empty_algod_token_is_accepted_for_a_public_node() -> None:
+    settings = _settings(**REAL, **SECRETS, algod_token="")
+    assert settings.algod_token.get_secret_value() == ""
+
+
+def test_a_short_cursor_secret_is_refused_on_the_full_sandbox() -> None:
+    with pytest.raises(ValidationError, match="CURSOR_SECRET must have at least 16"):
+        _settings(cursor_secret="c" * 15)
+
+
+def test_a_16_character_cursor_secret_is_enough_on_the_full_sandbox() -> None:
+    assert _settings(cursor_secret="c" * 16).effective_cursor_secret == "c" * 16
+
+
+@pytest.mark.parametrize("field", URL_FIELDS)
+def test_an_http_url_to_a_remote_host_is_refused(field: str) -> None:
+    with pytest.raises(ValidationError, match="is not loopback, so the URL must be https"):
+        _settings(**SECRETS, **{field: "http://upstream.example.org"})
+
+
+@pytest.mark.parametrize("field", URL_FIELDS)
+def test_an_https_url_to_a_remote_host_is_accepted(field: str) -> None:
+    url = "https://upstream.example.org:4000"
+    values = {**CARDANOBI, **MESH, **SECRETS, field: url}
+    assert getattr(_settings(**values), field) == url
+
+
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS)
+def test_an_http_url_to_a_loopback_host_is_accepted(host: str) -> None:
+    url = f"http://{host}:8101"
+    assert _settings(**SECRETS, algod_url=url).algod_url == url
+
+
+@pytest.mark.parametrize(
+    ("values", "secret"),
+    [
+        (
+            {
+                **REAL,
+                "jwt_secret": "changethis",
+                "cursor_secret": "cursor-key-of-40-chars-xxxxxxxxxxxxxxxxx",
+            },
+            "cursor-key-of-40-chars",
+        ),
+        (
+            {
+                **REAL,
+                "jwt_secret": "jwt-key-of-40-chars-xxxxxxxxxxxxxxxxxxxx",
+                "cursor_secret": "tooshort-cursor",
+            },
+            "tooshort-cursor",
+        ),
+        ({"cursor_secret": "tiny-cursor"}, "tiny-cursor"),
+        ({**SECRETS, **CARDANOBI, "cardanobi_api_key": "changeme"}, "issued-cardanobi-secret"),
+        ({**SECRETS, **MESH, "mesh_client_secret": SANDBOX_CLIENT_SECRET}, SANDBOX_CLIENT_SECRET),
+        ({**SECRETS, **MESH, "mesh_client_id": "password"}, "issued-mesh-secret"),
+        (
+            {"jwt_public_key": NOT_PEM},
+            "private-material",
+        ),
+        ({"algod_url": "http://user:hunter2@algod.example.org"}, "hunter2"),
+    ],
+)
+def test_no_validation_message_echoes_a_secret(values: dict[str, str], secret: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _settings(**values)
+    assert secret not in str(refused.value)
