@@ -102,3 +102,47 @@ def assert_well_formed_walk(walk: Walk, first: int) -> None:
 
 def codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+POSITIONS_PAGE = """
+query Positions($source: Source!, $address: String!, $first: Int, $after: String,
+                $kind: PositionKind) {
+  account(source: $source, address: $address) {
+    positions(first: $first, after: $after, kind: $kind) {
+      edges { cursor node { id kind symbol name amount marketValue } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      totalCount
+    }
+  }
+}
+"""
+
+
+async def walk_positions(
+    graph: GraphClient,
+    address: str,
+    first: int,
+    *,
+    user: str | None = None,
+    kind: str | None = None,
+    source: str = "MESH",
+) -> Walk:
+    """Follow `endCursor` through `positions` until `hasNextPage` is false; no page may err."""
+    pages: list[dict[str, Any]] = []
+    after = None
+    for _ in range(5000):
+        variables = {
+            "source": source,
+            "address": address,
+            "first": first,
+            "after": after,
+            "kind": kind,
+        }
+        body = await graph.query(POSITIONS_PAGE, variables, user=user)
+        assert "errors" not in body, body["errors"]
+        page = body["data"]["account"]["positions"]
+        pages.append(page)
+        if not page["pageInfo"]["hasNextPage"]:
+            return Walk(pages)
+        after = page["pageInfo"]["endCursor"]
+    raise AssertionError("the walk did not end")

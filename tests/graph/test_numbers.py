@@ -22,8 +22,9 @@ from tests.graph.support import HOLDINGS_PAGE, codes, walk_holdings
 from tests.harness import GraphClient
 
 PROVIDER_ERROR = frozenset({"PROVIDER_ERROR"})
-PLAIN = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
-"""A decimal in plain notation: an optional minus, digits, an optional fraction; no exponent."""
+PLAIN = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?")
+"""A decimal as the README writes them: an optional minus, digits, an optional fraction that
+ends in a non-zero digit (no trailing fractional zeros, no trailing "."); no exponent."""
 
 BIG_TOKEN = next(
     t
@@ -88,14 +89,30 @@ async def exact_query(
     return text, body
 
 
+def _plain(served: Any) -> None:
+    """`served` is a Decimal as the README promises it: a string in `PLAIN` form."""
+    assert isinstance(served, str), served
+    assert PLAIN.fullmatch(served), served
+
+
 def _exact(served: Any, expected: Decimal | None) -> None:
     """`served` is the string of exactly `expected` in plain notation (null for None)."""
     if expected is None:
         assert served is None
         return
-    assert isinstance(served, str), served
-    assert PLAIN.fullmatch(served), served
+    _plain(served)
     assert Decimal(served) == expected, (served, expected)
+
+
+HOLDING_NUMBERS = ("amount", "stakedAmount", "priceUsd", "valueUsd")
+
+
+def _all_plain(nodes: list[dict[str, Any]], fields: tuple[str, ...]) -> None:
+    """Every non-null Decimal `fields` of every node is in `PLAIN` form."""
+    for node in nodes:
+        for field in fields:
+            if node[field] is not None:
+                _plain(node[field])
 
 
 async def _whale_holdings(graph: GraphClient, *symbols: str) -> tuple[str, dict[str, Any]]:
@@ -113,6 +130,7 @@ async def _whale_holdings(graph: GraphClient, *symbols: str) -> tuple[str, dict[
     assert "errors" not in body, body["errors"]
     holdings = body["data"]["account"]["holdings"]
     assert holdings["pageInfo"]["hasNextPage"] is False
+    _all_plain([edge["node"] for edge in holdings["edges"]], HOLDING_NUMBERS)
     return text, {edge["node"]["asset"]["assetId"]: edge["node"] for edge in holdings["edges"]}
 
 
@@ -124,6 +142,10 @@ async def _alice(graph: GraphClient) -> dict[str, dict[str, Any]]:
     for account in accounts.values():
         assert account["positions"]["pageInfo"]["hasNextPage"] is False
         assert account["holdings"]["pageInfo"]["hasNextPage"] is False
+        _all_plain(account["holdings"]["nodes"], HOLDING_NUMBERS)
+        positions = account["positions"]["nodes"]
+        _all_plain(positions, POSITION_NUMBERS)
+        _all_plain([part for p in positions for part in p["distribution"]], ("amount",))
     return accounts
 
 
@@ -319,3 +341,17 @@ async def test_calico_value_is_amount_times_price_computed_exactly(graph: GraphC
         assert Decimal(eth["valueUsd"]) == Decimal("12.345678901234567891") * Decimal(
             "3456.789012345678901"
         )
+
+
+async def test_calico_trailing_fractional_zeros_are_not_served(graph: GraphClient) -> None:
+    [metamask_usdc] = [
+        a
+        for a in calico_data.assets_of("alice")
+        if (a.provider_id, a.asset_symbol) == ("metamask", "USDC")
+    ]
+    assert metamask_usdc.numbers_as_strings is True
+    assert str(metamask_usdc.asset_holdings) == "2500.50"
+    node = _calico_served(await _alice(graph))[("metamask", "USDC")]
+    assert node["amount"] == "2500.5"
+    assert node["priceUsd"] == "1.0001"
+    assert node["valueUsd"] == "2500.75005"
