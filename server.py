@@ -23,17 +23,13 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
-from resolvers.context import GraphOptions, RequestContext, Services
+from resolvers.context import GraphOptions, Services
 from resolvers.cursors import CursorCodec
 from resolvers.identity import TokenVerifier, issue_token
 from schema import schema
@@ -56,6 +52,7 @@ from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
 from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
 from sources.source import Source
+from web import AppState, GraphQLView
 
 __all__ = ["create_app", "main", "open_services"]
 
@@ -184,31 +181,9 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         yield services
 
 
-@dataclass
-class _AppState:
-    services: Services | None = None
-
-
-class _GraphQL(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI view with our typed per-request context."""
-
-    def __init__(self, state: _AppState) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
-        self._state = state
-
-    async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
-        services = self._state.services
-        if services is None:
-            raise RuntimeError("the app's lifespan has not started")
-        caller = services.verifier.caller(
-            request.headers.get("authorization"), request.headers.get("x-calico-token")
-        )
-        return RequestContext.create(services, caller)
-
-
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL)."""
-    state = _AppState()
+    state = AppState()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -217,7 +192,7 @@ def create_app(settings: Settings) -> Starlette:
             yield
             state.services = None
 
-    graphql = _GraphQL(state)
+    graphql = GraphQLView(state)
     return Starlette(routes=[Route("/graphql", graphql)], lifespan=lifespan)
 
 
