@@ -18,6 +18,7 @@ import email.utils
 import json
 import math
 import re
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from sources.errors import (
     UpstreamUnauthorized,
     UpstreamUnavailable,
 )
+from sources.observe import NULL_OBSERVER, REQUEST_ID, Outcome, UpstreamObserver
 from sources.source import Source
 
 __all__ = [
@@ -91,6 +93,7 @@ class HttpUpstream:
         timeouts: Timeouts | None = None,
         max_concurrency: int = 32,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        observer: UpstreamObserver = NULL_OBSERVER,
     ) -> None:
         if max_body_bytes < 1:
             raise ValueError(f"max_body_bytes must be at least 1, not {max_body_bytes}")
@@ -99,6 +102,7 @@ class HttpUpstream:
         self._timeouts = timeouts or Timeouts()
         self._max_concurrency = max_concurrency
         self._max_body_bytes = max_body_bytes
+        self._observer = observer
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
 
@@ -133,16 +137,46 @@ class HttpUpstream:
         data: Mapping[str, str] | bytes | None = None,
         accept: Collection[int] = (200,),
         url: str | None = None,
+        endpoint: str | None = None,
     ) -> UpstreamResponse:
         """Send one request to `base_url + path` (or to the configured absolute `url`).
 
         Answers with statuses in `accept` come back whole; any other status, a transport
         failure, a timeout or a body larger than `max_body_bytes` raises the matching
-        `UpstreamError`.
+        `UpstreamError`. `endpoint` is the route template the observer sees (for example
+        `GET /v2/accounts/{address}/assets`): never a concrete path, which may hold an address.
         """
+        label = endpoint or f"{method} (unlabelled)"
+        started = time.perf_counter()
+        try:
+            response = await self._request(
+                method, path, params=params, headers=headers, data=data, accept=accept, url=url
+            )
+        except UpstreamError as exc:
+            self._observer.request_finished(
+                self.source, label, _outcome(exc), time.perf_counter() - started
+            )
+            raise
+        self._observer.request_finished(self.source, label, "ok", time.perf_counter() - started)
+        return response
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | bytes | None,
+        accept: Collection[int],
+        url: str | None,
+    ) -> UpstreamResponse:
         if self._session is None or self._slots is None:
             raise RuntimeError(f"{self.source.upstream} client used before start()")
         target = url if url is not None else self.base_url + path
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            headers = {**(headers or {}), "X-Request-Id": request_id}
         async with self._slots:
             try:
                 async with self._session.request(
@@ -200,6 +234,17 @@ class HttpUpstream:
             self.source,
             f"{self.source.upstream} answered with a body larger than {self._max_body_bytes} bytes",
         )
+
+
+def _outcome(error: UpstreamError) -> Outcome:
+    outcomes: dict[str, Outcome] = {
+        "UPSTREAM_TIMEOUT": "timeout",
+        "UPSTREAM_RATE_LIMITED": "rate_limited",
+        "UPSTREAM_QUOTA_EXCEEDED": "quota_exceeded",
+        "UPSTREAM_UNAUTHORIZED": "unauthorized",
+        "UPSTREAM_BAD_RESPONSE": "bad_response",
+    }
+    return outcomes.get(error.code, "unavailable")
 
 
 def error_for_status(
