@@ -1,0 +1,62 @@
+"""The four sandboxes in a process of their own, with a fixed latency, for benchmarks.
+
+    python -m bench.sandboxes [--latency-ms 50]
+
+Prints the `KEY=VALUE` settings that point a server at them (like `python server.py sandbox`),
+then `READY`, and serves until SIGTERM or SIGINT. A process of its own so that the sandboxes'
+CPU is not counted against the server's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+
+from server import sandbox_settings
+from sources.algod.sandbox import AlgodSandbox
+from sources.calico.sandbox import CalicoSandbox
+from sources.cardanobi.sandbox import CardanoBISandbox
+from sources.mesh.sandbox import MeshSandbox
+from sources.sandboxing import Faults, RunningSandbox, Sandbox, start_sandbox
+
+__all__ = ["main"]
+
+
+async def _serve(latency_ms: int) -> None:
+    sandboxes: dict[str, Sandbox] = {
+        "algod": AlgodSandbox(),
+        "cardanobi": CardanoBISandbox(),
+        "calico": CalicoSandbox(),
+        "mesh": MeshSandbox(),
+    }
+    faults = Faults(latency_ms=(latency_ms, latency_ms)) if latency_ms else None
+    running: list[RunningSandbox] = []
+    try:
+        urls: dict[str, str] = {}
+        for name, sandbox in sandboxes.items():
+            started = await start_sandbox(sandbox, faults=faults)
+            running.append(started)
+            urls[name] = started.url
+        for key, value in sandbox_settings(urls).items():
+            print(f"{key}={value}", flush=True)
+        print("READY", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        for served in running:
+            await served.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.sandboxes")
+    parser.add_argument("--latency-ms", type=int, default=0, help="added to every request")
+    arguments = parser.parse_args()
+    asyncio.run(_serve(arguments.latency_ms))
+
+
+if __name__ == "__main__":
+    main()
