@@ -20,6 +20,7 @@ from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
 from schema.mutation import Mutation
+from schema.operation_kind import OperationKind
 from schema.position import Position
 from schema.provider import Provider
 from schema.query import Query
@@ -55,7 +56,7 @@ def _build() -> HoldingsSchema:
         query=Query,
         mutation=Mutation,
         types=types,
-        extensions=[ErrorTranslation, CachedDocuments],
+        extensions=[ErrorTranslation, CachedDocuments, OperationKind],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
     )
 
