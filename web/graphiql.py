@@ -20,23 +20,27 @@ from starlette.staticfiles import StaticFiles
 
 __all__ = ["ASSETS_PATH", "DEFAULT_QUERY", "GraphiQLPage", "graphiql_assets"]
 
-#: The sandbox's whale (README, "Sandboxes"): 2,500 ASAs, USDC first.
+#: The sandbox's whale (README, "Sandboxes"): 2,500 ASAs.
 WHALE = "4BKTTRHZ2MXLTTYWY76S5GOCSQ6UYXHHAGSNVAKETKEO5ONLKJIZWR6IYM"
 _STATIC = Path(__file__).parent / "graphiql_static"
 #: Where the page's files are served (the page names them relative to `/graphql`).
 ASSETS_PATH = "/graphiql/assets"
 
 DEFAULT_QUERY = f"""\
-# The holdings graph: one typed, paginated graph over Algorand, Cardano, Calico and Mesh.
+# The holdings graph: Algorand, Cardano, Calico and Mesh
+# holdings in one typed, paginated graph.
 #
-# Press the run button (or Ctrl-Enter) to read the sandbox whale's first holdings, exact to the
-# last base unit, with what the graph knows of each asset and where the account keeps them.
+# Press the run button (Ctrl-Enter): the sandbox whale's
+# first holdings, exact to the last base unit, with their
+# assets, and where the account keeps them.
 #
-# Custodial data (viewer, CALICO and MESH accounts) needs a bearer token. Get one with
-#     python server.py token alice
-# then open the Headers tab below and paste
-#     {{"Authorization": "Bearer <token>", "X-Calico-Token": "sandbox-calico-alice"}}
-# and ask: {{ viewer {{ userId accounts {{ source holdings {{ nodes {{ amount }} }} }} }} }}
+# Custodial data (viewer, CALICO, MESH) needs a bearer
+# token: run `python server.py token alice`, open the
+# Headers tab below and paste
+#   {{"Authorization": "Bearer <token>",
+#    "X-Calico-Token": "sandbox-calico-alice"}}
+# then ask: {{ viewer {{ accounts {{ source holdings {{
+#   nodes {{ amount asset {{ symbol }} }} }} }} }} }}
 
 query WhaleHoldings {{
   account(source: ALGORAND, address: "{WHALE}") {{
