@@ -204,7 +204,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # execution never started. A field error always has its path.
         exchange.executed = not (result.data is None and all(e.path is None for e in errors))
         exchange.errors = bool(errors)
-        return strawberry_result(result)
+        response = strawberry_result(result)
+        if not exchange.executed:
+            # "If an error was raised before execution begins, the data entry should not be
+            # present in the result" (GraphQL spec, Response Format).
+            response.pop("data", None)
+        return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._graphiql.html)

@@ -219,7 +219,8 @@ async def test_graphql_response_json_request_errors_are_400(
     )
     assert status == 400
     assert media_type(headers) == GRAPHQL_RESPONSE_JSON
-    assert body.get("data") is None and body["errors"]
+    assert "data" not in body  # execution never began
+    assert body["errors"]
     assert await clean.algod.total() == 0
 
 
@@ -233,6 +234,7 @@ async def test_application_json_request_errors_are_200_under_the_legacy_rules(
         graph, json_body={"query": query, "variables": variables}, headers={"Accept": JSON}
     )
     assert (status, media_type(headers)) == (200, JSON)
+    assert "data" not in body  # execution never began
     assert body["errors"]
 
 
