@@ -52,7 +52,7 @@ from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
 from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
 from sources.source import Source
-from web import AppState, GraphQLView
+from web import AppState, CachePolicy, GraphQLView, graphiql_assets
 
 __all__ = ["create_app", "main", "open_services"]
 
@@ -192,8 +192,11 @@ def create_app(settings: Settings) -> Starlette:
             yield
             state.services = None
 
-    graphql = GraphQLView(state)
-    return Starlette(routes=[Route("/graphql", graphql)], lifespan=lifespan)
+    graphql = GraphQLView(state, cache=CachePolicy(max_age=settings.cache_max_age_seconds))
+    return Starlette(
+        routes=[Route("/graphql", graphql), graphiql_assets()],
+        lifespan=lifespan,
+    )
 
 
 def _load_settings(**overrides: Any) -> Settings:

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     upstream_max_concurrency: int = Field(32, ge=1, le=1000)
     upstream_max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=1024**3)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    #: `Cache-Control: public, max-age=N` on responses that read only public on-chain data.
+    cache_max_age_seconds: int = Field(15, ge=0, le=86400)
 
     @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
     @classmethod

@@ -51,6 +51,7 @@ def onchain_account(context: RequestContext, source: Source, address: str) -> Ac
 def check_custodial_access(context: RequestContext, source: Source, user_id: str) -> str:
     """The caller's user id if `user_id` is theirs; `Unauthenticated`/`Forbidden` otherwise."""
     identity = context.caller.require()
+    context.mark_personal()
     if user_id != identity.user_id:
         raise Forbidden(f"the {source.value} account {user_id!r} belongs to another user")
     return identity.user_id
@@ -87,6 +88,7 @@ def resolve_accounts(
 def viewer_accounts(context: RequestContext) -> list[AccountRecord]:
     """The viewer's custodial accounts: CALICO when a Calico token came, and MESH."""
     identity = context.caller.require()
+    context.mark_personal()
     accounts = []
     if identity.calico_token is not None:
         accounts.append(AccountRecord(Source.CALICO, identity.user_id))

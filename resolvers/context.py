@@ -89,6 +89,11 @@ class RequestContext:
     #: Field errors that did not null their field (a connection that came back empty or
     #: partial): (error, response path). The schema reports them with the response.
     problems: list[tuple[Exception, list[str | int]]] = field(default_factory=list)
+    #: Set by the resolvers that read one user's (custodial) data: the response is then
+    #: `Cache-Control: private, no-store`, whatever headers came.
+    personal: bool = False
+    #: False once the operation is a mutation (never cached).
+    read_only: bool = True
 
     @property
     def options(self) -> GraphOptions:
@@ -99,6 +104,10 @@ class RequestContext:
         """The authenticated user's id, if any (who may resume custodial cursors)."""
         identity = self.caller.identity
         return identity.user_id if identity is not None else None
+
+    def mark_personal(self) -> None:
+        """This response carries one user's data: no cache may keep it."""
+        self.personal = True
 
     def report(self, error: Exception, path: list[str | int]) -> None:
         self.problems.append((error, path))

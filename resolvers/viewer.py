@@ -15,12 +15,14 @@ def resolve_viewer(context: RequestContext) -> ViewerRecord | None:
     caller = context.caller
     if caller.identity is None and caller.refusal is None:
         return None
+    context.mark_personal()
     return ViewerRecord(caller.require().user_id)
 
 
 async def refresh_holdings(context: RequestContext, source: Source) -> RefreshRecord:
     """Ask Calico to refresh the viewer's holdings; a refusal for now (429) is an answer."""
     identity = context.caller.require()
+    context.mark_personal()
     if source is not Source.CALICO:
         raise BadUserInput(
             f"source: {source.value} cannot be asked to refresh; only CALICO can "

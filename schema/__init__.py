@@ -10,24 +10,37 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext
 
 from schema.account import Account, Viewer
 from schema.asset import Asset
 from schema.caching import CachedDocuments
+from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
 from schema.mutation import Mutation
+from schema.operation_kind import OperationKind
 from schema.position import Position
 from schema.provider import Provider
 from schema.query import Query
 from schema.scalars import SCALARS
+from schema.soft import Info
 
 __all__ = ["HoldingsSchema", "schema"]
 
 
+_ENTITIES = EntityResolver(Entity.of(type_) for type_ in (Account, AssetHolding, Asset, Provider))
+
+
 class HoldingsSchema(strawberry.federation.Schema):
-    """The federated schema, logging errors our own way (never with a credential)."""
+    """The federated schema: `_entities` slot by slot, errors logged our own way (never with a
+    credential)."""
+
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        return _ENTITIES.resolve(info, representations)  # type: ignore[return-value]
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -43,7 +56,7 @@ def _build() -> HoldingsSchema:
         query=Query,
         mutation=Mutation,
         types=types,
-        extensions=[ErrorTranslation, CachedDocuments],
+        extensions=[ErrorTranslation, CachedDocuments, OperationKind],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
     )
 

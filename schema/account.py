@@ -14,6 +14,7 @@ from resolvers.pagination import Connection as PageConnection
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, ViewerRecord
 from schema.connections import Connection
+from schema.demand import CONNECTION_SIZE, UPSTREAM_READ
 from schema.enums import PositionKind, Source
 from schema.holding import AssetHolding, HoldingFilter
 from schema.node import Node
@@ -62,7 +63,10 @@ class Account(Node):
             record=record,
         )
 
-    @strawberry.field(description="What the account holds, one page at a time.")
+    @strawberry.field(
+        description="What the account holds, one page at a time.",
+        directives=[CONNECTION_SIZE, UPSTREAM_READ],
+    )
     async def holdings(
         self,
         info: Info,
@@ -86,7 +90,8 @@ class Account(Node):
 
     @strawberry.field(
         description="Valued positions with cost basis and returns (MESH); empty for sources "
-        "without them."
+        "without them.",
+        directives=[CONNECTION_SIZE, UPSTREAM_READ],
     )
     async def positions(
         self,
@@ -109,7 +114,8 @@ class Account(Node):
 
     @strawberry.field(
         description="Where the account's assets are kept: its chain, or the exchanges and "
-        "wallets connected at a custodial source."
+        "wallets connected at a custodial source.",
+        directives=[UPSTREAM_READ],
     )
     async def providers(self, info: Info) -> list[Provider]:
         records = await soft(info, resolve_providers(info.context, self.record), [])

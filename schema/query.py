@@ -13,6 +13,7 @@ from resolvers.providers import providers_page
 from resolvers.viewer import resolve_viewer
 from schema.account import Account, After, First, Viewer
 from schema.connections import Connection
+from schema.demand import CONNECTION_SIZE
 from schema.enums import Source
 from schema.mapping import to_node
 from schema.node import Node
@@ -102,7 +103,8 @@ class Query:
         return Viewer.of(record) if record else None
 
     @strawberry.field(
-        description="Providers (exchanges, brokerages, wallets, chains) the graph knows."
+        description="Providers (exchanges, brokerages, wallets, chains) the graph knows.",
+        directives=[CONNECTION_SIZE],
     )
     def providers(
         self,

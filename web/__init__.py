@@ -3,6 +3,8 @@
 `server.py` composes these into the ASGI app; nothing here opens upstream sessions.
 """
 
+from web.cache_control import CachePolicy
+from web.graphiql import graphiql_assets
 from web.view import AppState, GraphQLView
 
-__all__ = ["AppState", "GraphQLView"]
+__all__ = ["AppState", "CachePolicy", "GraphQLView", "graphiql_assets"]

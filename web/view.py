@@ -1,21 +1,55 @@
-"""The GraphQL endpoint at `/graphql`: Strawberry's ASGI view with our typed per-request context.
+"""The GraphQL endpoint at `/graphql`: Strawberry's ASGI view, speaking GraphQL over HTTP.
 
 Each request gets a fresh `RequestContext` (new loaders, the caller read from its headers) built
 from the app-lifetime `Services` that the lifespan put in `AppState`.
+
+Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
+(https://graphql.github.io/graphql-over-http/draft/) and Strawberry leaves out:
+
+- the response media type is negotiated (`web/negotiation.py`): with
+  `application/graphql-response+json` a request that never reached execution (a body that is not
+  a GraphQL request, a document that does not parse or validate, variables that do not coerce)
+  answers 400, one that executed answers 200; with `application/json` every well-formed request
+  answers 200, errors or not; neither acceptable: 406;
+- a mutation sent by `GET` is 405 with `Allow: POST`; another method is 405 with `Allow: GET,
+  POST`; a `POST` body that is not `application/json` (UTF-8) is 415;
+- malformed requests (not JSON, not an object, no `query`, a `query` that is not a string,
+  `variables` that are not an object) are 4xx with a GraphQL-shaped body whose message says what
+  was wrong;
+- every response carries `Cache-Control` and `Vary` (`web/cache_control.py`);
+- GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import process_result as strawberry_result
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from resolvers.context import RequestContext, Services
 from schema import schema
+from web.cache_control import VARY, CachePolicy
+from web.graphiql import GraphiQLPage
+from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 
 __all__ = ["AppState", "GraphQLView"]
+
+_REQUEST_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
 
 
 @dataclass
@@ -25,12 +59,160 @@ class AppState:
     services: Services | None = None
 
 
-class GraphQLView(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI view with our typed per-request context."""
+@dataclass
+class _Exchange:
+    """What one request's execution left for the response (kept on `request.state`)."""
 
-    def __init__(self, state: AppState) -> None:
+    context: RequestContext | None = None
+    executed: bool = False
+    errors: bool = False
+
+
+def _exchange(request: Request) -> _Exchange:
+    exchange = getattr(request.state, "graphql_exchange", None)
+    if not isinstance(exchange, _Exchange):
+        exchange = request.state.graphql_exchange = _Exchange()
+    return exchange
+
+
+class GraphQLView(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI view with our typed per-request context, over GraphQL over HTTP."""
+
+    def __init__(
+        self,
+        state: AppState,
+        *,
+        cache: CachePolicy | None = None,
+        graphiql: GraphiQLPage | None = None,
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self._state = state
+        self._cache = cache or CachePolicy(max_age=15)
+        self._graphiql = graphiql or GraphiQLPage()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response = await self._respond(request)
+        response.headers["Vary"] = VARY
+        await response(scope, receive, send)
+
+    async def _respond(self, request: Request) -> Response:
+        exchange = _exchange(request)
+        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+            page = await self.render_graphql_ide(request)
+            page.headers["Cache-Control"] = "no-cache"
+            return page
+        media_type = response_media_type(request.headers.get("accept"))
+        try:
+            self._check_request(request, media_type)
+            response = await self.run(request)
+        except HTTPException as error:
+            response = self._request_error(request, error, media_type or JSON)
+        else:
+            if media_type == GRAPHQL_RESPONSE_JSON:
+                response.headers["Content-Type"] = GRAPHQL_RESPONSE_JSON
+                if not exchange.executed:
+                    response.status_code = 400
+        context = exchange.context
+        personal = self._cache.sent_credentials(request.headers) or (
+            context is not None and context.personal
+        )
+        reusable = (
+            response.status_code == 200
+            and exchange.executed
+            and not exchange.errors
+            and context is not None
+            and context.read_only
+        )
+        response.headers["Cache-Control"] = self._cache.header(personal=personal, reusable=reusable)
+        return response
+
+    def _check_request(self, request: Request, media_type: str | None) -> None:
+        """Refuses what GraphQL over HTTP refuses before reading the body."""
+        if request.method not in ("GET", "POST"):
+            raise HTTPException(
+                405, f"GraphQL over HTTP takes GET (queries) and POST, not {request.method}"
+            )
+        if media_type is None:
+            raise HTTPException(
+                406,
+                f"Accept: {request.headers.get('accept')!r} accepts neither "
+                f"{GRAPHQL_RESPONSE_JSON} nor {JSON}",
+            )
+        if request.method == "POST":
+            sent = request.headers.get("content-type")
+            mime, parameters = parse_content_type(sent or "")
+            charset = parameters.get("charset", "utf-8").lower()
+            if sent is None or mime.lower() != JSON or charset not in ("utf-8", "utf8"):
+                what = f"Content-Type: {sent!r} is not supported" if sent else "no Content-Type"
+                raise HTTPException(415, f"{what}; POST a JSON object as {JSON} (UTF-8)")
+
+    def _request_error(self, request: Request, error: HTTPException, media_type: str) -> Response:
+        headers = {}
+        if error.status_code == 405:
+            headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
+        code = _REQUEST_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
+        body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+        return JSONResponse(
+            body,
+            status_code=error.status_code,
+            headers=headers,
+            media_type=media_type if error.status_code != 406 else JSON,
+        )
+
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(
+                400,
+                "Expected a JSON object: the body of a POST, and the `variables` and "
+                "`extensions` of a GET, are JSON objects",
+            )
+        return parsed
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            if request_adapter.method == "GET" and isinstance(
+                error.__cause__, InvalidOperationTypeError
+            ):
+                raise HTTPException(
+                    405, "a mutation cannot be sent by GET (GET is for queries); POST it"
+                ) from error
+            raise
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        exchange = _exchange(request)
+        errors = result.errors or []
+        # Errors without a path are request errors (parse, validation, variable coercion):
+        # execution never started. A field error always has its path.
+        exchange.executed = not (result.data is None and all(e.path is None for e in errors))
+        exchange.errors = bool(errors)
+        response = strawberry_result(result)
+        if not exchange.executed:
+            # "If an error was raised before execution begins, the data entry should not be
+            # present in the result" (GraphQL spec, Response Format).
+            response.pop("data", None)
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self._graphiql.html)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         services = self._state.services
@@ -39,4 +221,6 @@ class GraphQLView(GraphQL[RequestContext, None]):
         caller = services.verifier.caller(
             request.headers.get("authorization"), request.headers.get("x-calico-token")
         )
-        return RequestContext.create(services, caller)
+        context = RequestContext.create(services, caller)
+        _exchange(request).context = context
+        return context

@@ -1,0 +1,141 @@
+"""Relay: the real `relay-compiler` accepts `schema.graphql` and Relay's own queries work on it.
+
+`relay/src/` holds a client document per connection (`@connection` on `Account.holdings`,
+`Account.positions`, `Query.providers`) and a `@refetchable` fragment per `Node` type (`Account`,
+`AssetHolding`, `Asset`, `Position`, `Provider`). The compiler must accept them (and must refuse
+`relay/broken/`, so this test can fail); then the queries it generated, taken from its
+artifacts, are sent to the server: each refetch query finds its node again through `node(id:)`,
+and a pagination query walks a connection with the cursors Relay passes back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from sources.algod import sandbox_data as algod_data
+from tests.ecosystem.node_tools import NODE_DIR, TEST_OUTPUT, node, run_tool
+from tests.harness import GraphClient
+
+RELAY_DIR = Path(__file__).resolve().parent / "relay"
+COMPILER = NODE_DIR / "node_modules" / ".bin" / "relay-compiler"
+ARTIFACTS = TEST_OUTPUT / "relay" / "__generated__"
+
+CONNECTIONS = {
+    "AccountHoldingsPaginationQuery": "holdings",
+    "AccountPositionsPaginationQuery": "positions",
+    "ProviderListPaginationQuery": "providers",
+}
+REFETCH_BY_TYPE = {
+    "Account": "AccountHoldingsPaginationQuery",
+    "AssetHolding": "HoldingViewRefetchQuery",
+    "Asset": "AssetViewRefetchQuery",
+    "Position": "PositionViewRefetchQuery",
+    "Provider": "ProviderViewRefetchQuery",
+}
+
+
+def _make_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+
+
+def _generated(artifacts: Path) -> set[str]:
+    return {path.name.removesuffix(".graphql.js") for path in artifacts.glob("*.graphql.js")}
+
+
+async def compile_with(config: str, artifacts: Path) -> tuple[int, str]:
+    _make_dir(artifacts)  # the compiler insists that it exists
+    node()
+    finished = await run_tool(COMPILER, config, cwd=RELAY_DIR)
+    return finished.returncode, finished.stdout + finished.stderr
+
+
+@pytest_asyncio.fixture(scope="module")
+async def compiled() -> Path:
+    returncode, output = await compile_with("relay.config.json", ARTIFACTS)
+    assert returncode == 0, output
+    return ARTIFACTS
+
+
+def operation_text(artifacts: Path, name: str) -> str:
+    """The query text Relay generated for operation `name` (what a Relay app sends): the JSON
+    string literal of the artifact's `params.text`."""
+    source = (artifacts / f"{name}.graphql.js").read_text(encoding="utf-8")
+    found = re.search(r'"text": ("(?:[^"\\]|\\.)*")', source)
+    assert found, f"no operation text in the {name} artifact"
+    text: str = json.loads(found.group(1))
+    return text
+
+
+async def test_the_relay_compiler_accepts_a_connection_and_a_refetchable_per_node_type(
+    compiled: Path,
+) -> None:
+    assert set(CONNECTIONS) | set(REFETCH_BY_TYPE.values()) <= _generated(compiled)
+
+
+async def test_the_relay_compiler_fails_on_a_document_that_breaks_relays_rules() -> None:
+    returncode, output = await compile_with(
+        "relay.broken.json", TEST_OUTPUT / "relay-broken" / "__generated__"
+    )
+    assert returncode != 0
+    assert "Broken.js" in output and "providers" in output
+
+
+async def some_ids(graph: GraphClient) -> dict[str, str]:
+    """One id of each Node type, as the graph hands them out."""
+    query = """
+    query Ids($address: String!) {
+      account(source: ALGORAND, address: $address) {
+        id
+        holdings(first: 1) { nodes { id asset { id } provider { id } } }
+      }
+      viewer { accounts { positions(first: 1) { nodes { id } } } }
+    }
+    """
+    data = await graph.data(query, {"address": algod_data.SMALL}, user="alice")
+    holding = data["account"]["holdings"]["nodes"][0]
+    position = next(
+        account["positions"]["nodes"][0]
+        for account in data["viewer"]["accounts"]
+        if account["positions"]["nodes"]
+    )
+    return {
+        "Account": data["account"]["id"],
+        "AssetHolding": holding["id"],
+        "Asset": holding["asset"]["id"],
+        "Position": position["id"],
+        "Provider": holding["provider"]["id"],
+    }
+
+
+@pytest.mark.parametrize("type_name", list(REFETCH_BY_TYPE))
+async def test_relays_refetch_query_finds_each_node_type_again(
+    graph: GraphClient, compiled: Path, type_name: str
+) -> None:
+    ids = await some_ids(graph)
+    text = operation_text(compiled, REFETCH_BY_TYPE[type_name])
+    data = await graph.data(text, {"id": ids[type_name]}, user="alice")
+    assert data["node"]["__typename"] == type_name
+    assert data["node"]["id"] == ids[type_name]
+
+
+async def test_relays_pagination_query_walks_a_connection_with_the_cursors_it_gets(
+    graph: GraphClient, compiled: Path
+) -> None:
+    account_id = (await some_ids(graph))["Account"]
+    text = operation_text(compiled, "AccountHoldingsPaginationQuery")
+    raw_amounts: list[str] = []
+    variables: dict[str, Any] = {"id": account_id, "count": 2, "cursor": None}
+    for _ in range(10):
+        holdings = (await graph.data(text, variables))["node"]["holdings"]
+        raw_amounts += [edge["node"]["rawAmount"] for edge in holdings["edges"]]
+        if not holdings["pageInfo"]["hasNextPage"]:
+            break
+        variables["cursor"] = holdings["pageInfo"]["endCursor"]
+    expected = [str(h.amount) for h in algod_data.account_holdings(algod_data.SMALL)]
+    assert raw_amounts == expected
