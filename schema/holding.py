@@ -72,7 +72,11 @@ class AssetHolding(Node):
     )
     fetched_at: datetime | None = strawberry.field(
         description="When the data was read: the source's own timestamp where it gives one "
-        "(Calico), otherwise when the graph received it."
+        "(Calico), otherwise when the graph received the upstream's answer."
+    )
+    round: BigInt | None = strawberry.field(
+        description="The Algorand round the holding was read at (algod's `round`); null for "
+        "other sources."
     )
 
     @classmethod
@@ -90,6 +94,7 @@ class AssetHolding(Node):
             provider=Provider.of(record.provider) if record.provider else None,
             wallet_address=record.wallet_address,
             fetched_at=record.fetched_at,
+            round=BigInt(record.round) if record.round is not None else None,
         )
 
     @classmethod
