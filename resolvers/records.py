@@ -183,3 +183,5 @@ class RefreshRecord:
     source: Source
     accepted: bool
     retry_after_seconds: int | None = None
+    #: The viewer's account at the source (read after the refresh, never from an older copy).
+    account: AccountRecord | None = None

@@ -16,6 +16,7 @@ from schema.connections import Connection
 from schema.enums import Source
 from schema.mapping import to_node
 from schema.node import Node
+from schema.portfolio import Portfolio, portfolio_of
 from schema.provider import Provider
 from schema.soft import Info
 
@@ -116,3 +117,28 @@ class Query:
     ) -> Connection[Provider]:
         page = providers_page(info.context, first, after, Source(source) if source else None)
         return Connection.of(page, Provider.of)
+
+    @strawberry.field(
+        description="One portfolio across the accounts named and the viewer's custodial "
+        "accounts: exact totals per asset, source and chain, and what is missing (`errors`)."
+    )
+    async def portfolio(
+        self,
+        info: Info,
+        accounts: Annotated[
+            list[AccountRef] | None,
+            strawberry.argument(
+                description="Accounts to include (at most MAX_IDS): on-chain ones, or the "
+                "viewer's own custodial ones."
+            ),
+        ] = None,
+        include_viewer: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also include the viewer's custodial accounts (CALICO with "
+                "X-Calico-Token, MESH); without a bearer token they are listed in `errors`."
+            ),
+        ] = True,
+    ) -> Portfolio:
+        refs = [(Source(ref.source), ref.address) for ref in accounts or []]
+        return await portfolio_of(info, refs, include_viewer)
