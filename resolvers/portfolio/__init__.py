@@ -70,9 +70,7 @@ async def resolve_portfolio(
         totals=tuple(asset_totals(items, prices)),
         total=group_total(items),
         by_source=tuple(
-            by_source(
-                items, (a.source for a in accounts), {problem.source for problem in problems}
-            )
+            by_source(items, (a.source for a in accounts), {problem.source for problem in problems})
         ),
         by_chain=tuple(by_chain(items)),
         as_of=as_of(holdings),

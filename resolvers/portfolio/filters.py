@@ -44,9 +44,7 @@ class TotalQuery:
     ) -> TotalQuery:
         chosen = {check_symbol(s.strip()).casefold() for s in symbols or ()}
         if len(chosen) > MAX_FILTER_VALUES:
-            raise BadUserInput(
-                f"filter.symbols: {len(chosen)} values; at most {MAX_FILTER_VALUES}"
-            )
+            raise BadUserInput(f"filter.symbols: {len(chosen)} values; at most {MAX_FILTER_VALUES}")
         return cls(frozenset(chosen), frozenset(kinds or ()), min_value_usd, bool(hide_zero))
 
     @property

@@ -54,9 +54,10 @@ def _comparable(order: AssetOrder, position: _Position) -> tuple[Any, ...]:
     return (rank, -value if order is AssetOrder.VALUE_DESC else value, key)
 
 
-def _resumed(value: object) -> _Position | None:
-    """The position a cursor carried, if it has the right shape (cursors are signed, so a
-    wrong shape is only an older server's; it restarts the list)."""
+def _resumed(order: AssetOrder, value: object) -> _Position | None:
+    """The position a cursor carried, if it has the right shape for `order` (cursors are
+    signed and bound to their order, so a wrong shape is only an older server's; it restarts
+    the list)."""
     if (
         isinstance(value, list)
         and len(value) == 3
@@ -64,7 +65,7 @@ def _resumed(value: object) -> _Position | None:
         and (value[1] is None or isinstance(value[1], str))
         and isinstance(value[2], str)
     ):
-        if value[1] is not None:
+        if value[1] is not None and order is not AssetOrder.SYMBOL_ASC:
             try:
                 Decimal(value[1])
             except InvalidOperation:
@@ -92,7 +93,7 @@ def assets_page(
         user=context.caller_id,
     )
     codec = context.services.cursors
-    start = _resumed(connection.resume(codec, window, context.caller_id))
+    start = _resumed(order, connection.resume(codec, window, context.caller_id))
     listed = sorted(
         (
             (_comparable(order, _position(order, item)), _position(order, item), item)

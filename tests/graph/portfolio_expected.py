@@ -70,13 +70,19 @@ def calico_part() -> Part:
     return Part(value, len(assets), 0)
 
 
-def mesh_positions() -> list[dict[str, object]]:
+def mesh_list(key: str) -> list[dict[str, object]]:
+    """One list of alice's Mesh portfolio: equityPositions, cryptocurrencyPositions or
+    nftPositions."""
     portfolio = mesh_data.portfolio_of(mesh_data.ALICE)
     assert portfolio is not None
+    return list(portfolio[key])
+
+
+def mesh_positions() -> list[dict[str, object]]:
     return [
         position
         for key in ("equityPositions", "cryptocurrencyPositions", "nftPositions")
-        for position in portfolio[key]
+        for position in mesh_list(key)
     ]
 
 
