@@ -3,6 +3,7 @@ source's `holdings`, walked with small pages; expectations from the sandboxes' d
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest_asyncio
@@ -17,7 +18,10 @@ PROVIDER_ERROR = frozenset({"PROVIDER_ERROR"})
 
 
 @pytest_asyncio.fixture(autouse=True)
-async def _no_faults(sandboxes: Sandboxes) -> None:
+async def _no_faults(sandboxes: Sandboxes) -> AsyncIterator[None]:
+    """Each test runs on sandboxes without faults, and leaves none behind."""
+    await sandboxes.reset()
+    yield
     await sandboxes.reset()
 
 

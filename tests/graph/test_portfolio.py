@@ -4,6 +4,7 @@ named on-chain accounts, with exact totals the tests derive from the sandboxes' 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -71,8 +72,10 @@ BINANCE = {
 
 
 @pytest_asyncio.fixture(autouse=True)
-async def _no_faults(sandboxes: Sandboxes) -> None:
-    """Every test starts from sandboxes without faults (a fault outlives the test that set it)."""
+async def _no_faults(sandboxes: Sandboxes) -> AsyncIterator[None]:
+    """Each test runs on sandboxes without faults, and leaves none behind."""
+    await sandboxes.reset()
+    yield
     await sandboxes.reset()
 
 

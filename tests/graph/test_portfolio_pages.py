@@ -4,6 +4,7 @@ their order, filter, accounts and user. Expected sets come from the sandboxes' d
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +41,10 @@ query ByAsset($accounts: [AccountRef!], $includeViewer: Boolean = true, $first: 
 
 
 @pytest_asyncio.fixture(autouse=True)
-async def _no_faults(sandboxes: Sandboxes) -> None:
+async def _no_faults(sandboxes: Sandboxes) -> AsyncIterator[None]:
+    """Each test runs on sandboxes without faults, and leaves none behind."""
+    await sandboxes.reset()
+    yield
     await sandboxes.reset()
 
 
