@@ -136,19 +136,28 @@ def _start(value: object) -> str | None:
 async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
-    """One page of the account's ASA holdings, ascending asset id."""
+    """One page of the account's holdings: ALGO, then its ASAs by ascending asset id; an
+    unfiltered list knows its `totalCount` from algod's count of the account's assets."""
     connection = query.connection(account)
     codec = context.services.cursors
     start = _start(connection.resume(codec, window, context.caller_id))
     limit = min(window.first + 1, _MAX_LIMIT) if query.empty else _MAX_LIMIT
-    walked = await walk(
+    walking = walk(
         _fetcher(context, account, limit),
         start,
         window.first,
         None if query.empty else query.keeps,
         page_size=limit,
     )
-    return connection.page(codec, window, walked)
+    if not query.empty:
+        return connection.page(codec, window, await walking)
+    # algod counts the account's assets (`total-assets-opted-in`): with ALGO, the whole list.
+    # The balance is asked in the same tick as the first page, so it joins that batch.
+    walked, info = await asyncio.gather(
+        walking, context.loaders.algod.account.load(account.address)
+    )
+    total = info.total_assets_opted_in + 1
+    return connection.page(codec, window, walked, total_count=total)
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:

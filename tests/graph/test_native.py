@@ -176,6 +176,7 @@ async def test_walking_small_accounts_yields_the_native_holding_then_each_token_
     assert_well_formed_walk(algorand, first)
     asas = [str(h.asset_id) for h in algod_data.account_holdings(algod_data.SMALL)]
     assert [n["asset"]["assetId"] for n in algorand.nodes] == [None, *asas]
+    assert {page["totalCount"] for page in algorand.pages} == {1 + len(asas)}
     cardano = await walk_holdings(graph, "CARDANO", cardano_data.SMALL, first)
     assert_well_formed_walk(cardano, first)
     tokens = [t.fingerprint for t in cardano_data.tokens()[cardano_data.SMALL]]
@@ -212,3 +213,8 @@ async def test_native_holdings_and_assets_round_trip_through_node(graph: GraphCl
             "decimals": 6,
             "caip19": head["asset"]["caip19"],
         }
+
+
+async def test_a_filtered_algorand_list_does_not_claim_a_total_count(graph: GraphClient) -> None:
+    walk = await walk_holdings(graph, "ALGORAND", algod_data.SMALL, 5, filter={"symbols": ["ALGO"]})
+    assert [page["totalCount"] for page in walk.pages] == [None]

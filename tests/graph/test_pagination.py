@@ -52,6 +52,7 @@ async def test_walking_the_whale_yields_each_asa_once_in_order(
     walk = await walk_holdings(graph, "ALGORAND", algod_data.WHALE, first)
     assert_well_formed_walk(walk, first)
     assert [node["asset"]["assetId"] for node in tokens_after_native(walk)] == WHALE_IDS
+    assert {page["totalCount"] for page in walk.pages} == {1 + len(WHALE_IDS)}
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=FIXTURES)
@@ -112,18 +113,18 @@ async def test_an_algorand_address_algod_never_saw_holds_zero_algo(graph: GraphC
     assert [(n["asset"]["kind"], n["rawAmount"]) for n in walk.nodes] == [("NATIVE", "0")]
 
 
-async def test_one_page_of_the_whale_costs_one_algod_request(
+async def test_one_page_of_the_whale_costs_one_algod_assets_request(
     graph: GraphClient, clean: Sandboxes
 ) -> None:
     # algod is asked `limit = first + 1`: the extra holding tells `hasNextPage`, so each page
-    # of the whale (2,500 ASAs, so every one of these 3 pages has a next) is one request; the
-    # first page also reads the ALGO balance that heads it.
+    # of the whale (2,500 ASAs, so every one of these 3 pages has a next) is one request; each
+    # page (its own GraphQL request) also reads the account's balance and asset count, once.
     walk = await walk_holdings(graph, "ALGORAND", algod_data.WHALE, 100, max_pages=3)
     assert len(walk.pages) == 3
     assert all(page["pageInfo"]["hasNextPage"] for page in walk.pages)
     assert [node["asset"]["assetId"] for node in tokens_after_native(walk)] == WHALE_IDS[:299]
     assert await clean.algod.count(ALGOD_ASSETS) == 3
-    assert await clean.algod.count(ALGOD_ACCOUNT) == 1
+    assert await clean.algod.count(ALGOD_ACCOUNT) == 3
 
 
 async def test_a_collector_ignoring_page_no_never_repeats_a_token(
