@@ -170,15 +170,6 @@ class AssetTotal:
         )
 
 
-def _group_fields(total: GroupTotal) -> dict[str, object]:
-    return {
-        "value_usd": total.value_usd,
-        "holdings_count": total.holdings_count,
-        "valued_holdings_count": total.valued_holdings_count,
-        "unvalued_holdings_count": total.unvalued_holdings_count,
-    }
-
-
 _VALUE = "USD value of the valued holdings, exact."
 _COUNT = "How many holdings."
 _VALUED = "How many holdings have a USD value."
@@ -198,7 +189,15 @@ class SourceTotal:
 
     @classmethod
     def of(cls, record: SourceTotalRecord) -> SourceTotal:
-        return cls(source=record.source, complete=record.complete, **_group_fields(record.total))  # type: ignore[arg-type]
+        total: GroupTotal = record.total
+        return cls(
+            source=record.source,
+            value_usd=total.value_usd,
+            holdings_count=total.holdings_count,
+            valued_holdings_count=total.valued_holdings_count,
+            unvalued_holdings_count=total.unvalued_holdings_count,
+            complete=record.complete,
+        )
 
 
 @strawberry.type(description="The portfolio's total on one chain.")
@@ -214,7 +213,14 @@ class ChainTotal:
 
     @classmethod
     def of(cls, record: ChainTotalRecord) -> ChainTotal:
-        return cls(chain_id=record.chain_id, **_group_fields(record.total))  # type: ignore[arg-type]
+        total: GroupTotal = record.total
+        return cls(
+            chain_id=record.chain_id,
+            value_usd=total.value_usd,
+            holdings_count=total.holdings_count,
+            valued_holdings_count=total.valued_holdings_count,
+            unvalued_holdings_count=total.unvalued_holdings_count,
+        )
 
 
 @strawberry.type(description="Something missing from the portfolio, and why.")

@@ -26,7 +26,7 @@ from resolvers.portfolio.aggregation import (
 )
 from resolvers.portfolio.filters import TotalQuery
 from resolvers.portfolio.ordering import AssetOrder, assets_page, binding_of
-from resolvers.portfolio.reading import HoldingsTruncated, accounts_of, read_accounts
+from resolvers.portfolio.reading import accounts_of, read_accounts
 from resolvers.portfolio.records import (
     AssetTotalRecord,
     ChainTotalRecord,
@@ -44,7 +44,6 @@ __all__ = [
     "AssetTotalRecord",
     "ChainTotalRecord",
     "GroupTotal",
-    "HoldingsTruncated",
     "PortfolioRecord",
     "PriceOrigin",
     "SourceProblem",

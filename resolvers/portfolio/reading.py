@@ -21,12 +21,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from resolvers import algorand, calico, cardano, mesh
 from resolvers.accounts import resolve_account, viewer_accounts
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput, GraphError, Unauthenticated
+from resolvers.errors import BadUserInput, HoldingsTruncated, Unauthenticated
 from resolvers.portfolio.records import SourceProblem
 from resolvers.records import AccountRecord, HoldingsRead
 from sources import Source
 
-__all__ = ["HoldingsTruncated", "accounts_of", "read_accounts"]
+__all__ = ["accounts_of", "read_accounts"]
 
 Reader = Callable[[RequestContext, AccountRecord, int], Awaitable[HoldingsRead]]
 
@@ -36,22 +36,6 @@ _READERS: dict[Source, Reader] = {
     Source.CALICO: calico.read_all,
     Source.MESH: mesh.read_all,
 }
-
-
-class HoldingsTruncated(GraphError):
-    """An account holds more than the portfolio reads of one account."""
-
-    code = "HOLDINGS_TRUNCATED"
-
-    def __init__(self, account: AccountRecord, cap: int) -> None:
-        super().__init__(
-            f"{account.source.value} account {account.address!r} holds more than {cap} "
-            f"holdings; the portfolio counts its first {cap} (PORTFOLIO_MAX_HOLDINGS)"
-        )
-        self.source = account.source
-
-    def extensions(self) -> dict[str, object]:
-        return {"code": self.code, "source": self.source.value}
 
 
 def accounts_of(
