@@ -176,6 +176,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                 max_ids=settings.max_ids,
                 cardanobi_page_size=settings.cardanobi_page_size,
                 calico_page_size=settings.calico_page_size,
+                portfolio_max_holdings=settings.portfolio_max_holdings,
             ),
         )
         yield services

@@ -94,6 +94,7 @@ class Settings(BaseSettings):
     cardano_network: Literal["mainnet", "preprod", "preview"] = "mainnet"
     cardanobi_page_size: int = Field(100, ge=1, le=100)
     calico_page_size: int = Field(100, ge=1, le=100)
+    portfolio_max_holdings: int = Field(10_000, ge=10, le=100_000)
     upstream_timeout_seconds: float = Field(10.0, gt=0, le=300)
     upstream_connect_timeout_seconds: float = Field(3.0, gt=0, le=60)
     upstream_max_concurrency: int = Field(32, ge=1, le=1000)

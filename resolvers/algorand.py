@@ -1,28 +1,50 @@
-"""Algorand holdings (algod), normalised: ASAs with exact amounts, CAIP-19 `…/asa:<id>`.
+"""Algorand holdings (algod), normalised: the account's ALGO balance as a `NATIVE` holding at
+the head of the list (`…/slip44:283`), then its ASAs with exact amounts, CAIP-19 `…/asa:<id>`.
 
 Pagination maps straight onto algod's: `next` is the last asset id yielded (exclusive), so each
 item's resume position is its own asset id, and asking for `first + 1` holdings tells whether
-another page exists in one request.
+another page exists in one request. The head position (`None`) is the ALGO balance followed by
+the first ASA page, both asked in the same tick (so batched); the position after ALGO is `""`,
+the ASAs from the start.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from resolvers.context import RequestContext
 from resolvers.ids import uint64
+from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
 from resolvers.pagination import Page, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
 from resolvers.query import HoldingQuery
-from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord
+from resolvers.records import (
+    AccountRecord,
+    AssetKind,
+    AssetRecord,
+    HoldingRecord,
+    HoldingsRead,
+)
 from sources import Source
 from sources.algod.loaders import AccountAssetsKey
-from sources.algod.records import AssetHolding, AssetParams
+from sources.algod.records import AccountInfo, AssetHolding, AssetParams
 
-__all__ = ["asset_node", "asset_record", "holding_node", "holdings"]
+__all__ = [
+    "asset_node",
+    "asset_record",
+    "holding_node",
+    "holdings",
+    "native_holding",
+    "read_all",
+]
 
 _MAX_LIMIT = 1000  # algod's MaxAssetResults
+_AFTER_NATIVE = ""
+"""The position right after the ALGO balance: the ASAs from the first."""
 
 
 def asset_record(chain_id: str, asset_id: int, params: AssetParams | None) -> AssetRecord:
@@ -46,8 +68,23 @@ def asset_record(chain_id: str, asset_id: int, params: AssetParams | None) -> As
     )
 
 
+def _native_record(account: AccountRecord, info: AccountInfo) -> HoldingRecord:
+    asset = native_asset(Source.ALGORAND, account.chain_id or "")
+    return HoldingRecord(
+        account=account,
+        asset=asset,
+        key=NATIVE_KEY,
+        amount=from_base_units(info.amount, asset.decimals),
+        raw_amount=info.amount,
+        provider=CHAIN_PROVIDERS[Source.ALGORAND],
+        wallet_address=account.address,
+        fetched_at=info.fetched_at,
+        round=info.round,
+    )
+
+
 def _holding_record(
-    account: AccountRecord, holding: AssetHolding, fetched_at: datetime
+    account: AccountRecord, holding: AssetHolding, fetched_at: datetime | None, round_: int
 ) -> HoldingRecord:
     decimals = holding.params.decimals if holding.params else None
     return HoldingRecord(
@@ -60,33 +97,74 @@ def _holding_record(
         provider=CHAIN_PROVIDERS[Source.ALGORAND],
         wallet_address=account.address,
         fetched_at=fetched_at,
+        round=round_,
     )
+
+
+def _fetcher(
+    context: RequestContext, account: AccountRecord, limit: int
+) -> Callable[[str | None], Awaitable[Slice[HoldingRecord]]]:
+    assets = context.loaders.algod.account_assets
+    balances = context.loaders.algod.account
+
+    async def fetch(position: str | None) -> Slice[HoldingRecord]:
+        next_token = None if position in (None, _AFTER_NATIVE) else position
+        page_load = assets.load(AccountAssetsKey(account.address, next_token, limit))
+        head: list[tuple[HoldingRecord, str]] = []
+        if position is None:
+            # Both loads are asked in this tick, so each loader sends them in one batch.
+            info, page = await asyncio.gather(balances.load(account.address), page_load)
+            head.append((_native_record(account, info), _AFTER_NATIVE))
+        else:
+            page = await page_load
+        asas = (
+            (_holding_record(account, h, page.fetched_at, page.round), str(h.asset_id))
+            for h in page.holdings
+        )
+        return Slice(itertools.chain(head, asas), page.next_token)
+
+    return fetch
+
+
+def _start(value: object) -> str | None:
+    """The position a cursor carried: the head, right after ALGO, or after an asset id."""
+    if value == _AFTER_NATIVE or (isinstance(value, str) and uint64(value) is not None):
+        return value
+    return None
 
 
 async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
-    """One page of the account's ASA holdings, ascending asset id."""
+    """One page of the account's holdings: ALGO, then its ASAs by ascending asset id; an
+    unfiltered list knows its `totalCount` from algod's count of the account's assets."""
     connection = query.connection(account)
     codec = context.services.cursors
-    start = connection.resume(codec, window, context.caller_id)
-    if start is not None and not (isinstance(start, str) and uint64(start) is not None):
-        start = None
+    start = _start(connection.resume(codec, window, context.caller_id))
     limit = min(window.first + 1, _MAX_LIMIT) if query.empty else _MAX_LIMIT
-    loader = context.loaders.algod.account_assets
-
-    async def fetch(position: str | None) -> Slice[HoldingRecord]:
-        page = await loader.load(AccountAssetsKey(account.address, position, limit))
-        fetched_at = datetime.now(UTC)
-        return Slice(
-            ((_holding_record(account, h, fetched_at), str(h.asset_id)) for h in page.holdings),
-            page.next_token,
-        )
-
-    walked = await walk(
-        fetch, start, window.first, None if query.empty else query.keeps, page_size=limit
+    walking = walk(
+        _fetcher(context, account, limit),
+        start,
+        window.first,
+        None if query.empty else query.keeps,
+        page_size=limit,
     )
-    return connection.page(codec, window, walked)
+    if not query.empty:
+        return connection.page(codec, window, await walking)
+    # algod counts the account's assets (`total-assets-opted-in`): with ALGO, the whole list.
+    # The balance is asked in the same tick as the first page, so it joins that batch.
+    walked, info = await asyncio.gather(
+        walking, context.loaders.algod.account.load(account.address)
+    )
+    total = info.total_assets_opted_in + 1
+    return connection.page(codec, window, walked, total_count=total)
+
+
+async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
+    """ALGO and every ASA of the account, in list order, at most `cap` of them (algod pages of
+    1,000: the whale's 2,500 ASAs are three requests beside the balance)."""
+    walked = await walk(_fetcher(context, account, _MAX_LIMIT), None, cap, page_size=_MAX_LIMIT)
+    return HoldingsRead(account, tuple(item for item, _ in walked.items), walked.has_next)
 
 
 async def holding_node(
@@ -97,8 +175,13 @@ async def holding_node(
     page = await context.loaders.algod.account_assets.load(key)
     for holding in page.holdings:
         if holding.asset_id == asset_id:
-            return _holding_record(account, holding, datetime.now(UTC))
+            return _holding_record(account, holding, page.fetched_at, page.round)
     return None
+
+
+async def native_holding(context: RequestContext, account: AccountRecord) -> HoldingRecord:
+    """The account's ALGO balance (algod answers every valid address, 0 for one never seen)."""
+    return _native_record(account, await context.loaders.algod.account.load(account.address))
 
 
 async def asset_node(context: RequestContext, asset_id: int) -> AssetRecord:

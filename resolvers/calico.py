@@ -18,13 +18,27 @@ from resolvers.numbers import multiply
 from resolvers.pagination import Page, Slice, Window, walk
 from resolvers.providers import provider
 from resolvers.query import HoldingQuery
-from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord, ProviderRecord
+from resolvers.records import (
+    AccountRecord,
+    AssetKind,
+    AssetRecord,
+    HoldingRecord,
+    HoldingsRead,
+    ProviderRecord,
+)
 from sources import Source
 from sources.calico.loaders import AssetsKey
 from sources.calico.records import AssetPosition, ProviderFailure
 from sources.errors import UpstreamBadResponse
 
-__all__ = ["MAX_LISTED_ASSETS", "asset_record", "holding_node", "holdings", "providers"]
+__all__ = [
+    "MAX_LISTED_ASSETS",
+    "asset_record",
+    "holding_node",
+    "holdings",
+    "providers",
+    "read_all",
+]
 
 _Position = tuple[str | None, int]
 
@@ -122,15 +136,34 @@ async def holdings(
 ) -> Page[HoldingRecord]:
     """One page of the user's Calico assets; failing providers become PROVIDER_ERRORs.
 
-    Filters go to Calico (`asset_symbols`, `provider_ids`), so every page is full."""
+    Symbols and providers go to Calico (`asset_symbols`, `provider_ids`); kinds, a minimum
+    value and hiding zeros are matched here, as a bounded scan like the on-chain filters."""
     connection = query.connection(account)
     codec = context.services.cursors
     start = _start(connection.resume(codec, window, context.caller_id))
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, query.symbols, query.providers, failures)
-    walked = await walk(fetch, start, window.first, page_size=context.options.calico_page_size)
+    walked = await walk(
+        fetch,
+        start,
+        window.first,
+        query.keeps_extra if query.extra else None,
+        page_size=context.options.calico_page_size,
+    )
     problems = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
     return connection.page(codec, window, walked, problems=problems)
+
+
+async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
+    """Every Calico asset of the user, in Calico's order, at most `cap` of them; failing
+    providers as PROVIDER_ERROR problems."""
+    failures: dict[str, ProviderFailure] = {}
+    fetch = _fetcher(context, account, (), (), failures)
+    walked = await walk(fetch, (None, 0), cap, page_size=context.options.calico_page_size)
+    problems = tuple(
+        ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()
+    )
+    return HoldingsRead(account, tuple(h for h, _ in walked.items), walked.has_next, problems)
 
 
 async def providers(context: RequestContext, account: AccountRecord) -> list[ProviderRecord]:

@@ -1,5 +1,7 @@
-"""Cardano native tokens (CardanoBI), normalised: exact quantities, CIP-14 fingerprints, and
-CAIP-19 `…/token:<policyId>.<assetNameHex>` only when the name bytes are trustworthy.
+"""Cardano holdings (CardanoBI), normalised: the stake address's ADA balance as a `NATIVE`
+holding at the head of the list (`…/slip44:1815`), then its native tokens with exact quantities,
+CIP-14 fingerprints, and CAIP-19 `…/token:<policyId>.<assetNameHex>` only when the name bytes are
+trustworthy.
 
 CardanoBI sends a token's name decoded as UTF-8 (lossy for binary names), so the name bytes are
 trusted only when the CIP-14 fingerprint recomputed from policy id and those bytes equals the
@@ -8,36 +10,47 @@ fingerprint CardanoBI reported; otherwise the token is known by its fingerprint 
 Pagination maps onto `page_no`/`page_size` with a fixed upstream page size: a position is
 (page, items of it already yielded, fingerprint heading the previous page). Some CardanoBI
 servers ignore paging and answer page 1 again; a page headed like the previous one is taken as
-the end, so no token is ever yielded twice.
+the end, so no token is ever yielded twice. Page 0 is the head: the ADA balance, then page 1,
+both asked in the same tick (so batched). A stake address CardanoBI does not know has no ADA
+holding (CardanoBI answers 404; the graph does not guess a zero).
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from resolvers.context import RequestContext
+from resolvers.native import NATIVE_KEY, native_asset
+from resolvers.numbers import from_base_units
 from resolvers.pagination import MAX_FILTERED_PAGES, Page, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
 from resolvers.query import HoldingQuery
-from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord
+from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord, HoldingsRead
 from sources import Source
 from sources.cardanobi.identifiers import Bech32Error, bech32_decode
 from sources.cardanobi.identifiers import fingerprint as cip14_fingerprint
 from sources.cardanobi.loaders import AccountAssetsKey
-from sources.cardanobi.records import AccountAsset
+from sources.cardanobi.records import AccountAsset, AccountInfo
 
 __all__ = [
     "asset_node",
     "holding_node",
     "holdings",
     "is_fingerprint",
+    "native_holding",
+    "read_all",
     "token_record",
     "trusted_name",
 ]
 
 _Position = tuple[int, int, str | None]
+_HEAD: _Position = (0, 0, None)
+"""Page 0: the ADA balance, then the first page of tokens."""
+_FIRST_PAGE: _Position = (1, 0, None)
 
 
 def trusted_name(policy_hex: str, name: str, fingerprint: str) -> bytes | None:
@@ -76,8 +89,22 @@ def token_record(chain_id: str, policy_hex: str, fingerprint: str, name: str) ->
     )
 
 
+def _native_record(account: AccountRecord, info: AccountInfo) -> HoldingRecord:
+    asset = native_asset(Source.CARDANO, account.chain_id or "")
+    return HoldingRecord(
+        account=account,
+        asset=asset,
+        key=NATIVE_KEY,
+        amount=from_base_units(info.total_balance, asset.decimals),
+        raw_amount=info.total_balance,
+        provider=CHAIN_PROVIDERS[Source.CARDANO],
+        wallet_address=account.address,
+        fetched_at=info.fetched_at,
+    )
+
+
 def _holding_record(
-    account: AccountRecord, token: AccountAsset, fetched_at: datetime
+    account: AccountRecord, token: AccountAsset, fetched_at: datetime | None
 ) -> HoldingRecord:
     return HoldingRecord(
         account=account,
@@ -93,26 +120,38 @@ def _holding_record(
 
 async def _page(
     context: RequestContext, account: AccountRecord, position: _Position
-) -> tuple[tuple[AccountAsset, ...], _Position | None]:
+) -> tuple[tuple[AccountAsset, ...], _Position | None, datetime | None]:
     """The tokens of the page at `position` (none past the end, or when the server ignored
-    `page_no` and answered the previous page again), and the next page's position."""
+    `page_no` and answered the previous page again), the next page's position, and when
+    CardanoBI answered."""
     page_no, _, previous_head = position
     size = context.options.cardanobi_page_size
     key = AccountAssetsKey(account.address, page_no, size, "asc")
-    tokens = (await context.loaders.cardanobi.account_assets.load(key)).assets
+    page = await context.loaders.cardanobi.account_assets.load(key)
+    tokens = page.assets
     if not tokens or (page_no > 1 and tokens[0].fingerprint == previous_head):
-        return (), None
+        return (), None, page.fetched_at
     following = (page_no + 1, 0, tokens[0].fingerprint) if len(tokens) >= size else None
-    return tokens, following
+    return tokens, following, page.fetched_at
 
 
 def _fetcher(
     context: RequestContext, account: AccountRecord
 ) -> Callable[[_Position], Awaitable[Slice[HoldingRecord]]]:
     async def fetch(position: _Position) -> Slice[HoldingRecord]:
+        head: list[tuple[HoldingRecord, _Position]] = []
+        if position[0] == 0:
+            # Both loads are asked in this tick, so each loader sends them in one batch.
+            info, (tokens, following, fetched_at) = await asyncio.gather(
+                context.loaders.cardanobi.account.load(account.address),
+                _page(context, account, _FIRST_PAGE),
+            )
+            if info is not None:
+                head.append((_native_record(account, info), _FIRST_PAGE))
+            position = _FIRST_PAGE
+        else:
+            tokens, following, fetched_at = await _page(context, account, position)
         page_no, skip, previous_head = position
-        tokens, following = await _page(context, account, position)
-        fetched_at = datetime.now(UTC)
         last = len(tokens) - 1
 
         def after(index: int) -> _Position:
@@ -125,7 +164,7 @@ def _fetcher(
             (_holding_record(account, tokens[index], fetched_at), after(index))
             for index in range(skip, len(tokens))
         )
-        return Slice(items, following)
+        return Slice(itertools.chain(head, items), following)
 
     return fetch
 
@@ -138,8 +177,8 @@ def _start(value: object) -> _Position:
         and isinstance(value[1], int)
         and (value[2] is None or isinstance(value[2], str))
     ):
-        return (max(1, value[0]), max(0, value[1]), value[2])
-    return (1, 0, None)
+        return (max(0, value[0]), max(0, value[1]), value[2])
+    return _HEAD
 
 
 async def holdings(
@@ -159,19 +198,34 @@ async def holdings(
     return connection.page(codec, window, walked)
 
 
+async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
+    """ADA and every token of the stake address, in list order, at most `cap` of them."""
+    walked = await walk(
+        _fetcher(context, account), _HEAD, cap, page_size=context.options.cardanobi_page_size
+    )
+    return HoldingsRead(account, tuple(item for item, _ in walked.items), walked.has_next)
+
+
+async def native_holding(context: RequestContext, account: AccountRecord) -> HoldingRecord | None:
+    """The stake address's ADA balance; None when CardanoBI does not know the address."""
+    info = await context.loaders.cardanobi.account.load(account.address)
+    return _native_record(account, info) if info is not None else None
+
+
 async def holding_node(
     context: RequestContext, account: AccountRecord, fingerprint: str
 ) -> HoldingRecord | None:
     """The account's holding of one token (CardanoBI has no per-token route: pages are read,
     as far as a filtered scan may go)."""
-    position: _Position | None = (1, 0, None)
+    position: _Position | None = _FIRST_PAGE
     for _ in range(MAX_FILTERED_PAGES):
         if position is None:
             break
-        tokens, position = await _page(context, account, position)
+        tokens, following, fetched_at = await _page(context, account, position)
+        position = following
         for token in tokens:
             if token.fingerprint == fingerprint:
-                return _holding_record(account, token, datetime.now(UTC))
+                return _holding_record(account, token, fetched_at)
     return None
 
 

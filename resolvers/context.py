@@ -13,6 +13,7 @@ from functools import cached_property
 
 from resolvers.cursors import CursorCodec
 from resolvers.identity import Caller, TokenVerifier
+from sources import Source
 from sources.algod.client import AlgodClient
 from sources.algod.loaders import AlgodLoaders
 from sources.calico.client import CalicoClient
@@ -37,6 +38,8 @@ class GraphOptions:
     max_ids: int = 100
     cardanobi_page_size: int = 100
     calico_page_size: int = 100
+    #: Most holdings the portfolio reads of one account (`PORTFOLIO_MAX_HOLDINGS`).
+    portfolio_max_holdings: int = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,14 @@ class Loaders:
         if loaders is None:
             loaders = self._calico[token] = CalicoLoaders.create(self._services.calico, token)
         return loaders
+
+    def forget(self, source: Source) -> None:
+        """Drop what this request's loaders of `source` hold: the next load reads afresh."""
+        if source is Source.CALICO:
+            self._calico.clear()
+            return
+        name = {Source.ALGORAND: "algod", Source.CARDANO: "cardanobi", Source.MESH: "mesh"}
+        self.__dict__.pop(name[source], None)  # a cached_property is recreated on next use
 
 
 @dataclass

@@ -4,20 +4,28 @@
     ├── BadUserInput           malformed address, `first` out of range, bad or foreign cursor/id
     ├── Unauthenticated        custodial data asked without a valid bearer token
     ├── Forbidden              custodial data of another user
-    └── ProviderFailed         Calico reported one provider failing (`errors[]`); carries
-                               `source`, `provider` and `cause`, other providers still answer
+    ├── ProviderFailed         Calico reported one provider failing (`errors[]`); carries
+    │                          `source`, `provider` and `cause`, other providers still answer
+    └── HoldingsTruncated      the portfolio read its cap of one account's holdings and the
+                               account holds more; carries `source`
 
 Messages name the bad value and say what would be right; they never contain a credential.
 """
 
-from typing import Any, ClassVar
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sources import Source
+
+if TYPE_CHECKING:
+    from resolvers.records import AccountRecord
 
 __all__ = [
     "BadUserInput",
     "Forbidden",
     "GraphError",
+    "HoldingsTruncated",
     "ProviderFailed",
     "Unauthenticated",
     "shown",
@@ -65,6 +73,20 @@ class ProviderFailed(GraphError):
             "provider": self.provider,
             "cause": self.cause,
         }
+
+
+class HoldingsTruncated(GraphError):
+    code = "HOLDINGS_TRUNCATED"
+
+    def __init__(self, account: AccountRecord, cap: int) -> None:
+        super().__init__(
+            f"{account.source.value} account {account.address!r} holds more than {cap} "
+            f"holdings; the portfolio counts its first {cap} (PORTFOLIO_MAX_HOLDINGS)"
+        )
+        self.source = account.source
+
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "source": self.source.value}
 
 
 def shown(value: str, limit: int = 80) -> str:

@@ -9,7 +9,6 @@ exchange's ETH and a self-custody ETH), so keys carry an ordinal.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 
 from resolvers.accounts import check_custodial_access
 from resolvers.chains import caip2_of
@@ -22,6 +21,7 @@ from resolvers.records import (
     AssetRecord,
     DistributionRecord,
     HoldingRecord,
+    HoldingsRead,
     PositionKind,
     PositionRecord,
 )
@@ -37,6 +37,7 @@ __all__ = [
     "is_position_key",
     "position_node",
     "positions",
+    "read_all",
 ]
 
 
@@ -96,8 +97,9 @@ def _keyed_nfts(portfolio: Portfolio) -> list[tuple[tuple[str, ...], NftPosition
 
 
 def holding_records(account: AccountRecord, portfolio: Portfolio) -> list[HoldingRecord]:
-    """Every position as a holding: amount, last price and market value."""
-    fetched_at = datetime.now(UTC)
+    """Every position as a holding: amount, last price and market value; a self-custody
+    position's distribution networks as its `chains`."""
+    fetched_at = portfolio.fetched_at
     records = [
         HoldingRecord(
             account=account,
@@ -107,6 +109,9 @@ def holding_records(account: AccountRecord, portfolio: Portfolio) -> list[Holdin
             price_usd=position.last_price,
             value_usd=position.market_value,
             fetched_at=fetched_at,
+            chains=tuple(
+                sorted({d.caip_network_id for d in position.distribution if d.caip_network_id})
+            ),
         )
         for key, position in _keyed_positions(portfolio)
     ]
@@ -175,6 +180,12 @@ async def holdings(
     listed = records if query.empty else [h for h in records if query.keeps(h)]
     connection = query.connection(account)
     return connection.slice(context.services.cursors, window, listed, context.caller_id)
+
+
+async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
+    """Every holding of the user's Mesh portfolio (one call), at most `cap` of them."""
+    records = holding_records(account, await _portfolio(context, account))
+    return HoldingsRead(account, tuple(records[:cap]), len(records) > cap)
 
 
 async def positions(

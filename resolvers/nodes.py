@@ -14,6 +14,7 @@ from resolvers.accounts import resolve_account
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.ids import decode_id, not_ours, uint64
+from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.providers import provider
 from resolvers.query import is_slug, is_symbol
 from resolvers.records import (
@@ -71,11 +72,15 @@ async def _holding(
     context: RequestContext, account: AccountRecord, key: tuple[str, ...], raw: str
 ) -> HoldingRecord | None:
     if account.source is Source.ALGORAND:
+        if key == NATIVE_KEY:
+            return await algorand.native_holding(context, account)
         asset_id = uint64(key[0]) if len(key) == 1 else None
         _require(asset_id is not None, raw)
         assert asset_id is not None
         return await algorand.holding_node(context, account, asset_id)
     if account.source is Source.CARDANO:
+        if key == NATIVE_KEY:
+            return await cardano.native_holding(context, account)
         _require(len(key) == 1 and cardano.is_fingerprint(key[0]), raw)
         return await cardano.holding_node(context, account, key[0])
     if account.source is Source.CALICO:
@@ -95,11 +100,15 @@ async def _asset(
     context: RequestContext, source: Source, key: tuple[str, ...], raw: str
 ) -> AssetRecord | None:
     if source is Source.ALGORAND:
+        if key == NATIVE_KEY:
+            return native_asset(source, context.options.algorand_chain)
         asset_id = uint64(key[0]) if len(key) == 1 else None
         _require(asset_id is not None, raw)
         assert asset_id is not None
         return await algorand.asset_node(context, asset_id)
     if source is Source.CARDANO:
+        if key == NATIVE_KEY:
+            return native_asset(source, context.options.cardano.chain_id)
         _require(len(key) == 1 and cardano.is_fingerprint(key[0]), raw)
         return await cardano.asset_node(context, key[0])
     if source is Source.CALICO:

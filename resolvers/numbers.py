@@ -4,9 +4,10 @@
 times a price can exceed; these helpers size the precision to the operands so results are exact.
 """
 
-from decimal import Context, Decimal
+from collections.abc import Iterable
+from decimal import Context, Decimal, Inexact
 
-__all__ = ["from_base_units", "multiply", "plain"]
+__all__ = ["from_base_units", "multiply", "plain", "total"]
 
 
 def from_base_units(raw: int, decimals: int | None) -> Decimal:
@@ -20,6 +21,22 @@ def multiply(a: Decimal, b: Decimal) -> Decimal:
     """`a * b`, exactly."""
     digits = len(a.as_tuple().digits) + len(b.as_tuple().digits) + 2
     return Context(prec=max(digits, 28)).multiply(a, b)
+
+
+def _add(a: Decimal, b: Decimal) -> Decimal:
+    """`a + b`, exactly: the precision spans both operands' digits, from the higher's leading
+    digit down to the lower's last, plus a carry (`Inexact` is trapped, so it cannot round)."""
+    high = max(a.adjusted(), b.adjusted(), 0)
+    low = min(int(a.as_tuple().exponent), int(b.as_tuple().exponent), 0)
+    return Context(prec=max(high - low + 2, 28), traps=[Inexact]).add(a, b)
+
+
+def total(values: Iterable[Decimal]) -> Decimal:
+    """The exact sum of `values` (0 for none)."""
+    result = Decimal(0)
+    for value in values:
+        result = _add(result, value)
+    return result
 
 
 def plain(value: Decimal) -> str:

@@ -7,10 +7,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from resolvers.errors import BadUserInput, shown
+from resolvers.numbers import plain
 from resolvers.pagination import Connection
-from resolvers.records import AccountRecord, HoldingRecord
+from resolvers.records import AccountRecord, AssetKind, HoldingRecord
 
 __all__ = [
     "MAX_FILTER_VALUES",
@@ -68,16 +70,27 @@ class HoldingQuery:
 
     Symbols are kept as the caller wrote them: Calico receives them as given (it decides how
     they match); where the graph filters itself (on-chain sources, Mesh) they match
-    case-insensitively. Provider slugs are lower-case by definition.
+    case-insensitively. Provider slugs are lower-case by definition. Kinds, a minimum USD value
+    and hiding zero balances (`extra`) are matched by the graph for every source; a holding
+    without a value never passes a minimum value.
     """
 
     symbols: tuple[str, ...] = ()
     providers: tuple[str, ...] = ()
     folded: frozenset[str] = frozenset()
+    kinds: tuple[AssetKind, ...] = ()
+    min_value_usd: Decimal | None = None
+    hide_zero: bool = False
 
     @classmethod
     def of(
-        cls, symbols: Iterable[str] | None = None, providers: Iterable[str] | None = None
+        cls,
+        symbols: Iterable[str] | None = None,
+        providers: Iterable[str] | None = None,
+        *,
+        kinds: Iterable[AssetKind] | None = None,
+        min_value_usd: Decimal | None = None,
+        hide_zero: bool | None = None,
     ) -> HoldingQuery:
         """A checked filter; `BadUserInput` names the first bad value."""
         chosen = sorted({check_symbol(s.strip()) for s in symbols or ()})
@@ -87,16 +100,32 @@ class HoldingQuery:
                 raise BadUserInput(
                     f"filter.{name}: {len(values)} values; at most {MAX_FILTER_VALUES}"
                 )
-        return cls(tuple(chosen), tuple(slugs), frozenset(s.casefold() for s in chosen))
+        return cls(
+            tuple(chosen),
+            tuple(slugs),
+            frozenset(s.casefold() for s in chosen),
+            tuple(sorted(set(kinds or ()))),
+            min_value_usd,
+            bool(hide_zero),
+        )
+
+    @property
+    def extra(self) -> bool:
+        """Whether the filter has conditions only the graph can check (kinds, value, zeros)."""
+        return bool(self.kinds) or self.min_value_usd is not None or self.hide_zero
 
     @property
     def empty(self) -> bool:
-        return not self.symbols and not self.providers
+        return not self.symbols and not self.providers and not self.extra
 
     @property
     def canonical(self) -> str:
         """A stable, unambiguous text for cursors: a cursor resumes only its own filter."""
-        return json.dumps([self.symbols, self.providers], separators=(",", ":"))
+        parts: list[object] = [self.symbols, self.providers]
+        if self.extra:
+            minimum = None if self.min_value_usd is None else plain(self.min_value_usd)
+            parts.append([[k.value for k in self.kinds], minimum, self.hide_zero])
+        return json.dumps(parts, separators=(",", ":"))
 
     def connection(self, account: AccountRecord) -> Connection:
         """What a cursor of this list is bound to: the account, this filter, and for
@@ -110,6 +139,18 @@ class HoldingQuery:
         label = holding.asset.symbol or holding.asset.name or ""
         if self.folded and label.casefold() not in self.folded:
             return False
-        return not self.providers or (
-            holding.provider is not None and holding.provider.slug in self.providers
-        )
+        if self.providers and (
+            holding.provider is None or holding.provider.slug not in self.providers
+        ):
+            return False
+        return self.keeps_extra(holding)
+
+    def keeps_extra(self, holding: HoldingRecord) -> bool:
+        """Whether `holding` meets the conditions only the graph checks."""
+        if self.kinds and holding.asset.kind not in self.kinds:
+            return False
+        if self.min_value_usd is not None and (
+            holding.value_usd is None or holding.value_usd < self.min_value_usd
+        ):
+            return False
+        return not (self.hide_zero and holding.amount == 0)

@@ -20,6 +20,7 @@ __all__ = [
     "AssetRecord",
     "DistributionRecord",
     "HoldingRecord",
+    "HoldingsRead",
     "PositionKind",
     "PositionRecord",
     "ProviderKind",
@@ -115,10 +116,29 @@ class HoldingRecord:
     provider: ProviderRecord | None = None
     wallet_address: str | None = None
     fetched_at: datetime | None = None
+    #: The algod round the holding was read at (Algorand only).
+    round: int | None = None
+    #: CAIP-2 networks the source places the holding on beside the asset's own chain (a Mesh
+    #: self-custody position's `distribution`); asset identity reads them.
+    chains: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         return encode_id("AssetHolding", self.account.source.value, self.account.address, *self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingsRead:
+    """Every holding of one account, read in the source's order up to a cap.
+
+    `truncated`: the account holds more than the cap, and only the first ones are here.
+    `problems`: soft failures beside the holdings (a Calico provider that could not be read).
+    """
+
+    account: AccountRecord
+    holdings: tuple[HoldingRecord, ...]
+    truncated: bool = False
+    problems: tuple[Exception, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,3 +183,5 @@ class RefreshRecord:
     source: Source
     accepted: bool
     retry_after_seconds: int | None = None
+    #: The viewer's account at the source (read after the refresh, never from an older copy).
+    account: AccountRecord | None = None

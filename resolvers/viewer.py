@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, Unauthenticated
-from resolvers.records import RefreshRecord, ViewerRecord
+from resolvers.freshness import drop_cached
+from resolvers.records import AccountRecord, RefreshRecord, ViewerRecord
 from sources import Source
 
 __all__ = ["refresh_holdings", "resolve_viewer"]
@@ -20,7 +21,10 @@ def resolve_viewer(context: RequestContext) -> ViewerRecord | None:
 
 
 async def refresh_holdings(context: RequestContext, source: Source) -> RefreshRecord:
-    """Ask Calico to refresh the viewer's holdings; a refusal for now (429) is an answer."""
+    """Ask Calico to refresh the viewer's holdings; a refusal for now (429) is an answer.
+
+    Either way the request's cached copies of the viewer's Calico data are dropped, so what
+    the request reads after this comes from Calico again."""
     identity = context.caller.require()
     context.mark_personal()
     if source is not Source.CALICO:
@@ -31,4 +35,6 @@ async def refresh_holdings(context: RequestContext, source: Source) -> RefreshRe
     if identity.calico_token is None:
         raise Unauthenticated("refreshing CALICO needs the user's Calico token in X-Calico-Token")
     result = await context.services.calico.refresh(identity.calico_token)
-    return RefreshRecord(Source.CALICO, result.accepted, result.retry_after_seconds)
+    drop_cached(context, source)
+    account = AccountRecord(Source.CALICO, identity.user_id)
+    return RefreshRecord(Source.CALICO, result.accepted, result.retry_after_seconds, account)

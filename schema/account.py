@@ -77,9 +77,7 @@ class Account(Node):
             strawberry.argument(description="Only holdings matching this filter."),
         ] = None,
     ) -> Connection[AssetHolding]:
-        query = HoldingQuery.of(
-            filter.symbols if filter else None, filter.providers if filter else None
-        )
+        query = filter.query() if filter else HoldingQuery.of()
         page = await soft(
             info,
             resolve_holdings(info.context, self.record, first, after, query),

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from resolvers.nodes import resolve_node
+from resolvers.query import HoldingQuery
 from resolvers.records import HoldingRecord
 from schema.asset import Asset
+from schema.enums import AssetKind
 from schema.node import Node
 from schema.provider import Provider
 from schema.scalars import BigInt
@@ -32,6 +34,27 @@ class HoldingFilter:
     providers: list[str] | None = strawberry.field(
         default=None, description="Provider slugs (Calico `provider_ids`)."
     )
+    kinds: list[AssetKind] | None = strawberry.field(
+        default=None, description="Only holdings of assets of these kinds."
+    )
+    min_value_usd: Decimal | None = strawberry.field(
+        default=None,
+        description="Only holdings whose `valueUsd` is at least this; a holding without a "
+        "value never matches.",
+    )
+    hide_zero: bool | None = strawberry.field(
+        default=None, description="When true, leave out holdings whose amount is zero."
+    )
+
+    def query(self) -> HoldingQuery:
+        """The checked filter (bad values are refused naming them)."""
+        return HoldingQuery.of(
+            self.symbols,
+            self.providers,
+            kinds=self.kinds,
+            min_value_usd=self.min_value_usd,
+            hide_zero=self.hide_zero,
+        )
 
 
 @strawberry.federation.type(
@@ -72,7 +95,11 @@ class AssetHolding(Node):
     )
     fetched_at: datetime | None = strawberry.field(
         description="When the data was read: the source's own timestamp where it gives one "
-        "(Calico), otherwise when the graph received it."
+        "(Calico), otherwise when the graph received the upstream's answer."
+    )
+    round: BigInt | None = strawberry.field(
+        description="The Algorand round the holding was read at (algod's `round`); null for "
+        "other sources."
     )
 
     @classmethod
@@ -90,6 +117,7 @@ class AssetHolding(Node):
             provider=Provider.of(record.provider) if record.provider else None,
             wallet_address=record.wallet_address,
             fetched_at=record.fetched_at,
+            round=BigInt(record.round) if record.round is not None else None,
         )
 
     @classmethod

@@ -8,6 +8,7 @@ import strawberry
 
 from resolvers.records import RefreshRecord
 from resolvers.viewer import refresh_holdings
+from schema.account import Account
 from schema.enums import Source
 from schema.soft import Info
 
@@ -23,6 +24,10 @@ class RefreshHoldingsPayload:
     retry_after_seconds: int | None = strawberry.field(
         description="When not accepted: seconds to wait before asking again, if the source said."
     )
+    account: Account | None = strawberry.field(
+        description="The viewer's account at the source; its holdings are read after the "
+        "refresh was asked, never from a copy cached earlier in the request."
+    )
 
     @classmethod
     def of(cls, record: RefreshRecord) -> RefreshHoldingsPayload:
@@ -30,6 +35,7 @@ class RefreshHoldingsPayload:
             source=record.source,
             accepted=record.accepted,
             retry_after_seconds=record.retry_after_seconds,
+            account=Account.of(record.account) if record.account else None,
         )
 
 

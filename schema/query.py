@@ -13,10 +13,11 @@ from resolvers.providers import providers_page
 from resolvers.viewer import resolve_viewer
 from schema.account import Account, After, First, Viewer
 from schema.connections import Connection
-from schema.demand import CONNECTION_SIZE
+from schema.demand import CONNECTION_SIZE, UPSTREAM_READ
 from schema.enums import Source
 from schema.mapping import to_node
 from schema.node import Node
+from schema.portfolio import Portfolio, portfolio_of
 from schema.provider import Provider
 from schema.soft import Info
 
@@ -118,3 +119,30 @@ class Query:
     ) -> Connection[Provider]:
         page = providers_page(info.context, first, after, Source(source) if source else None)
         return Connection.of(page, Provider.of)
+
+    @strawberry.field(
+        directives=[UPSTREAM_READ],
+        description="One portfolio across the accounts named and the viewer's custodial "
+        "accounts: exact totals per asset, source and chain, and what is missing (`errors`).",
+    )
+    async def portfolio(
+        self,
+        info: Info,
+        accounts: Annotated[
+            list[AccountRef] | None,
+            strawberry.argument(
+                description="Accounts to include (at most MAX_IDS): on-chain ones, or the "
+                "viewer's own custodial ones."
+            ),
+        ] = None,
+        include_viewer: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Also include the viewer's custodial accounts (CALICO with "
+                "X-Calico-Token, MESH); without a bearer token they are listed in `errors`. "
+                "Null counts as false."
+            ),
+        ] = True,
+    ) -> Portfolio:
+        refs = [(Source(ref.source), ref.address) for ref in accounts or []]
+        return await portfolio_of(info, refs, include_viewer is True)

@@ -131,6 +131,13 @@ def test_page_size_limits_are_bounded() -> None:
         Settings(_env_file=None, cardanobi_page_size=101)  # type: ignore[call-arg]
 
 
+@pytest.mark.parametrize("value", [9, 100_001])
+def test_the_portfolio_holdings_cap_is_bounded(value: int) -> None:
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, portfolio_max_holdings=value)  # type: ignore[call-arg]
+    assert Settings(_env_file=None).portfolio_max_holdings == 10_000  # type: ignore[call-arg]
+
+
 def test_a_jwt_public_key_that_is_not_pem_is_refused() -> None:
     with pytest.raises(ValidationError, match="JWT_PUBLIC_KEY is not a PEM public key"):
         _settings(jwt_public_key=NOT_PEM)

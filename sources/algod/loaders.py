@@ -14,7 +14,7 @@ from aiodataloader import DataLoader
 
 from sources.algod.client import AlgodClient
 from sources.algod.records import AccountInfo, AssetHoldingsPage, AssetInfo
-from sources.batching import one_request_per_key
+from sources.batching import one_request_per_key, stamped
 
 __all__ = ["AccountAssetsKey", "AlgodLoaders"]
 
@@ -47,7 +47,7 @@ class AlgodLoaders:
             )
 
         return cls(
-            account_assets=DataLoader(one_request_per_key(account_assets)),
+            account_assets=DataLoader(one_request_per_key(stamped(account_assets))),
             asset=DataLoader(one_request_per_key(client.asset)),
-            account=DataLoader(one_request_per_key(client.account)),
+            account=DataLoader(one_request_per_key(stamped(client.account))),
         )

@@ -6,6 +6,7 @@ double would round 18446744073709551615.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 __all__ = [
     "AccountInfo",
@@ -56,6 +57,8 @@ class AssetHoldingsPage:
     """Ascending asset id, as algod returns them."""
     next_token: str | None
     """The `next` to send for the following page; None on the last page."""
+    fetched_at: datetime | None = None
+    """When the answer arrived (set by the loader)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +78,5 @@ class AccountInfo:
     """ALGO balance in microAlgos (6 decimals)."""
     round: int
     total_assets_opted_in: int
+    fetched_at: datetime | None = None
+    """When the answer arrived (set by the loader)."""

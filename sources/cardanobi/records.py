@@ -5,6 +5,7 @@ no credential. CardanoBI gives no token decimals, so none appear here.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 __all__ = ["AccountAsset", "AccountAssetsPage", "AccountInfo", "AssetDetails"]
 
@@ -32,6 +33,8 @@ class AccountAssetsPage:
     """Empty when CardanoBI answered 404: no tokens, unknown account, or past the last page."""
     page_no: int
     page_size: int
+    fetched_at: datetime | None = None
+    """When the answer arrived (set by the loader)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ class AccountInfo:
     is_registered: bool | None
     pool_id: str | None
     """Bech32 `pool1...` of the pool the account delegates to, if any."""
+    fetched_at: datetime | None = None
+    """When the answer arrived (set by the loader)."""
 
 
 @dataclass(frozen=True, slots=True)

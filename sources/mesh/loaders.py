@@ -14,7 +14,7 @@ from typing import cast
 
 from aiodataloader import DataLoader
 
-from sources.batching import settle_each
+from sources.batching import settle_each, stamped
 from sources.mesh.client import MeshClient
 from sources.mesh.records import Portfolio
 
@@ -36,9 +36,11 @@ async def load_portfolios(
 
     Each distinct key costs exactly one upstream request, even if the loader's cache is off.
     """
-    return await settle_each(
-        keys, lambda key: client.portfolio(key.user_id, timezone_offset=key.timezone_offset)
-    )
+
+    async def fetch(key: PortfolioKey) -> Portfolio:
+        return await client.portfolio(key.user_id, timezone_offset=key.timezone_offset)
+
+    return await settle_each(keys, stamped(fetch))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ Mesh's nullable lists (`equityPositions: null`) become empty tuples.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sources.parsing import JsonObject
@@ -140,6 +141,8 @@ class Portfolio:
     equity_positions: tuple[Position, ...]
     cryptocurrency_positions: tuple[Position, ...]
     nft_positions: tuple[NftPosition, ...]
+    fetched_at: datetime | None = None
+    """When the answer arrived (set by the loader)."""
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> Portfolio:

@@ -45,8 +45,16 @@ def _plain(value: Decimal) -> str:
 
 def _algorand(address: str) -> dict[str, Any]:
     holdings = algod_data.account_holdings(address)
-    nodes = []
-    for holding in holdings[:FIRST]:
+    # The native ALGO balance heads the list, then the ASAs in algod's order.
+    balance = algod_data.algo_balances()[address]
+    nodes: list[dict[str, Any]] = [
+        {
+            "amount": _plain(Decimal(balance).scaleb(-6)),
+            "rawAmount": str(balance),
+            "asset": {"assetId": None, "fingerprint": None},
+        }
+    ]
+    for holding in holdings[: FIRST - 1]:
         decimals = algod_data.assets()[holding.asset_id].decimals
         nodes.append(
             {
@@ -59,25 +67,34 @@ def _algorand(address: str) -> dict[str, Any]:
         "source": "ALGORAND",
         "address": address,
         "chainId": "algorand:wGHE2Pwdvd7S12BL5FaOP20EGYesN73k",
-        "holdings": {"nodes": nodes, "pageInfo": {"hasNextPage": len(holdings) > FIRST}},
+        "holdings": {"nodes": nodes, "pageInfo": {"hasNextPage": 1 + len(holdings) > FIRST}},
     }
 
 
 def _cardano(address: str) -> dict[str, Any]:
     tokens = cardano_data.tokens()[address]
-    nodes = [
+    # The native ADA balance (lovelace) heads the list, then the tokens in CardanoBI's order.
+    lovelace = cardano_data.ada_balances()[address]
+    nodes: list[dict[str, Any]] = [
+        {
+            "amount": _plain(Decimal(lovelace).scaleb(-6)),
+            "rawAmount": str(lovelace),
+            "asset": {"assetId": None, "fingerprint": None},
+        }
+    ]
+    nodes += [
         {
             "amount": str(token.quantity),
             "rawAmount": str(token.quantity),
             "asset": {"assetId": None, "fingerprint": token.fingerprint},
         }
-        for token in tokens[:FIRST]
+        for token in tokens[: FIRST - 1]
     ]
     return {
         "source": "CARDANO",
         "address": address,
         "chainId": "cip34:1-764824073",
-        "holdings": {"nodes": nodes, "pageInfo": {"hasNextPage": len(tokens) > FIRST}},
+        "holdings": {"nodes": nodes, "pageInfo": {"hasNextPage": 1 + len(tokens) > FIRST}},
     }
 
 

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from sources.algod import sandbox_data as algod_data
-from tests.graph.support import ALGOD_ASSETS, codes
+from tests.graph.support import ALGOD_ACCOUNT, ALGOD_ASSETS, codes
 from tests.harness import GraphClient, Sandboxes, serve_graph
 
 ENTITIES = """
@@ -47,12 +47,13 @@ def global_id(*parts: str) -> str:
 
 
 def first_holding(address: str) -> dict[str, Any]:
-    holding = algod_data.account_holdings(address)[0]
-    return {"rawAmount": str(holding.amount), "asset": {"assetId": str(holding.asset_id)}}
+    """The native ALGO balance, which heads every Algorand account's holdings."""
+    balance = algod_data.algo_balances()[address]
+    return {"rawAmount": str(balance), "asset": {"assetId": None}}
 
 
 def expected_account(address: str) -> dict[str, Any]:
-    nodes = [first_holding(address)] if algod_data.account_holdings(address) else []
+    nodes = [first_holding(address)]
     return {
         "__typename": "Account",
         "source": "ALGORAND",
@@ -61,18 +62,20 @@ def expected_account(address: str) -> dict[str, Any]:
     }
 
 
-async def test_fifty_account_representations_cost_fifty_algod_requests_sent_concurrently(
+async def test_fifty_account_representations_cost_fifty_algod_reads_of_each_kind_sent_concurrently(
     clean: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
     addresses = algod_data.BENCH_ADDRESSES
     assert len(set(addresses)) == 50
     await clean.algod.faults(latency_ms=200)
     # The server's own cap on concurrent calls must not be what limits this test.
-    async with serve_graph(clean.settings(upstream_max_concurrency=64), http) as graph:
+    async with serve_graph(clean.settings(upstream_max_concurrency=128), http) as graph:
         data = await graph.data(ENTITIES, {"representations": [algorand(a) for a in addresses]})
     assert data["_entities"] == [expected_account(address) for address in addresses]
+    # Each account: one page of ASAs and one ALGO balance (the native head), all at once.
     assert await clean.algod.count(ALGOD_ASSETS) == 50
-    assert (await clean.algod.stats())["max_in_flight"] == 50
+    assert await clean.algod.count(ALGOD_ACCOUNT) == 50
+    assert (await clean.algod.stats())["max_in_flight"] == 100
 
 
 async def test_fifty_representations_of_one_account_cost_one_algod_request(
@@ -82,6 +85,7 @@ async def test_fifty_representations_of_one_account_cost_one_algod_request(
     data = await graph.data(ENTITIES, {"representations": representations})
     assert data["_entities"] == [expected_account(algod_data.SMALL)] * 50
     assert await clean.algod.count(ALGOD_ASSETS) == 1
+    assert await clean.algod.count(ALGOD_ACCOUNT) == 1
 
 
 async def test_entities_of_every_type_come_back_in_the_representations_order(

@@ -56,8 +56,12 @@ async def test_running_graphiqls_default_query_renders_the_whales_holdings(
     assert account["address"] == algod_data.WHALE
     whale = algod_data.account_holdings(algod_data.WHALE)
     shown = account["holdings"]["nodes"]
-    assert [node["rawAmount"] for node in shown] == [str(h.amount) for h in whale[: len(shown)]]
-    assert shown and shown[0]["asset"]["symbol"] == algod_data.assets()[whale[0].asset_id].unit_name
+    # The native ALGO balance heads the list, then the ASAs in algod's order.
+    expected = [str(algod_data.algo_balances()[algod_data.WHALE])]
+    expected += [str(h.amount) for h in whale[: len(shown) - 1]]
+    assert [node["rawAmount"] for node in shown] == expected
+    assert len(shown) > 1 and shown[0]["asset"]["symbol"] == "ALGO"
+    assert shown[1]["asset"]["symbol"] == algod_data.assets()[whale[0].asset_id].unit_name
     assert [provider["slug"] for provider in account["providers"]] == ["algorand"]
 
 

@@ -137,5 +137,7 @@ async def test_relays_pagination_query_walks_a_connection_with_the_cursors_it_ge
         if not holdings["pageInfo"]["hasNextPage"]:
             break
         variables["cursor"] = holdings["pageInfo"]["endCursor"]
-    expected = [str(h.amount) for h in algod_data.account_holdings(algod_data.SMALL)]
+    # The native ALGO balance heads the list, then the ASAs.
+    expected = [str(algod_data.algo_balances()[algod_data.SMALL])]
+    expected += [str(h.amount) for h in algod_data.account_holdings(algod_data.SMALL)]
     assert raw_amounts == expected

@@ -8,13 +8,15 @@ from typing import Any
 from tests.harness import GraphClient
 
 ALGOD_ASSETS = "GET /v2/accounts/{address}/assets"
+ALGOD_ACCOUNT = "GET /v2/accounts/{address}"
+CARDANOBI_ACCOUNT = "GET /api/core/accounts/{stake_address}"
 CARDANOBI_ASSETS = "GET /api/core/accounts/{stake_address}/assets"
 CARDANOBI_TOKEN = "POST /connect/token"
 CALICO_ASSETS = "GET /accounts/v2/assets"
 MESH_PORTFOLIO = "GET /api/v1/holdings/portfolio"
 
 HOLDING_FIELDS = """
-  id amount rawAmount stakedAmount isFrozen priceUsd valueUsd walletAddress fetchedAt
+  id amount rawAmount stakedAmount isFrozen priceUsd valueUsd walletAddress fetchedAt round
   provider { slug }
   asset { id kind symbol name decimals chainId caip19 assetId policyId fingerprint }
 """
@@ -80,6 +82,14 @@ async def walk_holdings(
     if max_pages is not None:
         return Walk(pages)
     raise AssertionError("the walk did not end")
+
+
+def tokens_after_native(walk: Walk) -> list[dict[str, Any]]:
+    """The walk's holdings after the `NATIVE` one that heads an on-chain account's list."""
+    nodes = walk.nodes
+    assert nodes and nodes[0]["asset"]["kind"] == "NATIVE", nodes[:1]
+    assert all(node["asset"]["kind"] != "NATIVE" for node in nodes[1:])
+    return nodes[1:]
 
 
 def assert_well_formed_walk(walk: Walk, first: int) -> None:

@@ -18,7 +18,7 @@ import pytest
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
 from sources.cardanobi.identifiers import bech32_encode
-from tests.graph.support import codes, walk_holdings
+from tests.graph.support import codes, tokens_after_native, walk_holdings
 from tests.harness import GraphClient, Sandboxes
 
 ALGORAND_CHAIN = "algorand:wGHE2Pwdvd7S12BL5FaOP20EGYesN73k"
@@ -212,10 +212,11 @@ async def test_custodial_accounts_have_no_chain_id(graph: GraphClient) -> None:
 
 async def test_every_whale_asa_has_its_algorand_caip19(graph: GraphClient) -> None:
     walk = await walk_holdings(graph, "ALGORAND", algod_data.WHALE, 100)
-    read = [node["asset"]["assetId"] for node in walk.nodes]
+    asas = tokens_after_native(walk)
+    read = [node["asset"]["assetId"] for node in asas]
     assert read == WHALE_IDS
     assert str(algod_data.DESTROYED_ID) in read
-    for node in walk.nodes:
+    for node in asas:
         asset = node["asset"]
         assert asset["chainId"] == ALGORAND_CHAIN
         assert asset["caip19"] == f"{ALGORAND_CHAIN}/asa:{asset['assetId']}"
@@ -231,7 +232,7 @@ async def test_the_collector_has_thirty_binary_named_tokens() -> None:
 
 async def test_cardano_tokens_whose_names_verify_have_a_caip19(graph: GraphClient) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
-    assets = {node["asset"]["fingerprint"]: node["asset"] for node in walk.nodes}
+    assets = {node["asset"]["fingerprint"]: node["asset"] for node in tokens_after_native(walk)}
     assert set(assets) == set(COLLECTOR_TOKENS)
     for fingerprint, token in VERIFIABLE.items():
         asset = assets[fingerprint]
@@ -244,7 +245,7 @@ async def test_cardano_tokens_whose_names_do_not_verify_are_known_by_fingerprint
     graph: GraphClient,
 ) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
-    assets = {node["asset"]["fingerprint"]: node["asset"] for node in walk.nodes}
+    assets = {node["asset"]["fingerprint"]: node["asset"] for node in tokens_after_native(walk)}
     assert set(assets) == set(COLLECTOR_TOKENS)
     for fingerprint, token in BINARY_NAMED.items():
         asset = assets[fingerprint]
@@ -256,7 +257,9 @@ async def test_cardano_tokens_whose_names_do_not_verify_are_known_by_fingerprint
 
 async def test_cardano_token_names_are_shown_only_when_they_verify(graph: GraphClient) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
-    names = {node["asset"]["fingerprint"]: node["asset"]["name"] for node in walk.nodes}
+    names = {
+        node["asset"]["fingerprint"]: node["asset"]["name"] for node in tokens_after_native(walk)
+    }
     for fingerprint, token in VERIFIABLE.items():
         assert names[fingerprint] == (token.name or None)
     for fingerprint in BINARY_NAMED:

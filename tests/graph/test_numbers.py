@@ -18,7 +18,7 @@ from sources.algod import sandbox_data as algod_data
 from sources.calico import sandbox_data as calico_data
 from sources.cardanobi import sandbox_data as cardano_data
 from sources.mesh import sandbox_data as mesh_data
-from tests.graph.support import HOLDINGS_PAGE, codes, walk_holdings
+from tests.graph.support import HOLDINGS_PAGE, codes, tokens_after_native, walk_holdings
 from tests.harness import GraphClient
 
 PROVIDER_ERROR = frozenset({"PROVIDER_ERROR"})
@@ -176,7 +176,7 @@ async def test_usdc_on_the_whale_is_scaled_by_its_six_decimals(graph: GraphClien
 
 async def test_every_whale_amount_is_its_raw_amount_scaled_exactly(graph: GraphClient) -> None:
     walk = await walk_holdings(graph, "ALGORAND", algod_data.WHALE, 100)
-    served = {node["asset"]["assetId"]: node for node in walk.nodes}
+    served = {node["asset"]["assetId"]: node for node in tokens_after_native(walk)}
     catalogue = algod_data.assets()
     held = algod_data.account_holdings(algod_data.WHALE)
     assert set(served) == {str(h.asset_id) for h in held}
@@ -218,7 +218,7 @@ async def test_the_collectors_big_token_is_exact_to_the_unit(graph: GraphClient)
 
 async def test_every_collector_quantity_is_exact(graph: GraphClient) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
-    served = {node["asset"]["fingerprint"]: node for node in walk.nodes}
+    served = {node["asset"]["fingerprint"]: node for node in tokens_after_native(walk)}
     tokens = cardano_data.tokens()[cardano_data.COLLECTOR]
     assert set(served) == {t.fingerprint for t in tokens}
     for token in tokens:

@@ -10,11 +10,14 @@ from hypothesis import strategies as st
 from sources.algod import sandbox_data as algod_data
 from sources.calico import sandbox_data as calico_data
 from sources.cardanobi import sandbox_data as cardano_data
+from sources.cardanobi.identifiers import CARDANO_NETWORKS, stake_address
 from tests.graph.support import (
+    ALGOD_ACCOUNT,
     ALGOD_ASSETS,
     CARDANOBI_ASSETS,
     assert_well_formed_walk,
     codes,
+    tokens_after_native,
     walk_holdings,
 )
 from tests.harness import GraphClient, Sandboxes
@@ -26,6 +29,7 @@ COLLECTOR_FINGERPRINTS = sorted(
     t.fingerprint for t in cardano_data.tokens()[cardano_data.COLLECTOR]
 )
 ALICE_KEYS = [(a.provider_id, a.asset_symbol) for a in calico_data.assets_of("alice")]
+ALGOD_UNKNOWN = "4EWWI7JNVXSFN4YRYA5DMN53U7NUHYC5YSMF67FAXDNRLDWDIWGM5DQGBA"
 CARDANOBI_PAGE_SIZE = 100
 """The `page_size` the graph asks CardanoBI for (README: `CARDANOBI_PAGE_SIZE`, default 100)."""
 
@@ -47,7 +51,8 @@ async def test_walking_the_whale_yields_each_asa_once_in_order(
 ) -> None:
     walk = await walk_holdings(graph, "ALGORAND", algod_data.WHALE, first)
     assert_well_formed_walk(walk, first)
-    assert [node["asset"]["assetId"] for node in walk.nodes] == WHALE_IDS
+    assert [node["asset"]["assetId"] for node in tokens_after_native(walk)] == WHALE_IDS
+    assert {page["totalCount"] for page in walk.pages} == {1 + len(WHALE_IDS)}
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=FIXTURES)
@@ -60,7 +65,8 @@ async def test_walking_the_collector_yields_each_token_once_in_order(
 ) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, first)
     assert_well_formed_walk(walk, first)
-    assert [node["asset"]["fingerprint"] for node in walk.nodes] == COLLECTOR_FINGERPRINTS
+    tokens = tokens_after_native(walk)
+    assert [node["asset"]["fingerprint"] for node in tokens] == COLLECTOR_FINGERPRINTS
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=FIXTURES)
@@ -78,26 +84,47 @@ async def test_walking_alices_calico_account_yields_each_asset_once_in_order(
     assert [(n["provider"]["slug"], n["asset"]["symbol"]) for n in walk.nodes] == ALICE_KEYS
 
 
-async def test_an_empty_account_is_one_empty_page(graph: GraphClient) -> None:
-    for source, address in (
-        ("ALGORAND", algod_data.EMPTY),
-        ("CARDANO", cardano_data.EMPTY),
+async def test_an_account_without_tokens_lists_only_its_native_balance(graph: GraphClient) -> None:
+    for source, address, raw in (
+        ("ALGORAND", algod_data.EMPTY, algod_data.EMPTY_ALGO),
+        ("CARDANO", cardano_data.EMPTY, cardano_data.EMPTY_ADA),
     ):
         walk = await walk_holdings(graph, source, address, 10)
         assert_well_formed_walk(walk, 10)
-        assert walk.nodes == []
+        assert [node["rawAmount"] for node in walk.nodes] == [str(raw)]
+        assert tokens_after_native(walk) == []
 
 
-async def test_one_page_of_the_whale_costs_one_algod_request(
+async def test_a_stake_address_cardanobi_does_not_know_is_one_empty_page(
+    graph: GraphClient,
+) -> None:
+    # CardanoBI answers 404 for the account and for its tokens: no ADA holding is guessed.
+    unknown = stake_address(bytes(28), CARDANO_NETWORKS["mainnet"])
+    assert unknown not in cardano_data.ada_balances()
+    walk = await walk_holdings(graph, "CARDANO", unknown, 10)
+    assert_well_formed_walk(walk, 10)
+    assert walk.nodes == []
+
+
+async def test_an_algorand_address_algod_never_saw_holds_zero_algo(graph: GraphClient) -> None:
+    # algod answers any valid address, with amount 0 for one it never saw.
+    assert ALGOD_UNKNOWN not in algod_data.algo_balances()
+    walk = await walk_holdings(graph, "ALGORAND", ALGOD_UNKNOWN, 10)
+    assert [(n["asset"]["kind"], n["rawAmount"]) for n in walk.nodes] == [("NATIVE", "0")]
+
+
+async def test_one_page_of_the_whale_costs_one_algod_assets_request(
     graph: GraphClient, clean: Sandboxes
 ) -> None:
     # algod is asked `limit = first + 1`: the extra holding tells `hasNextPage`, so each page
-    # of the whale (2,500 ASAs, so every one of these 3 pages has a next) is one request.
+    # of the whale (2,500 ASAs, so every one of these 3 pages has a next) is one request; each
+    # page (its own GraphQL request) also reads the account's balance and asset count, once.
     walk = await walk_holdings(graph, "ALGORAND", algod_data.WHALE, 100, max_pages=3)
     assert len(walk.pages) == 3
     assert all(page["pageInfo"]["hasNextPage"] for page in walk.pages)
-    assert [node["asset"]["assetId"] for node in walk.nodes] == WHALE_IDS[:300]
+    assert [node["asset"]["assetId"] for node in tokens_after_native(walk)] == WHALE_IDS[:299]
     assert await clean.algod.count(ALGOD_ASSETS) == 3
+    assert await clean.algod.count(ALGOD_ACCOUNT) == 3
 
 
 async def test_a_collector_ignoring_page_no_never_repeats_a_token(
@@ -109,9 +136,9 @@ async def test_a_collector_ignoring_page_no_never_repeats_a_token(
     # Page 1 comes back for every `page_no`: the graph yields that page's tokens, in order,
     # recognises the repeat when it asks for page 2, and ends the list there.
     assert len(COLLECTOR_FINGERPRINTS) > CARDANOBI_PAGE_SIZE
-    assert [len(page["edges"]) for page in walk.pages] == [40, 40, 20]
+    assert [len(page["edges"]) for page in walk.pages] == [40, 40, 21]  # ADA and 100 tokens
     assert walk.pages[-1]["pageInfo"]["hasNextPage"] is False
-    fingerprints = [node["asset"]["fingerprint"] for node in walk.nodes]
+    fingerprints = [node["asset"]["fingerprint"] for node in tokens_after_native(walk)]
     assert fingerprints == COLLECTOR_FINGERPRINTS[:CARDANOBI_PAGE_SIZE]
 
 

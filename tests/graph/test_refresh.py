@@ -8,6 +8,7 @@ from tests.harness import GraphClient, Sandboxes
 REFRESH = """mutation($source: Source!) {
   refreshHoldings(source: $source) { source accepted retryAfterSeconds } }"""
 CALICO_REFRESH = "POST /platform/v1/assets/refresh"
+CALICO_ASSETS = "GET /accounts/v2/assets"
 
 
 async def test_a_first_calico_refresh_is_accepted(graph: GraphClient, clean: Sandboxes) -> None:
@@ -50,3 +51,34 @@ async def test_refreshing_needs_a_user_and_their_calico_token(
     assert codes(without_token) == ["UNAUTHENTICATED"]
     assert "X-Calico-Token" in without_token["errors"][0]["message"]
     assert await clean.calico.total() == 0
+
+
+REFRESH_TWICE_READING = """mutation {
+  first: refreshHoldings(source: CALICO) { account { holdings(first: 1) { nodes { id } } } }
+  again: refreshHoldings(source: CALICO) { account { holdings(first: 1) { nodes { id } } } }
+}"""
+HOLDINGS_TWICE = """{
+  a: account(source: CALICO, address: "alice") { holdings(first: 1) { nodes { id } } }
+  b: account(source: CALICO, address: "alice") { holdings(first: 1) { nodes { id } } }
+}"""
+
+
+async def test_without_a_refresh_a_request_reads_a_calico_page_once(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    body = await graph.query(HOLDINGS_TWICE, user="alice", calico=True)
+    assert body["data"]["a"] == body["data"]["b"]
+    assert await clean.calico.count(CALICO_ASSETS) == 1
+
+
+async def test_a_refresh_drops_the_requests_cached_calico_pages(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    # Mutation fields run one after the other: the second refresh comes after the first
+    # payload's holdings were read, so without dropping them the second read would be cached.
+    body = await graph.query(REFRESH_TWICE_READING, user="alice", calico=True)
+    assert set(codes(body)) <= {"PROVIDER_ERROR"}, body.get("errors")
+    data = body["data"]
+    assert data["first"]["account"] == data["again"]["account"]
+    assert await clean.calico.count(CALICO_REFRESH) == 2
+    assert await clean.calico.count(CALICO_ASSETS) == 2
