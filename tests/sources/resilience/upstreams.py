@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sources.algod.client import AlgodClient
 from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN
 from sources.calico.client import CalicoClient
+from sources.cardanobi.auth import AccessTokenCache
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
 from sources.http import HttpUpstream
@@ -58,6 +59,25 @@ class Clients:
     calico: CalicoClient
     mesh: MeshClient
     upstreams: dict[Source, HttpUpstream]
+    cardanobi_auth_url: str
+
+    def fresh_cardanobi(self) -> CardanoBIClient:
+        """Another CardanoBI client on the same upstream, with a token cache of its own."""
+        return CardanoBIClient(
+            self.upstreams[Source.CARDANO],
+            auth_url=self.cardanobi_auth_url,
+            api_key=SANDBOX_API_KEY,
+            api_secret=SANDBOX_API_SECRET,
+        )
+
+    def token_cache(self) -> AccessTokenCache:
+        """A new CardanoBI token cache on the same upstream."""
+        return AccessTokenCache(
+            self.upstreams[Source.CARDANO],
+            auth_url=self.cardanobi_auth_url,
+            api_key=SANDBOX_API_KEY,
+            api_secret=SANDBOX_API_SECRET,
+        )
 
 
 @asynccontextmanager
@@ -88,6 +108,7 @@ async def clients(sandboxes: Sandboxes, **options: Any) -> AsyncIterator[Clients
                 client_secret=SANDBOX_CLIENT_SECRET,
             ),
             upstreams=upstreams,
+            cardanobi_auth_url=sandboxes.cardanobi.url + TOKEN_PATH,
         )
     finally:
         for http in upstreams.values():
