@@ -5,6 +5,11 @@ Every upstream client sends its requests through an `HttpUpstream`: one long-liv
 decoder can raise is translated here, once, into the `UpstreamError` tree; nothing foreign
 escapes. Statuses a client does not accept become errors by `error_for_status`.
 
+Resilience is composed here too, from the mechanisms of `sources.resilience`: each call passes
+the request's deadline, the source's circuit breaker, its rate limiter and concurrency cap, then
+attempts with a timeout and retries what may be retried (README "Failure behaviour"). The
+observer hears of every attempt, retry and breaker change.
+
 Safety rules kept here so no client can forget them: no redirects are followed (a redirect could
 carry our credentials to another host), no cookies are kept (the session is shared by all users),
 no proxy is taken from the environment, no body is read past `max_body_bytes` (a small gzip
@@ -237,6 +242,8 @@ class HttpUpstream:
             if admission == "refused":
                 self._observer.request_finished(self.source, label, "circuit_open", 0.0)
                 raise self._circuit_open(self._breaker)
+        if idempotent is None:
+            idempotent = method in _IDEMPOTENT_METHODS
         call = _Call()
         verdict: Verdict = "neutral"
         try:
@@ -250,9 +257,7 @@ class HttpUpstream:
                 data=data,
                 accept=accept,
                 url=url,
-                attempts=self._retry.max_attempts
-                if (method in _IDEMPOTENT_METHODS if idempotent is None else idempotent)
-                else 1,
+                attempts=self._retry.max_attempts if idempotent else 1,
             )
             verdict = "up"
             return response
