@@ -14,7 +14,7 @@ import pytest_asyncio
 from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN
 from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from tests.graph.test_partial_results import FAULTS, QUERY, SANDBOX, TIMEOUT, VARIABLES
+from tests.graph.all_sources import FAULTS, QUERY, SANDBOX, TIMEOUT, VARIABLES
 from tests.harness import (
     CALICO_TOKENS,
     CURSOR_SECRET,
