@@ -13,7 +13,7 @@ from sources.cardanobi import sandbox_data as cardano_data
 __all__ = ["FAILED_FIELDS", "FAULTS", "QUERY", "SANDBOX", "TIMEOUT", "VARIABLES"]
 
 TIMEOUT = 1.0
-"""Every upstream's timeout in this module; a slow body takes four times as long."""
+"""Every upstream's timeout in the servers of these tests; a slow body takes four times as long."""
 
 QUERY = """
 query($algo: String!, $ada: String!) {
