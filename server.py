@@ -33,7 +33,7 @@ from resolvers.context import GraphOptions, Services
 from resolvers.cursors import CursorCodec
 from resolvers.identity import TokenVerifier, issue_token
 from schema import schema
-from settings import Settings
+from settings import Settings, Upstream
 from sources.algod.address import ALGORAND_CHAINS
 from sources.algod.client import AlgodClient
 from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN, AlgodSandbox
@@ -47,7 +47,7 @@ from sources.cardanobi.sandbox import (
     TOKEN_PATH,
     CardanoBISandbox,
 )
-from sources.http import HttpUpstream, Timeouts
+from sources.http import HttpUpstream
 from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
 from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
@@ -57,6 +57,13 @@ from web import AppState, CachePolicy, GraphQLView, graphiql_assets
 __all__ = ["create_app", "main", "open_services"]
 
 logger = logging.getLogger("holdings_graph")
+
+_UPSTREAM_OF: dict[Source, Upstream] = {
+    Source.ALGORAND: "algod",
+    Source.CARDANO: "cardanobi",
+    Source.CALICO: "calico",
+    Source.MESH: "mesh",
+}
 
 
 def _sandboxes() -> dict[str, Sandbox]:
@@ -128,17 +135,12 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             )
         # A sandboxed upstream is configured wholly by its sandbox: URL and credentials.
         upstreams = {**_upstream_settings(settings), **sandbox_settings(urls)}
-        timeouts = Timeouts(
-            connect=settings.upstream_connect_timeout_seconds,
-            total=settings.upstream_timeout_seconds,
-        )
 
         async def upstream(source: Source, url: str) -> HttpUpstream:
-            http = HttpUpstream(
+            http = HttpUpstream.from_policy(
                 source,
                 url,
-                timeouts=timeouts,
-                max_concurrency=settings.upstream_max_concurrency,
+                settings.source_policy(_UPSTREAM_OF[source]),
                 max_body_bytes=settings.upstream_max_body_bytes,
             )
             await http.start()
@@ -177,6 +179,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                 cardanobi_page_size=settings.cardanobi_page_size,
                 calico_page_size=settings.calico_page_size,
                 portfolio_max_holdings=settings.portfolio_max_holdings,
+                request_deadline_seconds=settings.request_deadline_seconds,
             ),
         )
         yield services

@@ -25,8 +25,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sources.cardanobi import sandbox as cardanobi_sandbox
 from sources.mesh import sandbox as mesh_sandbox
+from sources.resilience.policy import (
+    BreakerPolicy,
+    RatePolicy,
+    RetryPolicy,
+    SourcePolicy,
+    Timeouts,
+)
 
-__all__ = ["DEV_CURSOR_SECRET", "DEV_JWT_SECRET", "Settings"]
+__all__ = ["DEV_CURSOR_SECRET", "DEV_JWT_SECRET", "Settings", "Upstream"]
 
 DEV_JWT_SECRET = "sandbox-only-jwt-secret-never-use-it-with-real-upstreams"
 DEV_CURSOR_SECRET = "sandbox-only-cursor-secret-never-use-it-with-real-upstreams"
@@ -99,6 +106,36 @@ class Settings(BaseSettings):
     upstream_connect_timeout_seconds: float = Field(3.0, gt=0, le=60)
     upstream_max_concurrency: int = Field(32, ge=1, le=1000)
     upstream_max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=1024**3)
+    # Resilience of upstream calls (README "Failure behaviour"). Per-source values left unset
+    # take the UPSTREAM_* default.
+    algod_timeout_seconds: float | None = Field(None, gt=0, le=300)
+    cardanobi_timeout_seconds: float | None = Field(None, gt=0, le=300)
+    calico_timeout_seconds: float | None = Field(None, gt=0, le=300)
+    mesh_timeout_seconds: float | None = Field(None, gt=0, le=300)
+    algod_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
+    cardanobi_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
+    calico_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
+    mesh_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
+    algod_max_concurrency: int | None = Field(None, ge=1, le=1000)
+    cardanobi_max_concurrency: int | None = Field(None, ge=1, le=1000)
+    calico_max_concurrency: int | None = Field(None, ge=1, le=1000)
+    mesh_max_concurrency: int | None = Field(None, ge=1, le=1000)
+    request_deadline_seconds: float = Field(20.0, ge=0.1, le=600)
+    upstream_max_attempts: int = Field(3, ge=1, le=10)
+    upstream_retry_base_seconds: float = Field(0.2, ge=0, le=10)
+    upstream_retry_max_seconds: float = Field(5.0, ge=0, le=60)
+    breaker_failure_threshold: int = Field(5, ge=1, le=1000)
+    breaker_reset_seconds: float = Field(30.0, gt=0, le=3600)
+    # CardanoBI's plans allow 1 to 20 requests a second per key; the others are unlimited unless
+    # set. A burst left unset is one second's worth.
+    cardanobi_rate_per_second: float = Field(10.0, gt=0, le=1000)
+    algod_rate_per_second: float | None = Field(None, gt=0, le=10000)
+    calico_rate_per_second: float | None = Field(None, gt=0, le=10000)
+    mesh_rate_per_second: float | None = Field(None, gt=0, le=10000)
+    algod_rate_burst: int | None = Field(None, ge=1, le=10000)
+    cardanobi_rate_burst: int | None = Field(None, ge=1, le=10000)
+    calico_rate_burst: int | None = Field(None, ge=1, le=10000)
+    mesh_rate_burst: int | None = Field(None, ge=1, le=10000)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     #: `Cache-Control: public, max-age=N` on responses that read only public on-chain data.
     cache_max_age_seconds: int = Field(15, ge=0, le=86400)
@@ -172,6 +209,31 @@ class Settings(BaseSettings):
         if self.cursor_secret is not None:
             return self.cursor_secret.get_secret_value()
         return DEV_CURSOR_SECRET
+
+    def source_policy(self, upstream: Upstream) -> SourcePolicy:
+        """Timeouts, retries, breaker, rate and concurrency cap of one upstream's calls."""
+        timeout: float | None = getattr(self, f"{upstream}_timeout_seconds")
+        connect: float | None = getattr(self, f"{upstream}_connect_timeout_seconds")
+        concurrency: int | None = getattr(self, f"{upstream}_max_concurrency")
+        per_second: float | None = getattr(self, f"{upstream}_rate_per_second")
+        burst: int | None = getattr(self, f"{upstream}_rate_burst")
+        return SourcePolicy(
+            timeouts=Timeouts(
+                connect=connect or self.upstream_connect_timeout_seconds,
+                total=timeout or self.upstream_timeout_seconds,
+            ),
+            retry=RetryPolicy(
+                max_attempts=self.upstream_max_attempts,
+                base_seconds=self.upstream_retry_base_seconds,
+                max_seconds=self.upstream_retry_max_seconds,
+            ),
+            breaker=BreakerPolicy(
+                failure_threshold=self.breaker_failure_threshold,
+                reset_seconds=self.breaker_reset_seconds,
+            ),
+            rate=RatePolicy.of(per_second, burst) if per_second is not None else None,
+            max_concurrency=concurrency or self.upstream_max_concurrency,
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

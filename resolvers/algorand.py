@@ -10,11 +10,11 @@ the ASAs from the start.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from resolvers.concurrency import gather_settled
 from resolvers.context import RequestContext
 from resolvers.ids import uint64
 from resolvers.native import NATIVE_KEY, native_asset
@@ -113,7 +113,7 @@ def _fetcher(
         head: list[tuple[HoldingRecord, str]] = []
         if position is None:
             # Both loads are asked in this tick, so each loader sends them in one batch.
-            info, page = await asyncio.gather(balances.load(account.address), page_load)
+            info, page = await gather_settled(balances.load(account.address), page_load)
             head.append((_native_record(account, info), _AFTER_NATIVE))
         else:
             page = await page_load
@@ -153,7 +153,7 @@ async def holdings(
         return connection.page(codec, window, await walking)
     # algod counts the account's assets (`total-assets-opted-in`): with ALGO, the whole list.
     # The balance is asked in the same tick as the first page, so it joins that batch.
-    walked, info = await asyncio.gather(
+    walked, info = await gather_settled(
         walking, context.loaders.algod.account.load(account.address)
     )
     total = info.total_assets_opted_in + 1

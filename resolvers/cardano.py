@@ -17,12 +17,12 @@ holding (CardanoBI answers 404; the graph does not guess a zero).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 
+from resolvers.concurrency import gather_settled
 from resolvers.context import RequestContext
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
@@ -142,7 +142,7 @@ def _fetcher(
         head: list[tuple[HoldingRecord, _Position]] = []
         if position[0] == 0:
             # Both loads are asked in this tick, so each loader sends them in one batch.
-            info, (tokens, following, fetched_at) = await asyncio.gather(
+            info, (tokens, following, fetched_at) = await gather_settled(
                 context.loaders.cardanobi.account.load(account.address),
                 _page(context, account, _FIRST_PAGE),
             )

@@ -23,6 +23,7 @@ from sources.cardanobi.identifiers import CARDANO_NETWORKS, CardanoNetwork
 from sources.cardanobi.loaders import CardanoBILoaders
 from sources.mesh.client import MeshClient
 from sources.mesh.loaders import MeshLoaders
+from sources.resilience.deadline import set_deadline
 
 __all__ = ["GraphOptions", "Loaders", "RequestContext", "Services"]
 
@@ -40,6 +41,8 @@ class GraphOptions:
     calico_page_size: int = 100
     #: Most holdings the portfolio reads of one account (`PORTFOLIO_MAX_HOLDINGS`).
     portfolio_max_holdings: int = 10_000
+    #: How long one GraphQL request may spend on upstream calls (`REQUEST_DEADLINE_SECONDS`).
+    request_deadline_seconds: float = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,4 +128,10 @@ class RequestContext:
 
     @classmethod
     def create(cls, services: Services, caller: Caller) -> RequestContext:
+        """A context for a new request, whose deadline starts now.
+
+        The deadline is set in the current `contextvars` context, which the request's execution
+        and every loader task it starts inherit (`sources.resilience.deadline`).
+        """
+        set_deadline(services.options.request_deadline_seconds)
         return cls(services, caller, Loaders(services))

@@ -5,6 +5,11 @@ Every upstream client sends its requests through an `HttpUpstream`: one long-liv
 decoder can raise is translated here, once, into the `UpstreamError` tree; nothing foreign
 escapes. Statuses a client does not accept become errors by `error_for_status`.
 
+Resilience is composed here too, from the mechanisms of `sources.resilience`: each call passes
+the request's deadline, the source's circuit breaker, its rate limiter and concurrency cap, then
+attempts with a timeout and retries what may be retried (README "Failure behaviour"). The
+observer hears of every attempt, retry and breaker change.
+
 Safety rules kept here so no client can forget them: no redirects are followed (a redirect could
 carry our credentials to another host), no cookies are kept (the session is shared by all users),
 no proxy is taken from the environment, no body is read past `max_body_bytes` (a small gzip
@@ -17,9 +22,10 @@ import asyncio
 import email.utils
 import json
 import math
+import random
 import re
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -37,7 +43,18 @@ from sources.errors import (
     UpstreamUnauthorized,
     UpstreamUnavailable,
 )
-from sources.observe import NULL_OBSERVER, REQUEST_ID, Outcome, UpstreamObserver
+from sources.observe import NULL_OBSERVER, REQUEST_ID, BreakerState, Outcome, UpstreamObserver
+from sources.resilience.breaker import Admission, CircuitBreaker, Verdict
+from sources.resilience.deadline import DEADLINE, time_left
+from sources.resilience.policy import (
+    NO_RETRY,
+    BreakerPolicy,
+    RetryPolicy,
+    SourcePolicy,
+    Timeouts,
+)
+from sources.resilience.ratelimit import RateBudgetExhausted, RateLimiter, TokenBucket, Unlimited
+from sources.resilience.retry import is_retryable, wait_before_retry
 from sources.source import Source
 
 __all__ = [
@@ -60,12 +77,11 @@ _READ_CHUNK = 64 * 1024
 _DELTA_SECONDS = re.compile(r"[0-9]{1,10}")
 
 
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """How long one upstream call may take: to connect, and in all (body included)."""
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD"})
 
-    connect: float = 3.0
-    total: float = 10.0
+
+class _DeadlinePassed(Exception):
+    """The request's deadline passed before an attempt could be sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +98,23 @@ class UpstreamResponse:
         return decode_json(self.source, self.body)
 
 
+@dataclass
+class _Call:
+    """What one `request` has done so far (for the breaker's verdict)."""
+
+    attempts: int = 0
+    cut_by_deadline: bool = False
+
+
 class HttpUpstream:
-    """One upstream's connection pool, concurrency cap and error translation."""
+    """One upstream's connection pool, error translation and resilience.
+
+    A call (`request`) goes: deadline → circuit breaker → rate limiter (queue) → concurrency cap
+    → one attempt with its timeout → retry decision (idempotent calls only), and back to the
+    rate limiter for a retry. Built bare (no `retry`, `breaker`, `rate_limiter`), it makes one
+    attempt per call: what the clients' own tests want; the server builds each upstream from
+    its `SourcePolicy` (`from_policy`).
+    """
 
     def __init__(
         self,
@@ -94,17 +125,70 @@ class HttpUpstream:
         max_concurrency: int = 32,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         observer: UpstreamObserver = NULL_OBSERVER,
+        retry: RetryPolicy = NO_RETRY,
+        breaker: BreakerPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         if max_body_bytes < 1:
             raise ValueError(f"max_body_bytes must be at least 1, not {max_body_bytes}")
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency}")
         self.source = source
         self.base_url = base_url.rstrip("/")
         self._timeouts = timeouts or Timeouts()
         self._max_concurrency = max_concurrency
         self._max_body_bytes = max_body_bytes
         self._observer = observer
+        self._retry = retry
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._limiter: RateLimiter = rate_limiter or Unlimited()
+        self._breaker = (
+            CircuitBreaker(breaker, on_change=self._breaker_changed, clock=clock)
+            if breaker is not None
+            else None
+        )
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
+
+    @classmethod
+    def from_policy(
+        cls,
+        source: Source,
+        base_url: str,
+        policy: SourcePolicy,
+        *,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        observer: UpstreamObserver = NULL_OBSERVER,
+        rate_limiter: RateLimiter | None = None,
+    ) -> HttpUpstream:
+        """An upstream bounded by `policy`; `rate_limiter` replaces the in-process token bucket
+        (for example one shared by all replicas)."""
+        if rate_limiter is None and policy.rate is not None:
+            rate_limiter = TokenBucket(policy.rate)
+        return cls(
+            source,
+            base_url,
+            timeouts=policy.timeouts,
+            max_concurrency=policy.max_concurrency,
+            max_body_bytes=max_body_bytes,
+            observer=observer,
+            retry=policy.retry,
+            breaker=policy.breaker,
+            rate_limiter=rate_limiter,
+        )
+
+    @property
+    def breaker_state(self) -> BreakerState:
+        """The circuit's state now ("closed" when this upstream has no breaker)."""
+        return self._breaker.state if self._breaker is not None else "closed"
+
+    @property
+    def started(self) -> bool:
+        """Whether the session is open."""
+        return self._session is not None
 
     async def start(self) -> None:
         """Open the session; call once, from the running event loop (the app's lifespan)."""
@@ -138,30 +222,69 @@ class HttpUpstream:
         accept: Collection[int] = (200,),
         url: str | None = None,
         endpoint: str | None = None,
+        idempotent: bool | None = None,
     ) -> UpstreamResponse:
         """Send one request to `base_url + path` (or to the configured absolute `url`).
 
         Answers with statuses in `accept` come back whole; any other status, a transport
         failure, a timeout or a body larger than `max_body_bytes` raises the matching
-        `UpstreamError`. `endpoint` is the route template the observer sees (for example
-        `GET /v2/accounts/{address}/assets`): never a concrete path, which may hold an address.
+        `UpstreamError`, after the retries the policy allows. `idempotent` (default: GET and
+        HEAD) says whether the call may be sent again. `endpoint` is the route template the
+        observer sees (for example `GET /v2/accounts/{address}/assets`): never a concrete
+        path, which may hold an address.
         """
+        if self._session is None or self._slots is None:
+            raise RuntimeError(f"{self.source.upstream} client used before start()")
         label = endpoint or f"{method} (unlabelled)"
-        started = time.perf_counter()
+        admission: Admission = "call"
+        if self._breaker is not None:
+            admission = await self._admission(self._breaker)
+            if admission == "refused":
+                self._observer.request_finished(self.source, label, "circuit_open", 0.0)
+                raise self._circuit_open(self._breaker)
+        if idempotent is None:
+            idempotent = method in _IDEMPOTENT_METHODS
+        call = _Call()
+        verdict: Verdict = "neutral"
         try:
-            response = await self._request(
-                method, path, params=params, headers=headers, data=data, accept=accept, url=url
+            response = await self._call(
+                call,
+                label,
+                method,
+                path,
+                params=params,
+                headers=headers,
+                data=data,
+                accept=accept,
+                url=url,
+                attempts=self._retry.max_attempts if idempotent else 1,
             )
+            verdict = "up"
+            return response
         except UpstreamError as exc:
-            self._observer.request_finished(
-                self.source, label, _outcome(exc), time.perf_counter() - started
-            )
+            verdict = _verdict(exc, call)
             raise
-        self._observer.request_finished(self.source, label, "ok", time.perf_counter() - started)
-        return response
+        finally:
+            if self._breaker is not None:
+                self._breaker.settle(admission, verdict)
 
-    async def _request(
+    async def _admission(self, breaker: CircuitBreaker) -> Admission:
+        """The breaker's answer; while its probe is out, waits for the probe's outcome, but no
+        longer than the request's deadline (then the call is refused like the others)."""
+        admission = breaker.admit()
+        while admission == "wait":
+            left = time_left(clock=self._clock)
+            try:
+                await asyncio.wait_for(breaker.probe_settled(), timeout=left)
+            except TimeoutError:
+                return "refused"
+            admission = breaker.admit()
+        return admission
+
+    async def _call(
         self,
+        call: _Call,
+        label: str,
         method: str,
         path: str,
         *,
@@ -170,14 +293,77 @@ class HttpUpstream:
         data: Mapping[str, str] | bytes | None,
         accept: Collection[int],
         url: str | None,
+        attempts: int,
     ) -> UpstreamResponse:
-        if self._session is None or self._slots is None:
-            raise RuntimeError(f"{self.source.upstream} client used before start()")
-        target = url if url is not None else self.base_url + path
         request_id = REQUEST_ID.get()
         if request_id is not None:
             headers = {**(headers or {}), "X-Request-Id": request_id}
+        name = self.source.upstream
+        while True:
+            try:
+                await self._limiter.acquire(DEADLINE.get())
+            except RateBudgetExhausted as exc:
+                raise UpstreamRateLimited(
+                    self.source,
+                    f"the server's request budget for {name} is spent for longer than this "
+                    "request may wait",
+                    retry_after_seconds=max(1, math.ceil(exc.wait_seconds)),
+                ) from None
+            started = self._clock()
+            try:
+                response = await self._attempt(
+                    call, method, path, params=params, headers=headers, data=data, url=url
+                )
+            except _DeadlinePassed:
+                raise UpstreamTimeout(
+                    self.source, f"the request's deadline passed before {name} could be called"
+                ) from None
+            except UpstreamError as exc:
+                error = exc
+            else:
+                if response.status in accept:
+                    self._observer.request_finished(
+                        self.source, label, "ok", self._clock() - started
+                    )
+                    return response
+                error = error_for_status(self.source, response.status, response.headers)
+            self._observer.request_finished(
+                self.source, label, _outcome(error), self._clock() - started
+            )
+            if call.attempts >= attempts or not is_retryable(error):
+                raise _after(error, call.attempts)
+            wait = wait_before_retry(
+                self._retry, call.attempts, error.retry_after_seconds, self._rng
+            )
+            left = time_left(clock=self._clock)
+            if wait is None or (left is not None and wait >= left):
+                raise _after(error, call.attempts)
+            self._observer.request_retried(self.source, label, _outcome(error))
+            await asyncio.sleep(wait)
+
+    async def _attempt(
+        self,
+        call: _Call,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | bytes | None,
+        url: str | None,
+    ) -> UpstreamResponse:
+        assert self._session is not None and self._slots is not None
+        target = url if url is not None else self.base_url + path
         async with self._slots:
+            # Measured once the slot is ours: waiting in the queues used part of the deadline.
+            total = self._timeouts.total
+            left = time_left(clock=self._clock)
+            call.cut_by_deadline = left is not None and left < total
+            if left is not None:
+                if left <= 0:
+                    raise _DeadlinePassed
+                total = min(total, left)
+            call.attempts += 1
             try:
                 async with self._session.request(
                     method,
@@ -186,14 +372,18 @@ class HttpUpstream:
                     headers=headers,
                     data=data,
                     allow_redirects=False,
+                    timeout=aiohttp.ClientTimeout(
+                        total=total, connect=min(self._timeouts.connect, total)
+                    ),
                 ) as response:
                     body = await self._read_body(response)
                     status = response.status
                     response_headers = response.headers
             except TimeoutError as exc:
+                why = " (all the request's deadline left)" if call.cut_by_deadline else ""
                 raise UpstreamTimeout(
                     self.source,
-                    f"{self.source.upstream} did not answer within {self._timeouts.total:g} s",
+                    f"{self.source.upstream} did not answer within {total:.3g} s{why}",
                 ) from exc
             except aiohttp.ClientPayloadError as exc:
                 raise UpstreamUnavailable(
@@ -204,8 +394,6 @@ class HttpUpstream:
                     self.source,
                     f"{self.source.upstream} could not be reached ({type(exc).__name__})",
                 ) from exc
-        if status not in accept:
-            raise error_for_status(self.source, status, response_headers)
         return UpstreamResponse(self.source, status, response_headers, body)
 
     async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
@@ -234,6 +422,43 @@ class HttpUpstream:
             self.source,
             f"{self.source.upstream} answered with a body larger than {self._max_body_bytes} bytes",
         )
+
+    def _circuit_open(self, breaker: CircuitBreaker) -> UpstreamUnavailable:
+        wait = breaker.seconds_until_probe()
+        return UpstreamUnavailable(
+            self.source,
+            f"{self.source.upstream} failed repeatedly, so its circuit is open: "
+            "not calling it until a probe finds it answering again",
+            retry_after_seconds=max(1, math.ceil(wait)),
+        )
+
+    def _breaker_changed(self, state: BreakerState) -> None:
+        self._observer.breaker_changed(self.source, state)
+
+
+def _verdict(error: UpstreamError, call: _Call) -> Verdict:
+    """What a failed call says about the source's health (see `sources.resilience.breaker`)."""
+    if call.attempts == 0:
+        return "neutral"
+    if isinstance(error, UpstreamTimeout):
+        return "neutral" if call.cut_by_deadline else "down"
+    if isinstance(error, UpstreamUnavailable):
+        return "down"
+    return "up"
+
+
+def _after(error: UpstreamError, attempts: int) -> UpstreamError:
+    """`error`, saying how many attempts it took when there was more than one."""
+    if attempts <= 1:
+        return error
+    again = type(error)(
+        error.source,
+        f"{error.message} (after {attempts} attempts)",
+        status=error.status,
+        retry_after_seconds=error.retry_after_seconds,
+    )
+    again.__cause__ = error.__cause__
+    return again
 
 
 def _outcome(error: UpstreamError) -> Outcome:

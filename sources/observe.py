@@ -1,7 +1,9 @@
 """What the upstream layer tells the outside world about its calls, without knowing who listens.
 
-`HttpUpstream` reports every finished upstream call, every retry and every change of a circuit
-breaker to an `UpstreamObserver`. The server plugs in one that feeds Prometheus metrics
+`HttpUpstream` reports every attempt at an upstream call (a call with retries is several
+attempts), every retry with its reason, every change of a circuit breaker, and every call an
+open circuit refused (outcome "circuit_open", 0 seconds, no request sent) to an
+`UpstreamObserver`. The server plugs in one that feeds Prometheus metrics
 (`telemetry/`); tests may plug in one that records. `NULL_OBSERVER` ignores everything.
 
 `REQUEST_ID` holds the id of the GraphQL request being served (set by the server for each HTTP

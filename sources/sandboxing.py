@@ -5,17 +5,22 @@ package subclasses `Sandbox` with its routes, its own error bodies and its own m
 `build_app` wraps them in a middleware that counts every upstream request by route template and
 status, tracks how many run at once, and applies the injected faults:
 
-    GET  /_sandbox/stats   {"total": n, "max_in_flight": k,
+    GET  /_sandbox/stats   {"total": n, "max_in_flight": k, "last_request_id": "…" | null,
                             "routes": {"GET /v2/accounts/{address}/assets": {"200": 10}}}
     POST /_sandbox/reset   zero the counters, forget per-sandbox state, restore start-up faults;
                            `max_in_flight` restarts from the requests still running
     POST /_sandbox/faults  {"latency_ms": 50 | [min, max], "status": 503, "rate": 1.0,
                             "retry_after": 2, "malformed": true, "drop": true,
-                            "slow_body_ms": 5000, "ignore_paging": true, "path": "/assets"}
+                            "slow_body_ms": 5000, "ignore_paging": true, "path": "/assets",
+                            "count": 2, "body": "<html>…", "content_type": "text/html"}
 
 Control requests are not counted. Every fault, latency included, applies only to the requests
-whose path contains `path` (if given) and to a `rate` fraction of those. Fault decisions use a
-seeded random generator, so a run with the same requests injects the same faults.
+whose path contains `path` (if given) and to a `rate` fraction of those, and, with `count`, only
+to the next `count` such requests (so "fails twice, then answers" is exact). `body` answers
+exactly that text (UTF-8) as `content_type` (default `application/json`) with `status` (default
+200), in place of the upstream's own answer. Fault decisions use a seeded random generator, so a
+run with the same requests injects the same faults. `last_request_id` is the `X-Request-Id` of
+the last upstream request served (null if it had none).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import socket
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -47,6 +53,9 @@ __all__ = [
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+_TOKEN_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
+"""A bare media type (`type/subtype`, RFC 9110 tokens): aiohttp refuses parameters here."""
+
 _PAUSE_STEP = 0.02
 """How often an injected delay checks whether the client is still there, in seconds."""
 
@@ -64,6 +73,9 @@ class Faults:
     slow_body_ms: int | None = None
     ignore_paging: bool = False
     path: str | None = None
+    count: int | None = None
+    body: str | None = None
+    content_type: str = "application/json"
 
     @classmethod
     def from_json(cls, body: Any) -> Faults:
@@ -92,6 +104,17 @@ class Faults:
         path = body.get("path")
         if path is not None and not isinstance(path, str):
             raise ValueError(f"path must be a string, not {path!r}")
+        count = body.get("count")
+        if count is not None and not (_is_int(count) and count >= 0):
+            raise ValueError(f"count must be a whole number >= 0, not {count!r}")
+        raw = body.get("body")
+        if raw is not None and not isinstance(raw, str):
+            raise ValueError(f"body must be a string, not {raw!r}")
+        content_type = body.get("content_type", "application/json")
+        if not isinstance(content_type, str) or not _TOKEN_TYPE.fullmatch(content_type):
+            raise ValueError(
+                f"content_type must be a media type such as text/html, not {content_type!r}"
+            )
         return cls(
             latency_ms=latency,
             status=status,
@@ -102,6 +125,9 @@ class Faults:
             slow_body_ms=body.get("slow_body_ms"),
             ignore_paging=body.get("ignore_paging", False),
             path=path,
+            count=count,
+            body=raw,
+            content_type=content_type,
         )
 
 
@@ -157,18 +183,35 @@ class _State:
     total: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+    #: How many more matching requests the faults apply to (None: all of them).
+    remaining: int | None = None
+    last_request_id: str | None = None
 
     def __post_init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
-        self.faults = self.baseline
+        self.set_faults(self.baseline)
+        self.last_request_id = None
         self.rng = random.Random(self.seed)
         self.routes = defaultdict(lambda: defaultdict(int))
         self.total = 0
         # Requests still running (a slow body from the test before) are still in flight: they
         # count down when they end, so `in_flight` stays true and the next peak starts from them.
         self.max_in_flight = self.in_flight
+
+    def set_faults(self, faults: Faults) -> None:
+        self.faults = faults
+        self.remaining = faults.count
+
+    def take_fault(self) -> bool:
+        """Whether the faults still apply to one more request (spending one of `count`)."""
+        if self.remaining is None:
+            return True
+        if self.remaining <= 0:
+            return False
+        self.remaining -= 1
+        return True
 
     def count(self, route: str, outcome: str) -> None:
         self.total += 1
@@ -179,6 +222,7 @@ class _State:
             "total": self.total,
             "routes": {route: dict(outcomes) for route, outcomes in self.routes.items()},
             "max_in_flight": self.max_in_flight,
+            "last_request_id": self.last_request_id,
         }
 
 
@@ -225,7 +269,7 @@ async def _set_faults(request: web.Request) -> web.Response:
         faults = Faults.from_json(await request.json())
     except ValueError as exc:
         return web.json_response({"error": str(exc)}, status=400)
-    request.app[_STATE].faults = faults
+    request.app[_STATE].set_faults(faults)
     return web.json_response({"faults": _faults_json(faults)})
 
 
@@ -247,8 +291,11 @@ async def _sandbox_middleware(request: web.Request, handler: Handler) -> web.Str
     sandbox = request.app[_SANDBOX]
     route = _route_template(request)
     faults = state.faults
-    applies = (faults.path is None or faults.path in request.path) and (
-        faults.rate >= 1.0 or state.rng.random() < faults.rate
+    state.last_request_id = request.headers.get("X-Request-Id")
+    applies = (
+        (faults.path is None or faults.path in request.path)
+        and (faults.rate >= 1.0 or state.rng.random() < faults.rate)
+        and state.take_fault()
     )
     state.in_flight += 1
     state.max_in_flight = max(state.max_in_flight, state.in_flight)
@@ -266,7 +313,15 @@ async def _sandbox_middleware(request: web.Request, handler: Handler) -> web.Str
                 request.transport.abort()
             raise asyncio.CancelledError
         response: web.StreamResponse
-        if faults.status is not None:
+        if faults.body is not None:
+            response = web.Response(
+                body=faults.body.encode("utf-8"),
+                status=faults.status or 200,
+                content_type=faults.content_type,
+            )
+            if faults.retry_after is not None:
+                response.headers["Retry-After"] = str(faults.retry_after)
+        elif faults.status is not None:
             response = sandbox.error_response(faults.status)
             if faults.retry_after is not None:
                 response.headers["Retry-After"] = str(faults.retry_after)
@@ -274,7 +329,7 @@ async def _sandbox_middleware(request: web.Request, handler: Handler) -> web.Str
             response = sandbox.malformed_response(request)
         else:
             response = await _handle(handler, request, state, route)
-        if faults.status is not None or faults.malformed:
+        if faults.body is not None or faults.status is not None or faults.malformed:
             state.count(route, str(response.status))
         if faults.slow_body_ms and isinstance(response, web.Response):
             return await _trickle(request, response, faults.slow_body_ms)

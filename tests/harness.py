@@ -30,6 +30,7 @@ from sources.sandboxing import RunningSandbox, start_sandbox
 __all__ = [
     "CURSOR_SECRET",
     "JWT_SECRET",
+    "TEST_RESILIENCE",
     "GraphClient",
     "SandboxHandle",
     "Sandboxes",
@@ -40,6 +41,15 @@ __all__ = [
 JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789"
 CURSOR_SECRET = "test-cursor-secret-0123456789abcdef012345"
 CALICO_TOKENS = {"alice": "sandbox-calico-alice", "bob": "sandbox-calico-bob"}
+TEST_RESILIENCE: dict[str, Any] = {
+    # Servers in tests share the sandboxes with tests that inject faults on purpose: a breaker
+    # opened by one test must not fail the next one's upstream calls, and retry waits are kept
+    # short. The sandboxes enforce no rate, so CardanoBI's default 10/s would only slow the
+    # walks down. Tests of these mechanisms set their own values.
+    "breaker_failure_threshold": 1000,
+    "upstream_retry_base_seconds": 0.01,
+    "cardanobi_rate_per_second": 1000,
+}
 
 
 @dataclass
@@ -98,6 +108,7 @@ class Sandboxes:
             for key, value in sandbox_settings({h.name: h.url for h in self.all()}).items()
         }
         values.update(jwt_secret=JWT_SECRET, cursor_secret=CURSOR_SECRET)
+        values.update(TEST_RESILIENCE)
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

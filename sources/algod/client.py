@@ -66,6 +66,7 @@ class AlgodClient:
             params=params,
             headers=self._headers,
             accept=(200, 404),
+            endpoint="GET /v2/accounts/{address}/assets",
         )
         if response.status == 404:
             source = self._http.source
@@ -81,7 +82,11 @@ class AlgodClient:
     async def asset(self, asset_id: int) -> AssetInfo | None:
         """The asset's parameters; None when algod does not know it (never created or destroyed)."""
         response = await self._http.request(
-            "GET", f"/v2/assets/{asset_id}", headers=self._headers, accept=(200, 404)
+            "GET",
+            f"/v2/assets/{asset_id}",
+            headers=self._headers,
+            accept=(200, 404),
+            endpoint="GET /v2/assets/{asset_id}",
         )
         if response.status == 404:
             return None
@@ -101,6 +106,7 @@ class AlgodClient:
             f"/v2/accounts/{path_segment(address)}",
             params={"exclude": "all"},
             headers=self._headers,
+            endpoint="GET /v2/accounts/{address}",
         )
         body = expect_object(self._http.source, response.json(), "account response")
         answered = body.string("address")

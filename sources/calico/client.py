@@ -62,14 +62,25 @@ class CalicoClient:
         """
         params = _assets_params(symbols, provider_ids, limit, cursor)
         response = await self._http.request(
-            "GET", ASSETS_PATH, params=params, headers=_bearer(token), accept=(200, 206)
+            "GET",
+            ASSETS_PATH,
+            params=params,
+            headers=_bearer(token),
+            accept=(200, 206),
+            endpoint=f"GET {ASSETS_PATH}",
         )
         return _assets_page(response.json(), sent_cursor=cursor)
 
     async def refresh(self, token: str) -> RefreshResult:
         """Ask Calico to re-read the user's providers now."""
         response = await self._http.request(
-            "POST", REFRESH_PATH, headers=_bearer(token), accept=(200, 429)
+            "POST",
+            REFRESH_PATH,
+            headers=_bearer(token),
+            accept=(200, 429),
+            endpoint=f"POST {REFRESH_PATH}",
+            # A refresh starts work at Calico: sent once, never again on our own.
+            idempotent=False,
         )
         if response.status == 429:
             return RefreshResult(

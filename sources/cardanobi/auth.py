@@ -121,6 +121,9 @@ class AccessTokenCache:
             headers={"Authorization": self._basic},
             data={"grant_type": "client_credentials"},
             accept=(200, 400, 401),
+            endpoint="POST /connect/token",
+            # Asking again only mints another token: safe to retry like a read.
+            idempotent=True,
         )
         if response.status != 200:
             raise UpstreamUnauthorized(

@@ -66,6 +66,7 @@ class CardanoBIClient:
             f"/api/core/accounts/{path_segment(stake_address)}/assets",
             params={"page_no": str(page_no), "page_size": str(page_size), "order": order},
             accept=(200, 404),
+            endpoint="GET /api/core/accounts/{stake_address}/assets",
         )
         if response.status == 404:
             return AccountAssetsPage((), page_no, page_size)
@@ -80,7 +81,9 @@ class CardanoBIClient:
     async def account(self, stake_address: str) -> AccountInfo | None:
         """The ADA side of `stake_address`; `None` when CardanoBI does not know it."""
         response = await self._get(
-            f"/api/core/accounts/{path_segment(stake_address)}", accept=(200, 404)
+            f"/api/core/accounts/{path_segment(stake_address)}",
+            accept=(200, 404),
+            endpoint="GET /api/core/accounts/{stake_address}",
         )
         if response.status == 404:
             return None
@@ -98,7 +101,9 @@ class CardanoBIClient:
     async def asset(self, fingerprint: str) -> AssetDetails | None:
         """One native token by CIP-14 fingerprint; `None` when CardanoBI does not know it."""
         response = await self._get(
-            f"/api/core/assets/{path_segment(fingerprint)}", accept=(200, 404)
+            f"/api/core/assets/{path_segment(fingerprint)}",
+            accept=(200, 404),
+            endpoint="GET /api/core/assets/{fingerprint}",
         )
         if response.status == 404:
             return None
@@ -111,11 +116,21 @@ class CardanoBIClient:
         )
 
     async def _get(
-        self, path: str, *, params: Mapping[str, str] | None = None, accept: Collection[int]
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        accept: Collection[int],
+        endpoint: str,
     ) -> UpstreamResponse:
         token = await self._tokens.token()
         response = await self._http.request(
-            "GET", path, params=params, headers=self._headers(token), accept=(*accept, 401)
+            "GET",
+            path,
+            params=params,
+            headers=self._headers(token),
+            accept=(*accept, 401),
+            endpoint=endpoint,
         )
         if response.status != 401:
             return response
@@ -123,7 +138,12 @@ class CardanoBIClient:
         self._tokens.invalidate(token)
         token = await self._tokens.token()
         return await self._http.request(
-            "GET", path, params=params, headers=self._headers(token), accept=accept
+            "GET",
+            path,
+            params=params,
+            headers=self._headers(token),
+            accept=accept,
+            endpoint=endpoint,
         )
 
     def _headers(self, token: str) -> dict[str, str]:

@@ -68,6 +68,7 @@ class MeshClient:
             params={"UserId": user_id, "TimezoneOffset": str(timezone_offset)},
             headers=self._headers,
             accept=(200, 400),
+            endpoint=f"GET {PORTFOLIO_PATH}",
         )
         envelope = expect_object(_MESH, response.json(), "the portfolio answer")
         if response.status == 200 and envelope.raw("status") == "ok":

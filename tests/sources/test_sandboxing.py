@@ -117,6 +117,11 @@ async def control(running: RunningSandbox) -> AsyncIterator[Control]:
             {"malformed": True, "drop": False, "ignore_paging": True, "slow_body_ms": 0},
             Faults(malformed=True, ignore_paging=True, slow_body_ms=0),
         ),
+        ({"status": 503, "count": 2}, Faults(status=503, count=2)),
+        (
+            {"body": "<html></html>", "content_type": "text/html"},
+            Faults(body="<html></html>", content_type="text/html"),
+        ),
     ],
 )
 def test_a_valid_faults_document_is_read(body: dict[str, Any], faults: Faults) -> None:
@@ -146,6 +151,12 @@ def test_a_valid_faults_document_is_read(body: dict[str, Any], faults: Faults) -
         ({"malformed": "yes"}, "malformed"),
         ({"drop": 1}, "drop"),
         ({"path": 5}, "path"),
+        ({"count": -1}, "count"),
+        ({"count": 1.5}, "count"),
+        ({"count": True}, "count"),
+        ({"body": 5}, "body"),
+        ({"body": "x", "content_type": "text/html; charset=utf-8"}, "content_type"),
+        ({"content_type": ""}, "content_type"),
     ],
 )
 def test_an_invalid_faults_document_names_what_is_wrong(body: Any, named: str) -> None:
@@ -212,6 +223,50 @@ async def test_a_slow_body_ends_when_the_client_gives_up(running: RunningSandbox
         assert (await control.stats())["max_in_flight"] == 0  # nothing still trickling
 
 
+async def test_a_count_limits_the_faults_to_the_next_matching_requests(control: Control) -> None:
+    await control.faults(status=503, count=2, path="/b")
+    statuses = [(await control.get(p)).status for p in ("/a", "/b", "/a", "/b", "/b", "/b")]
+    assert statuses == [200, 503, 200, 503, 200, 200]
+
+
+async def test_count_zero_injects_nothing(control: Control) -> None:
+    await control.faults(status=503, count=0)
+    assert set(await control.statuses("/a", 3)) == {200}
+
+
+async def test_a_new_faults_document_restarts_the_count(control: Control) -> None:
+    await control.faults(status=503, count=1)
+    assert await control.statuses("/a", 2) == [503, 200]
+    await control.faults(status=502, count=1)
+    assert await control.statuses("/a", 2) == [502, 200]
+
+
+async def test_a_raw_body_is_answered_exactly_with_its_type_and_status(control: Control) -> None:
+    page = "<html><body>402 Payment Required é</body></html>"
+    await control.faults(body=page, content_type="text/html", status=402, retry_after=3)
+    answer = await control.get("/a")
+    assert answer.status == 402
+    assert answer.body == page.encode("utf-8")
+    assert answer.headers["Content-Type"].startswith("text/html")
+    assert answer.headers["Retry-After"] == "3"
+    assert (await control.stats())["routes"] == {"GET /a": {"402": 1}}
+
+
+async def test_a_raw_body_without_a_status_is_a_200_of_json(control: Control) -> None:
+    await control.faults(body="[1, 2")
+    answer = await control.get("/a")
+    assert (answer.status, answer.body) == (200, b"[1, 2")
+    assert answer.headers["Content-Type"].startswith("application/json")
+
+
+async def test_stats_show_the_last_request_id_served(control: Control) -> None:
+    await control.http.request("GET", "/a", headers={"X-Request-Id": "req-1"})
+    await control.http.request("GET", "/b", headers={"X-Request-Id": "req-2"})
+    assert (await control.stats())["last_request_id"] == "req-2"
+    await control.get("/a")
+    assert (await control.stats())["last_request_id"] is None
+
+
 # -- stats and reset --------------------------------------------------------------------------
 
 
@@ -229,6 +284,7 @@ async def test_stats_count_served_requests_by_route_template_and_outcome(
     assert stats == {
         "total": 5,
         "max_in_flight": 1,
+        "last_request_id": None,
         "routes": {
             "GET /a": {"200": 2},
             "GET /b": {"503": 1, "200": 1},
@@ -245,7 +301,12 @@ async def test_a_reset_zeroes_the_counters_and_restores_the_start_up_faults(echo
             await control.faults(status=500)
             assert await control.statuses("/a", 2) == [500, 500]
             await control.reset()
-            assert await control.stats() == {"total": 0, "max_in_flight": 0, "routes": {}}
+            assert await control.stats() == {
+                "total": 0,
+                "max_in_flight": 0,
+                "last_request_id": None,
+                "routes": {},
+            }
             assert [(await control.get(p)).status for p in ("/a", "/b")] == [200, 503]
             assert echo.resets == 1
     finally:
