@@ -22,6 +22,7 @@ from sources.cardanobi.identifiers import CARDANO_NETWORKS, CardanoNetwork
 from sources.cardanobi.loaders import CardanoBILoaders
 from sources.mesh.client import MeshClient
 from sources.mesh.loaders import MeshLoaders
+from telemetry.metrics import Metrics
 
 __all__ = ["GraphOptions", "Loaders", "RequestContext", "Services"]
 
@@ -37,6 +38,11 @@ class GraphOptions:
     max_ids: int = 100
     cardanobi_page_size: int = 100
     calico_page_size: int = 100
+    # Hostile-query limits, checked by `schema/limits.py` before any resolver runs.
+    max_query_depth: int = 15
+    max_query_aliases: int = 256
+    max_query_tokens: int = 5000
+    max_query_cost: int = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,8 @@ class Services:
     cursors: CursorCodec
     verifier: TokenVerifier
     options: GraphOptions
+    #: This app's metrics (its own registry); also the observer of every upstream.
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 class Loaders:

@@ -17,6 +17,8 @@ from schema.asset import Asset
 from schema.caching import CachedDocuments
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
+from schema.limits import QueryLimits
+from schema.metrics import OperationMetrics
 from schema.mutation import Mutation
 from schema.position import Position
 from schema.provider import Provider
@@ -43,7 +45,9 @@ def _build() -> HoldingsSchema:
         query=Query,
         mutation=Mutation,
         types=types,
-        extensions=[ErrorTranslation, CachedDocuments],
+        # QueryLimits after CachedDocuments: it measures the document that one validated.
+        # OperationMetrics first: its on_operation ends last, after ErrorTranslation's.
+        extensions=[OperationMetrics, ErrorTranslation, CachedDocuments, QueryLimits],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
     )
 
