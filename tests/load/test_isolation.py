@@ -37,7 +37,7 @@ async def test_interleaved_users_each_see_only_their_own_holdings(
         assert answer.status == 200, answer.body
         assert "errors" not in answer.body, answer.body["errors"]
         assert answer.user is not None
-        problems += check_viewer(answer.user, answer.body["data"])
+        problems += check_viewer(answer.user, answer.body)
     assert problems == []
     # Every user was served, and each response came from that user's own upstream data.
     assert Counter(a.body["data"]["viewer"]["userId"] for a in answers) == Counter(order)
