@@ -202,6 +202,23 @@ async def test_nodes_cost_counts_the_ids_given(tight: GraphClient) -> None:
     assert f"estimated cost is {expected}," in message, message
 
 
+async def test_entities_cost_counts_the_representations_given(
+    tight: GraphClient, clean: Sandboxes
+) -> None:
+    query = """
+    query($r: [_Any!]!) {
+      _entities(representations: $r) {
+        ... on Account { holdings(first: 12) { edges { node { id } } } }
+      }
+    }
+    """
+    representation = {"__typename": "Account", "source": "ALGORAND", "address": algod_data.SMALL}
+    expected = 20 + 20 + 2 * 20 * 12  # _entities and holdings 20 each; edges and node x 12
+    message = only_refusal(await tight.query(query, {"r": [representation] * 20}))
+    assert f"estimated cost is {expected}," in message, message
+    assert await clean.algod.total() == 0
+
+
 # --- list sizes -----------------------------------------------------------------------------
 
 
