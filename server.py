@@ -27,6 +27,9 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from resolvers.context import GraphOptions, Services
@@ -50,9 +53,14 @@ from sources.cardanobi.sandbox import (
 from sources.http import HttpUpstream
 from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
+from sources.observe import REQUEST_ID
 from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
 from sources.source import Source
+from telemetry.logging import configure_logging
+from telemetry.metrics import CONTENT_TYPE, Metrics
 from web import AppState, CachePolicy, GraphQLView, graphiql_assets
+from web.health import Health
+from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
 __all__ = ["create_app", "main", "open_services"]
 
@@ -119,8 +127,15 @@ def _upstream_settings(settings: Settings) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def open_services(settings: Settings) -> AsyncIterator[Services]:
-    """Everything that lives as long as the app; closed in reverse order on exit."""
+async def open_services(
+    settings: Settings, metrics: Metrics | None = None, sessions: set[str] | None = None
+) -> AsyncIterator[Services]:
+    """Everything that lives as long as the app; closed in reverse order on exit.
+
+    `metrics` observes every upstream call; `sessions` holds the sources whose session is open.
+    """
+    metrics = metrics or Metrics()
+    open_sessions = sessions if sessions is not None else set()
     async with AsyncExitStack() as stack:
         urls: dict[str, str] = {}
         for name, sandbox in _sandboxes().items():
@@ -142,9 +157,17 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                 url,
                 settings.source_policy(_UPSTREAM_OF[source]),
                 max_body_bytes=settings.upstream_max_body_bytes,
+                observer=metrics,
             )
             await http.start()
-            stack.push_async_callback(http.close)
+            metrics.breaker_changed(source, "closed")
+            open_sessions.add(source.value)
+
+            async def close() -> None:
+                open_sessions.discard(source.value)
+                await http.close()
+
+            stack.push_async_callback(close)
             return http
 
         services = Services(
@@ -180,25 +203,46 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                 calico_page_size=settings.calico_page_size,
                 portfolio_max_holdings=settings.portfolio_max_holdings,
                 request_deadline_seconds=settings.request_deadline_seconds,
+                max_query_depth=settings.max_query_depth,
+                max_query_aliases=settings.max_query_aliases,
+                max_query_tokens=settings.max_query_tokens,
+                max_query_cost=settings.max_query_cost,
             ),
+            metrics=metrics,
         )
         yield services
 
 
 def create_app(settings: Settings) -> Starlette:
-    """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL)."""
+    """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL), `/metrics`, `/healthz`,
+    `/readyz`; every request gets a request id and a body limit."""
     state = AppState()
+    metrics = Metrics()
+    health = Health(state, metrics, [source.value for source in Source])
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_services(settings) as services:
+        async with open_services(settings, metrics, health.open_sessions) as services:
             state.services = services
             yield
             state.services = None
+        logger.info("upstream sessions closed")
+
+    async def metrics_route(request: Request) -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     graphql = GraphQLView(state, cache=CachePolicy(max_age=settings.cache_max_age_seconds))
     return Starlette(
-        routes=[Route("/graphql", graphql), graphiql_assets()],
+        routes=[
+            Route("/graphql", graphql),
+            graphiql_assets(),
+            Route("/metrics", metrics_route, methods=["GET"]),
+            *health.routes(),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware, observer=metrics.http_request),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),
+        ],
         lifespan=lifespan,
     )
 
@@ -223,9 +267,7 @@ def _serve(arguments: argparse.Namespace) -> None:
     if arguments.port is not None:
         overrides["port"] = arguments.port
     settings = _load_settings(**overrides)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format, REQUEST_ID.get)
     where = f"http://{settings.host}:{settings.port}/graphql"
     print(f"holdings graph: serving {where} (open it in a browser for GraphiQL)", flush=True)
     if settings.sandboxed:
@@ -238,6 +280,8 @@ def _serve(arguments: argparse.Namespace) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        # Our handler on the root logger formats uvicorn's records too (JSON by default).
+        log_config=None,
         lifespan="on",
     )
 

@@ -139,6 +139,13 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     #: `Cache-Control: public, max-age=N` on responses that read only public on-chain data.
     cache_max_age_seconds: int = Field(15, ge=0, le=86400)
+    log_format: Literal["json", "text"] = "json"
+    # Hostile-query limits (schema/limits.py) and the request body limit (web/middleware.py).
+    max_query_depth: int = Field(15, ge=2, le=100)
+    max_query_aliases: int = Field(256, ge=0, le=10_000)
+    max_query_tokens: int = Field(5000, ge=100, le=100_000)
+    max_query_cost: int = Field(100_000, ge=100, le=10_000_000)
+    max_request_bytes: int = Field(1024 * 1024, ge=4096, le=64 * 1024 * 1024)
 
     @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
     @classmethod

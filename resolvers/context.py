@@ -24,6 +24,7 @@ from sources.cardanobi.loaders import CardanoBILoaders
 from sources.mesh.client import MeshClient
 from sources.mesh.loaders import MeshLoaders
 from sources.resilience.deadline import set_deadline
+from telemetry.metrics import Metrics
 
 __all__ = ["GraphOptions", "Loaders", "RequestContext", "Services"]
 
@@ -43,6 +44,11 @@ class GraphOptions:
     portfolio_max_holdings: int = 10_000
     #: How long one GraphQL request may spend on upstream calls (`REQUEST_DEADLINE_SECONDS`).
     request_deadline_seconds: float = 20.0
+    # Hostile-query limits, checked by `schema/limits.py` before any resolver runs.
+    max_query_depth: int = 15
+    max_query_aliases: int = 256
+    max_query_tokens: int = 5000
+    max_query_cost: int = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,8 @@ class Services:
     cursors: CursorCodec
     verifier: TokenVerifier
     options: GraphOptions
+    #: This app's metrics (its own registry); also the observer of every upstream.
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 class Loaders:

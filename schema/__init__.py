@@ -19,6 +19,8 @@ from schema.caching import CachedDocuments
 from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
+from schema.limits import QueryLimits
+from schema.metrics import OperationMetrics
 from schema.mutation import Mutation
 from schema.operation_kind import OperationKind
 from schema.position import Position
@@ -56,7 +58,15 @@ def _build() -> HoldingsSchema:
         query=Query,
         mutation=Mutation,
         types=types,
-        extensions=[ErrorTranslation, CachedDocuments, OperationKind],
+        # QueryLimits after CachedDocuments: it measures the document that one validated.
+        # OperationMetrics first: its on_operation ends last, after ErrorTranslation's.
+        extensions=[
+            OperationMetrics,
+            ErrorTranslation,
+            CachedDocuments,
+            QueryLimits,
+            OperationKind,
+        ],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
     )
 

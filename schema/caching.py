@@ -4,7 +4,9 @@ Only short query texts are cached (real clients send the same few queries again 
 huge one-off document would otherwise stay in memory at many times its size), in bounded LRUs
 shared by all requests. A text that does not parse is not cached and is left to Strawberry's
 own parse, so its error is reported the usual way. (Strawberry's `ParserCache` raises from
-inside its hook, which skips our error translation, and caches texts of any size.)
+inside its hook, which skips our error translation, and caches texts of any size.) Hits and
+misses are counted in the app's metrics (`holdings_cache_hits_total{cache="parse"}`, and
+`"validation"`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+
+from resolvers.context import RequestContext
 
 __all__ = ["MAX_CACHED_QUERY_LENGTH", "CachedDocuments"]
 
@@ -49,18 +53,27 @@ class CachedDocuments(SchemaExtension):
         if self._cacheable() and execution.graphql_document is None:
             # On a syntax error the document stays unset: Strawberry parses again and reports
             # the error the usual way.
+            hits = _parse.cache_info().hits
             with suppress(GraphQLError):
                 execution.graphql_document = _parse(
                     execution.query or "", **execution.parse_options
                 )
+            self._count("parse", _parse.cache_info().hits > hits)
         yield
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
         if self._cacheable() and execution.graphql_document is not None:
+            hits = _validate.cache_info().hits
             execution.pre_execution_errors = _validate(
                 execution.schema._schema,
                 execution.graphql_document,
                 tuple(execution.validation_rules),
             )
+            self._count("validation", _validate.cache_info().hits > hits)
         yield
+
+    def _count(self, cache: str, hit: bool) -> None:
+        context = self.execution_context.context
+        if isinstance(context, RequestContext):
+            context.services.metrics.cache(cache, hit)

@@ -3,7 +3,7 @@
     GraphError (resolvers)   -> its code (BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN,
                                 PROVIDER_ERROR with provider and cause)
     UpstreamError (sources)  -> its code, `source`, and `retryAfterSeconds` when known
-    syntax error             -> GRAPHQL_PARSE_FAILED
+    syntax error             -> GRAPHQL_PARSE_FAILED (QUERY_TOO_COMPLEX past MAX_QUERY_TOKENS)
     variable coercion        -> BAD_USER_INPUT
     other validation         -> GRAPHQL_VALIDATION_FAILED
     anything else            -> INTERNAL_SERVER_ERROR, message masked, logged with its trace
@@ -23,6 +23,7 @@ from strawberry.extensions import SchemaExtension
 
 from resolvers.context import RequestContext
 from resolvers.errors import GraphError
+from schema.limits import too_many_tokens
 from sources.errors import UpstreamError
 
 __all__ = ["ErrorTranslation", "describe", "log_unexpected"]
@@ -58,7 +59,10 @@ def _translate(error: GraphQLError) -> GraphQLError:
         original = original.original_error
     if original is None or (isinstance(original, ValueError | TypeError) and error.path is None):
         message = error.message
-        if isinstance(error, GraphQLSyntaxError):
+        refusal = too_many_tokens(error) if isinstance(error, GraphQLSyntaxError) else None
+        if refusal is not None:  # parse aborted at MAX_QUERY_TOKENS
+            message, code = refusal.message, refusal.code
+        elif isinstance(error, GraphQLSyntaxError):
             code = "GRAPHQL_PARSE_FAILED"
         elif message.startswith("Variable '$"):
             code = "BAD_USER_INPUT"

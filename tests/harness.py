@@ -190,18 +190,18 @@ class GraphClient:
 
 @asynccontextmanager
 async def serve_graph(
-    settings: Settings, http: aiohttp.ClientSession
+    settings: Settings, http: aiohttp.ClientSession, **uvicorn_options: Any
 ) -> AsyncIterator[GraphClient]:
-    """`create_app(settings)` served by uvicorn on a free loopback port."""
+    """`create_app(settings)` served by uvicorn on a free loopback port (`uvicorn_options`
+    override the quiet defaults, e.g. `log_level="debug", access_log=True`)."""
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
     # without it small responses stall on delayed ACKs (40 ms each).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(settings), lifespan="on", log_level="warning", ws="none", access_log=False
-    )
+    options: dict[str, Any] = {"log_level": "warning", "ws": "none", "access_log": False}
+    config = uvicorn.Config(create_app(settings), lifespan="on", **{**options, **uvicorn_options})
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -263,3 +263,35 @@ def test_no_validation_message_echoes_a_secret(values: dict[str, str], secret: s
     with pytest.raises(ValidationError) as refused:
         _settings(**values)
     assert secret not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("max_query_depth", 1),
+        ("max_query_aliases", -1),
+        ("max_query_tokens", 99),
+        ("max_query_cost", 99),
+        ("max_request_bytes", 4095),
+        ("log_format", "xml"),
+    ],
+)
+def test_query_and_request_limits_are_bounded(name: str, value: Any) -> None:
+    with pytest.raises(ValidationError, match=name):
+        Settings(_env_file=None, **{name: value})  # type: ignore[call-arg]
+
+
+def test_query_limits_are_read_by_their_upper_snake_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = {
+        "MAX_QUERY_DEPTH": 9,
+        "MAX_QUERY_ALIASES": 7,
+        "MAX_QUERY_TOKENS": 1234,
+        "MAX_QUERY_COST": 4321,
+        "MAX_REQUEST_BYTES": 8192,
+    }
+    for name, value in names.items():
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("LOG_FORMAT", "text")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert {name: getattr(settings, name.lower()) for name in names} == names
+    assert settings.log_format == "text"

@@ -38,6 +38,7 @@ from aiohttp import web
 from sources.sandboxing import Sandbox, json_response
 from sources.source import Source
 
+from . import sandbox_data
 from .client import ASSETS_PATH, MAX_LIMIT, REFRESH_PATH
 from .sandbox_data import AssetData, assets_of, failures_of
 
@@ -48,8 +49,12 @@ __all__ = [
     "CalicoSandbox",
 ]
 
-SANDBOX_TOKENS = {"sandbox-calico-alice": "alice", "sandbox-calico-bob": "bob"}
-"""Access token -> sandbox user."""
+SANDBOX_TOKENS = {
+    "sandbox-calico-alice": "alice",
+    "sandbox-calico-bob": "bob",
+    **{f"sandbox-calico-{user}": user for user in sandbox_data.GENERATED_USERS},
+}
+"""Access token -> sandbox user (the reference users, then the generated ones)."""
 
 DEFAULT_LIMIT = 30
 REFRESH_INTERVAL_SECONDS = 60

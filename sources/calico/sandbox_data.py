@@ -9,6 +9,10 @@ the same on every machine and run, and built once (`functools.cache`).
            USDC also in the metamask wallet. Every position has a USD price. binance is
            connected but failing (`FAILING_PROVIDERS`).
     bob    2 positions on kraken (BTC, ETH), no failing provider.
+    sandbox-user-1 … sandbox-user-20 (`GENERATED_USERS`, for load and isolation tests; Mesh has
+           users of the same names): 3 positions on kraken each, BTC, ETH and a symbol only
+           that user holds, `U<nn>` (`U07` for user 7), with amounts that name the user
+           (BTC `7.07`, ETH `70.5`, U07 `700`).
 
 Each position says whether the sandbox writes its numbers as JSON strings or JSON numbers
 (`numbers_as_strings`); both forms occur in both users' data. `assets_of` lists a user's
@@ -27,6 +31,7 @@ from decimal import Decimal
 
 __all__ = [
     "FAILING_PROVIDERS",
+    "GENERATED_USERS",
     "METAMASK_WALLET",
     "USERS",
     "AssetData",
@@ -35,7 +40,10 @@ __all__ = [
 ]
 
 USERS = ("alice", "bob")
-"""The sandbox's end users; `sandbox.SANDBOX_TOKENS` maps their access tokens to them."""
+"""The sandbox's reference users; `sandbox.SANDBOX_TOKENS` maps their access tokens to them."""
+
+GENERATED_USERS = tuple(f"sandbox-user-{index}" for index in range(1, 21))
+"""Generated users, each with a token `sandbox-calico-<user>` in `sandbox.SANDBOX_TOKENS`."""
 
 FAILING_PROVIDERS: Mapping[str, Mapping[str, str]] = {"alice": {"binance": "unauthorized"}}
 """user -> {provider_id: cause} of connected providers Calico cannot read (206, `errors[]`)."""
@@ -122,6 +130,8 @@ def failures_of(user: str) -> Mapping[str, str]:
 
 @functools.cache
 def _assets(user: str) -> tuple[AssetData, ...]:
+    if user in GENERATED_USERS:
+        return _generated_user(GENERATED_USERS.index(user) + 1)
     if user not in _SIZES:
         return ()
     rng = random.Random(_SEEDS[user])
@@ -134,6 +144,19 @@ def _assets(user: str) -> tuple[AssetData, ...]:
             symbol = _fresh_symbol(rng, taken)
             positions.append(_generated(provider_id, symbol, rng))
     return tuple(sorted(positions, key=lambda position: position.order_key))
+
+
+def _generated_user(index: int) -> tuple[AssetData, ...]:
+    rng = random.Random(2000 + index)
+    positions = (
+        _position("kraken", "BTC", Decimal(f"{index}.{index:02d}"), None, _BTC, False, rng),
+        _position("kraken", "ETH", Decimal(f"{index * 10}.5"), None, _ETH, True, rng),
+        _position("kraken", f"U{index:02d}", Decimal(index * 100), None, _ONE, index % 2 == 0, rng),
+    )
+    return tuple(sorted(positions, key=lambda position: position.order_key))
+
+
+_BTC, _ETH, _ONE = Decimal("64123.45"), Decimal("3456.78"), Decimal("1.25")
 
 
 def _from_named(item: _Named, rng: random.Random) -> AssetData:

@@ -4,12 +4,28 @@ from collections import Counter
 from datetime import UTC
 
 from sources.calico.sandbox import SANDBOX_TOKENS
-from sources.calico.sandbox_data import FAILING_PROVIDERS, USERS, assets_of, failures_of
+from sources.calico.sandbox_data import (
+    FAILING_PROVIDERS,
+    GENERATED_USERS,
+    USERS,
+    assets_of,
+    failures_of,
+)
 
 
-def test_the_tokens_are_the_reference_users() -> None:
-    assert SANDBOX_TOKENS == {"sandbox-calico-alice": "alice", "sandbox-calico-bob": "bob"}
-    assert set(SANDBOX_TOKENS.values()) == set(USERS)
+def test_the_tokens_are_the_reference_users_and_the_generated_ones() -> None:
+    assert SANDBOX_TOKENS["sandbox-calico-alice"] == "alice"
+    assert SANDBOX_TOKENS["sandbox-calico-bob"] == "bob"
+    assert set(SANDBOX_TOKENS.values()) == set(USERS) | set(GENERATED_USERS)
+    assert len(SANDBOX_TOKENS) == len(USERS) + len(GENERATED_USERS)
+
+
+def test_each_generated_user_holds_a_symbol_no_one_else_holds() -> None:
+    for index, user in enumerate(GENERATED_USERS, start=1):
+        symbols = {p.asset_symbol for p in assets_of(user)}
+        assert symbols == {"BTC", "ETH", f"U{index:02d}"}
+        others = {"alice", "bob", *GENERATED_USERS} - {user}
+        assert all(f"U{index:02d}" not in {p.asset_symbol for p in assets_of(o)} for o in others)
 
 
 def test_alice_holds_75_positions_at_coinbase_kraken_and_metamask() -> None:
