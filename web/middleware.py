@@ -132,6 +132,7 @@ class BodyLimitMiddleware:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode("ascii")),
+                    (b"cache-control", b"no-store"),
                     # The rest of the body is left unread: the connection cannot be reused.
                     (b"connection", b"close"),
                 ],

@@ -92,3 +92,12 @@ async def test_a_chunked_body_within_the_limit_is_served(
         assert response.status == 200
         answer = await response.json()
     assert answer["data"]["account"]["address"] == algod_data.SMALL
+
+
+async def test_a_refused_body_is_never_stored_by_a_cache(
+    small: GraphClient, http: aiohttp.ClientSession
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    async with http.post(small.url, data=body_of_size(LIMIT + 1), headers=headers) as response:
+        assert response.status == 413
+        assert response.headers["Cache-Control"] == "no-store"
