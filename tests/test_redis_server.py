@@ -17,4 +17,4 @@ async def test_a_redis_server_starts_on_loopback_and_answers(tmp_path: Path) -> 
             assert await client.get("key") == b"value"
         finally:
             await client.aclose()
-    assert list(tmp_path.iterdir()) == []
+    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 (a tmp dir listing, once)
