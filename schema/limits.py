@@ -14,7 +14,9 @@ the limit (its setting) and the query's figure.
              instance of its parent, times the length of the list it is given
              (`accounts(refs:)`, `nodes(ids:)`, `_entities(representations:)`), and a
              connection's `first` (default 20) multiplies everything under it; variables are
-             read from the request: MAX_QUERY_COST
+             read from the request: MAX_QUERY_COST. `portfolio` reads *every* holding of each
+             account it is given, plus the viewer's two custodial accounts: each counts as a
+             whole account, PORTFOLIO_MAX_HOLDINGS / MAX_PAGE_SIZE pages of objects.
 
     depth counts the longest chain of fields, the leaf included: `{ a { b } }` is 2.
 
@@ -66,6 +68,10 @@ __all__ = [
 
 _DEFAULT_FIRST = 20
 _LIST_ARGUMENTS = frozenset({"refs", "ids", "representations"})
+_WHOLE_ACCOUNTS = {"portfolio": "accounts"}
+"""Fields that read every holding of the accounts in the named list argument."""
+_VIEWER_ACCOUNTS = 2
+"""Custodial accounts `portfolio` may add for the viewer (CALICO and MESH)."""
 _TOO_MANY_TOKENS = re.compile(r"Document contains more than (\d+) tokens")
 
 _Composite = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
@@ -208,10 +214,13 @@ class _Walk:
         assert isinstance(named, _Composite)
         given = {argument.name.value: argument.value for argument in node.arguments or ()}
         own = multiplier * self._length(definition, given)
+        reads = 0
+        if name in _WHOLE_ACCOUNTS and isinstance(parent, GraphQLObjectType):
+            reads = multiplier * self._whole_accounts(_WHOLE_ACCOUNTS[name], given)
         depth, cost = self.selections(
             named, node.selection_set, own * self._first(definition, given), seen
         )
-        return depth + 1, cost + own
+        return depth + 1, cost + own + reads
 
     def _first(self, definition: GraphQLField, given: Mapping[str, Any]) -> int:
         """How many items a connection's page may hold (1 for other fields)."""
@@ -235,6 +244,20 @@ class _Walk:
                     length = len(value)
             factor *= min(max(1, length), self.options.max_ids)
         return factor
+
+    def _whole_accounts(self, argument: str, given: Mapping[str, Any]) -> int:
+        """What reading every holding of the accounts in `argument` (and the viewer's) costs:
+        each account is PORTFOLIO_MAX_HOLDINGS objects, counted by pages of MAX_PAGE_SIZE."""
+        node_value = given.get(argument)
+        accounts = 0
+        if isinstance(node_value, ListValueNode):
+            accounts = len(node_value.values)
+        elif isinstance(node_value, VariableNode):
+            value = self.variables.get(node_value.name.value)
+            accounts = len(value) if isinstance(value, list) else 0
+        accounts = min(accounts, self.options.max_ids) + _VIEWER_ACCOUNTS
+        per_account = -(-self.options.portfolio_max_holdings // self.options.max_first)
+        return accounts * per_account * self.options.max_first
 
     def _value(self, definition: GraphQLField, name: str, given: Mapping[str, Any]) -> Any:
         argument = definition.args[name]

@@ -238,3 +238,36 @@ async def test_more_ids_than_max_ids_are_bad_input_before_any_upstream_call(
     assert codes(body) == ["BAD_USER_INPUT"], body
     assert "21" in body["errors"][0]["message"]
     assert [await s.total() for s in clean.all()] == [0, 0, 0, 0]
+
+
+PORTFOLIO_TOTAL = """query($refs: [AccountRef!]) {
+  %s
+}"""
+
+
+async def test_portfolio_costs_every_holding_of_each_account_it_reads(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    # Each account (the 3 named, and the viewer's CALICO and MESH) counts as a whole account:
+    # PORTFOLIO_MAX_HOLDINGS (10,000) objects. 3 aliases: 3 * (1 + 5 * 10,000), over 100,000.
+    refs = [
+        {"source": "ALGORAND", "address": address} for address in algod_data.BENCH_ADDRESSES[:3]
+    ]
+    fields = " ".join(f"p{i}: portfolio(accounts: $refs) {{ totalValueUsd }}" for i in range(3))
+    body = await graph.query(PORTFOLIO_TOTAL % fields, {"refs": refs})
+    expected = 3 * (1 + 5 * 10_000)
+    message = only_refusal(body)
+    assert f"estimated cost is {expected}," in message, message
+    assert await clean.algod.total() == 0
+
+
+async def test_one_portfolio_of_a_few_accounts_is_within_the_default_cost(
+    graph: GraphClient,
+) -> None:
+    refs = [{"source": "ALGORAND", "address": algod_data.SMALL}]
+    body = await graph.query(
+        PORTFOLIO_TOTAL % "portfolio(accounts: $refs, includeViewer: false) { totalValueUsd }",
+        {"refs": refs},
+    )
+    assert "errors" not in body, body.get("errors")
+    assert body["data"]["portfolio"]["totalValueUsd"] is not None
