@@ -234,28 +234,25 @@ class _Walk:
         """How many objects a field given a list returns (1 for other fields)."""
         factor = 1
         for name in _LIST_ARGUMENTS & definition.args.keys():
-            node_value = given.get(name)
-            length = 1
-            if isinstance(node_value, ListValueNode):
-                length = len(node_value.values)
-            elif isinstance(node_value, VariableNode):
-                value = self.variables.get(node_value.name.value)
-                if isinstance(value, list):
-                    length = len(value)
+            length = self._list_length(given.get(name))
             factor *= min(max(1, length), self.options.max_ids)
         return factor
+
+    def _list_length(self, node_value: Any) -> int:
+        """How many items a list argument holds, written inline or given by a variable (0 when
+        it is neither)."""
+        if isinstance(node_value, ListValueNode):
+            return len(node_value.values)
+        if isinstance(node_value, VariableNode):
+            value = self.variables.get(node_value.name.value)
+            return len(value) if isinstance(value, list) else 0
+        return 0
 
     def _whole_accounts(self, argument: str, given: Mapping[str, Any]) -> int:
         """What reading every holding of the accounts in `argument` (and the viewer's) costs:
         each account is PORTFOLIO_MAX_HOLDINGS objects, counted by pages of MAX_PAGE_SIZE."""
-        node_value = given.get(argument)
-        accounts = 0
-        if isinstance(node_value, ListValueNode):
-            accounts = len(node_value.values)
-        elif isinstance(node_value, VariableNode):
-            value = self.variables.get(node_value.name.value)
-            accounts = len(value) if isinstance(value, list) else 0
-        accounts = min(accounts, self.options.max_ids) + _VIEWER_ACCOUNTS
+        accounts = min(self._list_length(given.get(argument)), self.options.max_ids)
+        accounts += _VIEWER_ACCOUNTS
         per_account = -(-self.options.portfolio_max_holdings // self.options.max_first)
         return accounts * per_account * self.options.max_first
 
