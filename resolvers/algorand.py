@@ -134,10 +134,16 @@ def _start(value: object) -> str | None:
 
 
 async def holdings(
-    context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
+    context: RequestContext,
+    account: AccountRecord,
+    window: Window,
+    query: HoldingQuery,
+    *,
+    count: bool = True,
 ) -> Page[HoldingRecord]:
     """One page of the account's holdings: ALGO, then its ASAs by ascending asset id; an
-    unfiltered list knows its `totalCount` from algod's count of the account's assets."""
+    unfiltered list knows its `totalCount` from algod's count of the account's assets (the
+    balance record, which a later page reads only when `count` asks for it)."""
     connection = query.connection(account)
     codec = context.services.cursors
     start = _start(connection.resume(codec, window, context.caller_id))
@@ -149,7 +155,7 @@ async def holdings(
         None if query.empty else query.keeps,
         page_size=limit,
     )
-    if not query.empty:
+    if not query.empty or (start is not None and not count):
         return connection.page(codec, window, await walking)
     # algod counts the account's assets (`total-assets-opted-in`): with ALGO, the whole list.
     # The balance is asked in the same tick as the first page, so it joins that batch.

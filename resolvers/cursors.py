@@ -8,6 +8,7 @@ compact JSON `{"c": connection, "u": user, "p": position}` and the MAC covers ve
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -28,12 +29,21 @@ class CursorCodec:
         if len(secret) < 16:
             raise ValueError("the cursor secret must have at least 16 bytes")
         self._secret = secret
+        # A page's cursors repeat request after request (the same list, the same positions):
+        # a bounded cache of the pure encoding spares the JSON and the HMAC of each one.
+        self._issued = functools.lru_cache(maxsize=65536)(self._encode)
 
     def _mac(self, data: bytes) -> bytes:
         return hmac.new(self._secret, data, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def encode(self, connection: str, position: Any, *, user: str | None = None) -> str:
         """A cursor that resumes `connection` at `position` (JSON-able), for `user`."""
+        try:
+            return self._issued(connection, position, user)
+        except TypeError:  # a position that is not hashable (a list): encoded each time
+            return self._encode(connection, position, user)
+
+    def _encode(self, connection: str, position: Any, user: str | None) -> str:
         payload = json.dumps(
             {"c": connection, "u": user, "p": position}, separators=(",", ":")
         ).encode("utf-8")

@@ -36,13 +36,16 @@ async def resolve_holdings(
     first: int | None,
     after: str | None,
     query: HoldingQuery,
+    *,
+    count: bool = True,
 ) -> Page[HoldingRecord]:
-    """`Account.holdings`: one page, in the source's stable order."""
+    """`Account.holdings`: one page, in the source's stable order; `count`: whether
+    `totalCount` is asked (where counting costs a request, it is skipped when not)."""
     window = _window(context, first, after)
     if account.custodial:
         check_custodial_access(context, account.source, account.address)
     if account.source is Source.ALGORAND:
-        return await algorand.holdings(context, account, window, query)
+        return await algorand.holdings(context, account, window, query, count=count)
     if account.source is Source.CARDANO:
         return await cardano.holdings(context, account, window, query)
     if account.source is Source.CALICO:

@@ -20,6 +20,7 @@ from schema.holding import AssetHolding, HoldingFilter
 from schema.node import Node
 from schema.position import Position
 from schema.provider import Provider
+from schema.selection import selects
 from schema.soft import Info, report, soft
 
 __all__ = ["Account", "Viewer"]
@@ -80,7 +81,9 @@ class Account(Node):
         query = filter.query() if filter else HoldingQuery.of()
         page = await soft(
             info,
-            resolve_holdings(info.context, self.record, first, after, query),
+            resolve_holdings(
+                info.context, self.record, first, after, query, count=selects(info, "totalCount")
+            ),
             PageConnection.empty(),
         )
         report(info, page.problems)

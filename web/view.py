@@ -39,6 +39,7 @@ from strawberry.types import ExecutionResult
 from resolvers.context import RequestContext, Services
 from schema import schema
 from web.cache_control import VARY, CachePolicy
+from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
 from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 
@@ -162,6 +163,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
             headers=headers,
             media_type=media_type if error.status_code != 406 else JSON,
         )
+
+    def encode_json(self, data: object) -> bytes:
+        return encode_json(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         parsed = super().parse_json(data)

@@ -13,19 +13,11 @@ from dataclasses import dataclass
 from aiodataloader import DataLoader
 
 from sources.algod.client import AlgodClient
+from sources.algod.pages import AccountAssetsKey, widest_pages
 from sources.algod.records import AccountInfo, AssetHoldingsPage, AssetInfo
 from sources.batching import one_request_per_key, stamped
 
 __all__ = ["AccountAssetsKey", "AlgodLoaders"]
-
-
-@dataclass(frozen=True, slots=True)
-class AccountAssetsKey:
-    """One page of an account's holdings: the page after `next_token`, `limit` long."""
-
-    address: str
-    next_token: str | None
-    limit: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +39,7 @@ class AlgodLoaders:
             )
 
         return cls(
-            account_assets=DataLoader(one_request_per_key(stamped(account_assets))),
+            account_assets=DataLoader(widest_pages(stamped(account_assets))),
             asset=DataLoader(one_request_per_key(client.asset)),
             account=DataLoader(one_request_per_key(stamped(client.account))),
         )
