@@ -3,6 +3,8 @@
     python server.py                      serve http://127.0.0.1:8000/graphql (GraphiQL in a
                                           browser), on the embedded sandboxes for every
                                           upstream that has no URL configured
+    python server.py --workers N          the same in N processes sharing the port (every
+                                          upstream's URL must be configured)
     python server.py sandbox [--base-port N]   the four sandboxes alone (algod N, CardanoBI N+1,
                                           Calico N+2, Mesh N+3; default 8101), printing the
                                           KEY=VALUE settings that point a server at them
@@ -54,6 +56,8 @@ from sources.http import HttpUpstream
 from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
 from sources.observe import REQUEST_ID
+from sources.resilience.ratelimit import RateLimiter
+from sources.resilience.shared_rate import RedisTokenBucket, budget_key, connect_redis
 from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
 from sources.source import Source
 from telemetry.logging import configure_logging
@@ -62,7 +66,7 @@ from web import AppState, CachePolicy, GraphQLView, graphiql_assets
 from web.health import Health
 from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
-__all__ = ["create_app", "main", "open_services"]
+__all__ = ["app_from_environment", "create_app", "main", "open_services"]
 
 logger = logging.getLogger("holdings_graph")
 
@@ -126,6 +130,18 @@ def _upstream_settings(settings: Settings) -> dict[str, str]:
     }
 
 
+def _budget_identity(source: Source, url: str, upstreams: Mapping[str, str]) -> str:
+    """What an upstream's plan counts requests by: CardanoBI's API key, Mesh's client id,
+    algod's token (the URL when a public node needs none), Calico's host (users bring their own
+    tokens). Only its hash reaches Redis (`budget_key`)."""
+    credential = {
+        Source.ALGORAND: upstreams["ALGOD_TOKEN"],
+        Source.CARDANO: upstreams["CARDANOBI_API_KEY"],
+        Source.MESH: upstreams["MESH_CLIENT_ID"],
+    }.get(source, "")
+    return credential or url
+
+
 @asynccontextmanager
 async def open_services(
     settings: Settings, metrics: Metrics | None = None, sessions: set[str] | None = None
@@ -150,14 +166,25 @@ async def open_services(
             )
         # A sandboxed upstream is configured wholly by its sandbox: URL and credentials.
         upstreams = {**_upstream_settings(settings), **sandbox_settings(urls)}
+        shared = None
+        if settings.redis_url is not None:
+            # Every process on this Redis draws each upstream's rate from one budget.
+            shared = connect_redis(settings.redis_url)
+            stack.push_async_callback(shared.aclose)
 
         async def upstream(source: Source, url: str) -> HttpUpstream:
+            policy = settings.source_policy(_UPSTREAM_OF[source])
+            limiter: RateLimiter | None = None
+            if shared is not None and policy.rate is not None:
+                identity = _budget_identity(source, url, upstreams)
+                limiter = RedisTokenBucket(shared, budget_key(source, identity), policy.rate)
             http = HttpUpstream.from_policy(
                 source,
                 url,
-                settings.source_policy(_UPSTREAM_OF[source]),
+                policy,
                 max_body_bytes=settings.upstream_max_body_bytes,
                 observer=metrics,
+                rate_limiter=limiter,
             )
             await http.start()
             metrics.breaker_changed(source, "closed")
@@ -258,6 +285,24 @@ def _load_settings(**overrides: Any) -> Settings:
         raise SystemExit(f"invalid settings: {problems}") from None
 
 
+def app_from_environment() -> Starlette:
+    """The app of one worker process (`--workers N`): uvicorn imports and calls this in each
+    worker, which reads the settings (its environment is the parent's) and sets up its logs."""
+    settings = _load_settings()
+    configure_logging(settings.log_level, settings.log_format, REQUEST_ID.get)
+    return create_app(settings)
+
+
+def _refuse_sandboxed_workers(settings: Settings) -> None:
+    if settings.workers > 1 and settings.sandboxed:
+        names = ", ".join(sorted(settings.sandboxed))
+        raise SystemExit(
+            f"--workers {settings.workers}: every worker would start its own embedded sandboxes "
+            f"for {names}, each with its own state; run `python server.py sandbox` once and set "
+            "the KEY=VALUE lines it prints (with JWT_SECRET and CURSOR_SECRET), or serve one worker"
+        )
+
+
 def _serve(arguments: argparse.Namespace) -> None:
     import uvicorn
 
@@ -266,7 +311,10 @@ def _serve(arguments: argparse.Namespace) -> None:
         overrides["host"] = arguments.host
     if arguments.port is not None:
         overrides["port"] = arguments.port
+    if arguments.workers is not None:
+        overrides["workers"] = arguments.workers
     settings = _load_settings(**overrides)
+    _refuse_sandboxed_workers(settings)
     configure_logging(settings.log_level, settings.log_format, REQUEST_ID.get)
     where = f"http://{settings.host}:{settings.port}/graphql"
     print(f"holdings graph: serving {where} (open it in a browser for GraphiQL)", flush=True)
@@ -275,6 +323,21 @@ def _serve(arguments: argparse.Namespace) -> None:
         print(f"upstreams on embedded sandboxes (no URL configured): {names}", flush=True)
     if settings.all_sandboxed:
         print("a bearer token for the sandbox user alice: python server.py token alice", flush=True)
+    if settings.workers > 1:
+        print(f"{settings.workers} worker processes", flush=True)
+        # Workers are new processes: uvicorn imports the app factory in each; they read the
+        # same environment (the CLI's --host/--port/--workers only concern the parent).
+        uvicorn.run(
+            "server:app_from_environment",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            log_config=None,
+            lifespan="on",
+        )
+        return
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -327,6 +390,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="server.py", description="The holdings graph.")
     parser.add_argument("--host", help="listen address (default HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="listen port (default PORT or 8000)")
+    parser.add_argument(
+        "--workers", type=int, help="server processes sharing the port (default WORKERS or 1)"
+    )
     commands = parser.add_subparsers(dest="command")
     sandbox = commands.add_parser("sandbox", help="run the four sandboxes alone")
     sandbox.add_argument("--base-port", type=int, default=8101, help="algod's port; 0: any")

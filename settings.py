@@ -75,6 +75,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    #: Server processes sharing the port (`--workers`); more than one needs every upstream's URL.
+    workers: int = Field(1, ge=1, le=64)
 
     algod_url: str | None = None
     algod_token: SecretStr = SecretStr("")

@@ -13,6 +13,9 @@ status, tracks how many run at once, and applies the injected faults:
                             "retry_after": 2, "malformed": true, "drop": true,
                             "slow_body_ms": 5000, "ignore_paging": true, "path": "/assets",
                             "count": 2, "body": "<html>…", "content_type": "text/html"}
+    POST /_sandbox/arrivals {"record": true}: from now on, note when each upstream request
+                           arrives (false: stop); `reset` stops and forgets
+    GET  /_sandbox/arrivals {"recording": true, "arrivals": [{"route": "GET /api/…", "at": 12.5}]}
 
 Control requests are not counted. Every fault, latency included, applies only to the requests
 whose path contains `path` (if given) and to a `rate` fraction of those, and, with `count`, only
@@ -20,7 +23,10 @@ to the next `count` such requests (so "fails twice, then answers" is exact). `bo
 exactly that text (UTF-8) as `content_type` (default `application/json`) with `status` (default
 200), in place of the upstream's own answer. Fault decisions use a seeded random generator, so a
 run with the same requests injects the same faults. `last_request_id` is the `X-Request-Id` of
-the last upstream request served (null if it had none).
+the last upstream request served (null if it had none). Arrivals (`at`: seconds on the
+sandbox's monotonic clock, as each request reaches it, before any injected latency) let a test
+check an upstream's rate from the outside, across every process that calls it; the last
+`MAX_ARRIVALS` are kept.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ import json
 import random
 import re
 import socket
-from collections import defaultdict
+import time
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,6 +48,7 @@ from aiohttp import web
 from sources.source import Source
 
 __all__ = [
+    "MAX_ARRIVALS",
     "Faults",
     "RunningSandbox",
     "Sandbox",
@@ -55,6 +63,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _TOKEN_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
 """A bare media type (`type/subtype`, RFC 9110 tokens): aiohttp refuses parameters here."""
+
+MAX_ARRIVALS = 10_000
+"""How many arrival times a recording sandbox keeps (the oldest go first)."""
 
 _PAUSE_STEP = 0.02
 """How often an injected delay checks whether the client is still there, in seconds."""
@@ -186,6 +197,8 @@ class _State:
     #: How many more matching requests the faults apply to (None: all of them).
     remaining: int | None = None
     last_request_id: str | None = None
+    #: Arrival times by route, while a test asked for them (None: not recording).
+    arrivals: deque[tuple[str, float]] | None = None
 
     def __post_init__(self) -> None:
         self.reset()
@@ -193,6 +206,7 @@ class _State:
     def reset(self) -> None:
         self.set_faults(self.baseline)
         self.last_request_id = None
+        self.arrivals = None
         self.rng = random.Random(self.seed)
         self.routes = defaultdict(lambda: defaultdict(int))
         self.total = 0
@@ -247,6 +261,8 @@ def build_app(sandbox: Sandbox, *, faults: Faults | None = None, seed: int = 0) 
             web.get("/_sandbox/stats", _stats),
             web.post("/_sandbox/reset", _reset),
             web.post("/_sandbox/faults", _set_faults),
+            web.get("/_sandbox/arrivals", _arrivals),
+            web.post("/_sandbox/arrivals", _record_arrivals),
             *sandbox.control_routes(),
             *sandbox.routes(),
         ]
@@ -273,6 +289,28 @@ async def _set_faults(request: web.Request) -> web.Response:
     return web.json_response({"faults": _faults_json(faults)})
 
 
+async def _arrivals(request: web.Request) -> web.Response:
+    arrivals = request.app[_STATE].arrivals
+    return web.json_response(
+        {
+            "recording": arrivals is not None,
+            "arrivals": [{"route": route, "at": at} for route, at in arrivals or ()],
+        }
+    )
+
+
+async def _record_arrivals(request: web.Request) -> web.Response:
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    record = body.get("record") if isinstance(body, dict) else None
+    if not isinstance(record, bool):
+        return web.json_response({"error": 'the body must be {"record": true|false}'}, status=400)
+    request.app[_STATE].arrivals = deque(maxlen=MAX_ARRIVALS) if record else None
+    return web.json_response({"recording": record})
+
+
 def _faults_json(faults: Faults) -> dict[str, Any]:
     return {k: getattr(faults, k) for k in faults.__dataclass_fields__}
 
@@ -290,6 +328,8 @@ async def _sandbox_middleware(request: web.Request, handler: Handler) -> web.Str
     state = request.app[_STATE]
     sandbox = request.app[_SANDBOX]
     route = _route_template(request)
+    if state.arrivals is not None:
+        state.arrivals.append((route, time.monotonic()))
     faults = state.faults
     state.last_request_id = request.headers.get("X-Request-Id")
     applies = (

@@ -5,7 +5,7 @@ aiohttp's) writes the same way:
 
     {"time": "2026-11-21T06:31:04.123Z", "level": "WARNING", "logger": "holdings_graph.errors",
      "message": "upstream failure at ['account', 'holdings']: ALGORAND UPSTREAM_TIMEOUT",
-     "request_id": "3f9c…", ...extra fields given with `extra=`}
+     "request_id": "3f9c…", "pid": 4242, ...extra fields given with `extra=`}
 
 `LOG_FORMAT=text` writes the classic `LEVEL logger [request id]: message` lines instead.
 The request id comes from a getter the composition root passes in (the server's context
@@ -55,6 +55,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None),
+            # Tells the processes of `--workers N` apart.
+            "pid": record.process,
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in entry:

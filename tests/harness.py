@@ -86,6 +86,17 @@ class SandboxHandle:
         async with self.http.post(f"{self.url}/_sandbox/faults", json=faults) as response:
             assert response.status == 200, await response.text()
 
+    async def record_arrivals(self, record: bool = True) -> None:
+        """Start (or stop) noting when each upstream request arrives."""
+        await self.control("arrivals", {"record": record})
+
+    async def arrivals(self, route: str | None = None) -> list[float]:
+        """Arrival times (seconds, the sandbox's monotonic clock) since recording began."""
+        async with self.http.get(f"{self.url}/_sandbox/arrivals") as response:
+            assert response.status == 200
+            body = await response.json()
+        return [a["at"] for a in body["arrivals"] if route is None or a["route"] == route]
+
     async def control(self, path: str, body: Mapping[str, Any]) -> None:
         async with self.http.post(f"{self.url}/_sandbox/{path}", json=body) as response:
             assert response.status == 200, await response.text()
