@@ -77,9 +77,12 @@ def _sandboxes(latency_ms: int) -> Iterator[tuple[Process, dict[str, str]]]:
 
 
 @contextmanager
-def _server(upstreams: Mapping[str, str], cardanobi_rate: float) -> Iterator[tuple[Process, str]]:
+def _server(
+    upstreams: Mapping[str, str], cardanobi_rate: float, workers: int = 1
+) -> Iterator[tuple[Process, str]]:
     port = free_port()
     env = {
+        "WORKERS": str(workers),
         **upstreams,
         "JWT_SECRET": _JWT_SECRET,
         "CURSOR_SECRET": _CURSOR_SECRET,
@@ -289,6 +292,12 @@ def main() -> None:
         default=1000.0,
         help="the server's CARDANOBI_RATE_PER_SECOND (the sandbox has no plan limit)",
     )
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 2],
+        help="server worker counts for S1 at 0 ms, e.g. 1,2 (one worker is always measured)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     arguments = parser.parse_args()
     chosen = [s for s in SCENARIOS if s.key in arguments.scenarios.split(",")]
@@ -310,6 +319,13 @@ def main() -> None:
             print(_table(rows)[-1], flush=True)
             if arguments.memory_requests:
                 memory = _memory_series(url, server, arguments.memory_requests)
+        for workers in arguments.workers:
+            if workers == 1:
+                continue
+            with _server(upstreams, arguments.cardanobi_rate, workers) as (server, url):
+                config = f"cpu, {workers} workers"
+                rows.append(_measure(config, s1, url, server, upstreams, arguments.scale))
+                print(_table(rows)[-1], flush=True)
         rows.append(_ceiling(upstreams, arguments.scale))
         print(_table(rows)[-1], flush=True)
     notes = _notes(rows, arguments.latency_ms)
