@@ -4,6 +4,11 @@ Every request goes through `HttpUpstream` (timeouts, error translation); this mo
 algod's paths, its auth header and its JSON shapes, and turns answers into records through
 `JsonObject`, so a wrong shape is an `UpstreamBadResponse`, never a `KeyError`.
 
+Every call here is a public on-chain read, the same for every user, so each is marked
+cacheable (`cache=True`): shared through the cache of public reads for its short TTL and
+coalesced with concurrent identical reads. Records carry the time the answer was read from
+algod (`fetched_at`), which a cached answer keeps.
+
 Callers validate addresses before calling: a 400 from algod therefore means we sent something
 algod did not expect, and the default status mapping (bad response) is right for it.
 """
@@ -11,6 +16,7 @@ algod did not expect, and the default status mapping (bad response) is right for
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 
 from sources.algod.records import (
@@ -67,6 +73,7 @@ class AlgodClient:
             headers=self._headers,
             accept=(200, 404),
             endpoint="GET /v2/accounts/{address}/assets",
+            cache=True,
         )
         if response.status == 404:
             source = self._http.source
@@ -77,7 +84,8 @@ class AlgodClient:
                 status=404,
             )
         body = expect_object(self._http.source, response.json(), "account assets response")
-        return _holdings_page(body, after=_token_value(next_token))
+        page = _holdings_page(body, after=_token_value(next_token))
+        return dataclasses.replace(page, fetched_at=response.read_at)
 
     async def asset(self, asset_id: int) -> AssetInfo | None:
         """The asset's parameters; None when algod does not know it (never created or destroyed)."""
@@ -87,6 +95,7 @@ class AlgodClient:
             headers=self._headers,
             accept=(200, 404),
             endpoint="GET /v2/assets/{asset_id}",
+            cache=True,
         )
         if response.status == 404:
             return None
@@ -107,6 +116,7 @@ class AlgodClient:
             params={"exclude": "all"},
             headers=self._headers,
             endpoint="GET /v2/accounts/{address}",
+            cache=True,
         )
         body = expect_object(self._http.source, response.json(), "account response")
         answered = body.string("address")
@@ -117,6 +127,7 @@ class AlgodClient:
             amount=body.integer("amount"),
             round=body.integer("round"),
             total_assets_opted_in=body.integer("total-assets-opted-in"),
+            fetched_at=response.read_at,
         )
 
 
