@@ -19,13 +19,15 @@ answer can inflate to gigabytes), and no message carries a URL, header or body.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import json
 import math
 import random
 import re
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -99,6 +101,8 @@ class UpstreamResponse:
     """When the upstream answered: for an answer from the shared cache, when it was first read."""
     from_cache: bool = False
     """Served from the shared cache of public reads (its `headers` are then empty)."""
+    cache_key: str | None = None
+    """The key it is kept under in the shared cache, when it is."""
 
     def json(self) -> Any:
         """The body as JSON, every non-integer number as an exact `Decimal`."""
@@ -297,7 +301,13 @@ class HttpUpstream:
             self._observer.public_cache(self.source, label, hit is not None)
             if hit is not None and hit.status in accept:
                 return UpstreamResponse(
-                    self.source, hit.status, {}, hit.body, read_at=hit.read_at, from_cache=True
+                    self.source,
+                    hit.status,
+                    {},
+                    hit.body,
+                    read_at=hit.read_at,
+                    from_cache=True,
+                    cache_key=key,
                 )
 
         async def read() -> UpstreamResponse:
@@ -315,6 +325,7 @@ class HttpUpstream:
             if self._cache is not None and 200 <= response.status < 300:
                 answer = CachedAnswer(response.status, response.body, response.read_at)
                 await self._cache.set(key, answer, self._cache_ttl)
+                return dataclasses.replace(response, cache_key=key)
             return response
 
         try:
@@ -327,6 +338,18 @@ class HttpUpstream:
                 f"the request's deadline passed while waiting for {self.source.upstream}'s "
                 "answer to the same read for another request",
             ) from None
+
+    @asynccontextmanager
+    async def refusing(self, response: UpstreamResponse) -> AsyncIterator[None]:
+        """Read `response` in this block: an `UpstreamError` raised in it (the body is not what
+        the caller accepts) also drops the answer from the shared cache, so a bad answer is
+        never served again from there."""
+        try:
+            yield
+        except UpstreamError:
+            if self._cache is not None and response.cache_key is not None:
+                await self._cache.delete(response.cache_key)
+            raise
 
     async def _request(
         self,

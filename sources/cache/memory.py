@@ -85,6 +85,10 @@ class MemoryCache:
         while len(self._entries) > self._max_entries or self._bytes > self._max_bytes:
             self._drop(next(iter(self._entries)))
 
+    async def delete(self, key: str) -> None:
+        if key in self._entries:
+            self._drop(key)
+
     async def close(self) -> None:
         self._entries.clear()
         self._bytes = 0

@@ -37,5 +37,8 @@ class ResponseCache(Protocol):
     async def set(self, key: str, answer: CachedAnswer, ttl_seconds: float) -> None:
         """Keep `answer` under `key` for `ttl_seconds` (or less, when the cache needs room)."""
 
+    async def delete(self, key: str) -> None:
+        """Forget `key` (an answer its caller refused after all)."""
+
     async def close(self) -> None:
         """Release the backend's connections (the app's shutdown)."""

@@ -83,6 +83,12 @@ class RedisCache:
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed("write", exc)
 
+    async def delete(self, key: str) -> None:
+        try:
+            await asyncio.wait_for(self._client.delete(key), self._timeout)
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._failed("delete", exc)
+
     async def close(self) -> None:
         await self._client.aclose()
 

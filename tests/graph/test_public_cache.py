@@ -151,6 +151,23 @@ async def test_a_failed_read_is_not_cached(
 
 
 @pytest.mark.parametrize(
+    "body",
+    ['{"round": 1, "asset-holdings": "not a list"}', "<html>not json</html>"],
+    ids=["wrong-shape", "not-json"],
+)
+async def test_a_2xx_answer_the_client_refuses_is_not_served_from_the_cache(
+    clean: Sandboxes, http: aiohttp.ClientSession, body: str
+) -> None:
+    await clean.algod.faults(body=body, path="/assets", count=1)
+    async with graph_with_cache(clean, http, LONG_TTL) as graph:
+        failed = await graph.query(HOLDINGS, ALGORAND)
+        answered = await graph.data(HOLDINGS, ALGORAND)
+    assert codes(failed) == ["UPSTREAM_BAD_RESPONSE"], failed
+    assert asset_ids(answered) == expected_algorand_ids(5)
+    assert await clean.algod.count(ALGOD_ASSETS) == 2
+
+
+@pytest.mark.parametrize(
     ("source", "sandbox", "route"),
     [("CALICO", "calico", CALICO_ASSETS), ("MESH", "mesh", MESH_PORTFOLIO)],
     ids=["calico", "mesh"],
