@@ -114,6 +114,27 @@ async def test_a_cached_answer_keeps_the_time_it_was_read_as_fetched_at(
     assert await clean.algod.count(ALGOD_ASSETS) == 1
 
 
+PORTFOLIO_AS_OF = """
+query AsOf($address: String!) {
+  portfolio(accounts: [{source: ALGORAND, address: $address}], includeViewer: false) {
+    asOf holdingsCount
+  }
+}
+"""
+
+
+async def test_a_portfolio_from_cached_reads_keeps_the_as_of_of_the_first_read(
+    clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with graph_with_cache(clean, http, LONG_TTL) as graph:
+        first = await graph.data(PORTFOLIO_AS_OF, {"address": ADDRESS})
+        await asyncio.sleep(0.05)
+        second = await graph.data(PORTFOLIO_AS_OF, {"address": ADDRESS})
+    assert first["portfolio"]["asOf"] is not None
+    assert second == first
+    assert await clean.algod.count(ALGOD_ASSETS) == 1
+
+
 async def test_twenty_concurrent_identical_requests_share_one_upstream_request(
     clean: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
