@@ -79,3 +79,14 @@ def test_both_bounds_hold_after_every_write(
             assert cache.bytes <= max_bytes
 
     asyncio.run(run())
+
+
+async def test_a_deleted_answer_is_gone_and_its_bytes_freed() -> None:
+    cache = MemoryCache(max_entries=10, max_bytes=10_000)
+    await cache.set("k", answer(b"body"), 60)
+    await cache.set("other", answer(), 60)
+    await cache.delete("k")
+    await cache.delete("never-stored")
+    assert await cache.get("k") is None
+    assert cache.keys() == ["other"]
+    assert cache.bytes == len("other") + 200 + len(b"{}")

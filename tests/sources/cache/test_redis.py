@@ -38,6 +38,17 @@ async def test_an_answer_comes_back_whole_with_its_read_time(tmp_path: Path) -> 
             await cache.close()
 
 
+async def test_a_deleted_answer_is_gone(tmp_path: Path) -> None:
+    async with start_redis(tmp_path) as server:
+        cache = RedisCache.from_url(server.url)
+        try:
+            await cache.set("holdings:v1:k", ANSWER, 60)
+            await cache.delete("holdings:v1:k")
+            assert await cache.get("holdings:v1:k") is None
+        finally:
+            await cache.close()
+
+
 async def test_an_answer_expires_with_its_ttl_in_redis(tmp_path: Path) -> None:
     async with start_redis(tmp_path) as server:
         cache = RedisCache.from_url(server.url)
