@@ -42,6 +42,7 @@ from settings import Settings, Upstream
 from sources.algod.address import ALGORAND_CHAINS
 from sources.algod.client import AlgodClient
 from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN, AlgodSandbox
+from sources.cache import MemoryCache, RedisCache, ResponseCache
 from sources.calico.client import CalicoClient
 from sources.calico.sandbox import CalicoSandbox
 from sources.cardanobi.client import CardanoBIClient
@@ -171,6 +172,9 @@ async def open_services(
             # Every process on this Redis draws each upstream's rate from one budget.
             shared = connect_redis(settings.redis_url)
             stack.push_async_callback(shared.aclose)
+        public_cache = _public_cache(settings)
+        if public_cache is not None:
+            stack.push_async_callback(public_cache.close)
 
         async def upstream(source: Source, url: str) -> HttpUpstream:
             policy = settings.source_policy(_UPSTREAM_OF[source])
@@ -185,6 +189,8 @@ async def open_services(
                 max_body_bytes=settings.upstream_max_body_bytes,
                 observer=metrics,
                 rate_limiter=limiter,
+                cache=public_cache,
+                cache_ttl_seconds=settings.public_cache_ttl_seconds,
             )
             await http.start()
             metrics.breaker_changed(source, "closed")
@@ -238,6 +244,19 @@ async def open_services(
             metrics=metrics,
         )
         yield services
+
+
+def _public_cache(settings: Settings) -> ResponseCache | None:
+    """The shared cache of public reads (README "Caching"): Redis with `REDIS_URL`, else one in
+    this process; None when its TTL is 0."""
+    if settings.public_cache_ttl_seconds <= 0:
+        return None
+    if settings.redis_url is not None:
+        logger.info("public reads are cached in Redis for %g s", settings.public_cache_ttl_seconds)
+        return RedisCache.from_url(settings.redis_url)
+    return MemoryCache(
+        max_entries=settings.public_cache_max_entries, max_bytes=settings.public_cache_max_bytes
+    )
 
 
 def create_app(settings: Settings) -> Starlette:

@@ -148,6 +148,11 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(5000, ge=100, le=100_000)
     max_query_cost: int = Field(100_000, ge=100, le=10_000_000)
     max_request_bytes: int = Field(1024 * 1024, ge=4096, le=64 * 1024 * 1024)
+    # The shared cache of public on-chain reads (README "Caching"): 0 s turns it off (concurrent
+    # identical reads still share one call). In Redis when REDIS_URL is set, else in process.
+    public_cache_ttl_seconds: float = Field(5.0, ge=0, le=3600)
+    public_cache_max_entries: int = Field(10_000, ge=1, le=10_000_000)
+    public_cache_max_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024, le=16 * 1024**3)
 
     @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
     @classmethod

@@ -61,12 +61,15 @@ def stamped(fetch: Callable[[K], Awaitable[V]]) -> Callable[[K], Awaitable[V]]:
 
     The time is taken here, where the upstream answered, not where a resolver later reads the
     loader's cache: a page read once and used twice in a request keeps the time it was read.
-    `None` (an answer that names nothing) passes through.
+    An answer whose client already wrote the time (algod's and CardanoBI's, from the upstream
+    answer, which may come from the shared cache of public reads) keeps it: that is when the
+    data was read, however much later it is served. `None` (an answer that names nothing)
+    passes through.
     """
 
     async def read(key: K) -> V:
         value = await fetch(key)
-        if value is None:
+        if value is None or getattr(value, "fetched_at", None) is not None:
             return value
         return cast(V, dataclasses.replace(cast(Any, value), fetched_at=datetime.now(UTC)))
 

@@ -19,14 +19,16 @@ answer can inflate to gigabytes), and no message carries a URL, header or body.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import json
 import math
 import random
 import re
 import time
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -34,6 +36,9 @@ from urllib.parse import quote
 
 import aiohttp
 
+from sources.cache.coalesce import FlightTimedOut, SingleFlight
+from sources.cache.key import cache_key
+from sources.cache.protocol import CachedAnswer, ResponseCache
 from sources.errors import (
     UpstreamBadResponse,
     UpstreamError,
@@ -92,6 +97,12 @@ class UpstreamResponse:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When the upstream answered: for an answer from the shared cache, when it was first read."""
+    from_cache: bool = False
+    """Served from the shared cache of public reads (its `headers` are then empty)."""
+    cache_key: str | None = None
+    """The key it is kept under in the shared cache, when it is."""
 
     def json(self) -> Any:
         """The body as JSON, every non-integer number as an exact `Decimal`."""
@@ -130,6 +141,8 @@ class HttpUpstream:
         rate_limiter: RateLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        cache: ResponseCache | None = None,
+        cache_ttl_seconds: float = 0.0,
     ) -> None:
         if max_body_bytes < 1:
             raise ValueError(f"max_body_bytes must be at least 1, not {max_body_bytes}")
@@ -152,6 +165,10 @@ class HttpUpstream:
         )
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
+        # A cache with no time to keep anything is no cache; the single flight stays.
+        self._cache = cache if cache_ttl_seconds > 0 else None
+        self._cache_ttl = cache_ttl_seconds
+        self._flights: SingleFlight[tuple[str, tuple[int, ...]], UpstreamResponse] = SingleFlight()
 
     @classmethod
     def from_policy(
@@ -163,9 +180,12 @@ class HttpUpstream:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         observer: UpstreamObserver = NULL_OBSERVER,
         rate_limiter: RateLimiter | None = None,
+        cache: ResponseCache | None = None,
+        cache_ttl_seconds: float = 0.0,
     ) -> HttpUpstream:
         """An upstream bounded by `policy`; `rate_limiter` replaces the in-process token bucket
-        (for example one shared by all replicas)."""
+        (for example one shared by all replicas); `cache` keeps the calls marked cacheable for
+        `cache_ttl_seconds`."""
         if rate_limiter is None and policy.rate is not None:
             rate_limiter = TokenBucket(policy.rate)
         return cls(
@@ -178,6 +198,8 @@ class HttpUpstream:
             retry=policy.retry,
             breaker=policy.breaker,
             rate_limiter=rate_limiter,
+            cache=cache,
+            cache_ttl_seconds=cache_ttl_seconds,
         )
 
     @property
@@ -223,6 +245,7 @@ class HttpUpstream:
         url: str | None = None,
         endpoint: str | None = None,
         idempotent: bool | None = None,
+        cache: bool = False,
     ) -> UpstreamResponse:
         """Send one request to `base_url + path` (or to the configured absolute `url`).
 
@@ -232,10 +255,116 @@ class HttpUpstream:
         HEAD) says whether the call may be sent again. `endpoint` is the route template the
         observer sees (for example `GET /v2/accounts/{address}/assets`): never a concrete
         path, which may hold an address.
+
+        `cache` marks a public read (the same answer for every user, so never a custodial one):
+        a GET whose 2xx answer may be shared with other requests through the shared cache for
+        the TTL, and which shares one upstream call with concurrent identical reads (README
+        "Caching"). Its key holds no header, so no credential (`sources.cache.key`).
         """
         if self._session is None or self._slots is None:
             raise RuntimeError(f"{self.source.upstream} client used before start()")
         label = endpoint or f"{method} (unlabelled)"
+        if cache and method == "GET":
+            return await self._shared_read(
+                label, path, params=params, headers=headers, accept=accept, url=url
+            )
+        return await self._request(
+            label,
+            method,
+            path,
+            params=params,
+            headers=headers,
+            data=data,
+            accept=accept,
+            url=url,
+            idempotent=idempotent,
+        )
+
+    async def _shared_read(
+        self,
+        label: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        accept: Collection[int],
+        url: str | None,
+    ) -> UpstreamResponse:
+        """A cacheable GET: from the shared cache, else one upstream call per concurrent key."""
+        key = (
+            cache_key(self.source, "GET", url, "", params)
+            if url is not None
+            else cache_key(self.source, "GET", self.base_url, path, params)
+        )
+        if self._cache is not None:
+            hit = await self._cache.get(key)
+            self._observer.public_cache(self.source, label, hit is not None)
+            if hit is not None and hit.status in accept:
+                return UpstreamResponse(
+                    self.source,
+                    hit.status,
+                    {},
+                    hit.body,
+                    read_at=hit.read_at,
+                    from_cache=True,
+                    cache_key=key,
+                )
+
+        async def read() -> UpstreamResponse:
+            response = await self._request(
+                label,
+                "GET",
+                path,
+                params=params,
+                headers=headers,
+                data=None,
+                accept=accept,
+                url=url,
+                idempotent=True,
+            )
+            if self._cache is not None and 200 <= response.status < 300:
+                answer = CachedAnswer(response.status, response.body, response.read_at)
+                await self._cache.set(key, answer, self._cache_ttl)
+                return dataclasses.replace(response, cache_key=key)
+            return response
+
+        try:
+            # Keyed with `accept` too: the same read may be an answer to one caller and an
+            # error to another.
+            return await self._flights.run((key, tuple(sorted(accept))), read)
+        except FlightTimedOut:
+            raise UpstreamTimeout(
+                self.source,
+                f"the request's deadline passed while waiting for {self.source.upstream}'s "
+                "answer to the same read for another request",
+            ) from None
+
+    @asynccontextmanager
+    async def refusing(self, response: UpstreamResponse) -> AsyncIterator[None]:
+        """Read `response` in this block: an `UpstreamError` raised in it (the body is not what
+        the caller accepts) also drops the answer from the shared cache, so a bad answer is
+        never served again from there."""
+        try:
+            yield
+        except UpstreamError:
+            if self._cache is not None and response.cache_key is not None:
+                await self._cache.delete(response.cache_key)
+            raise
+
+    async def _request(
+        self,
+        label: str,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | bytes | None,
+        accept: Collection[int],
+        url: str | None,
+        idempotent: bool | None,
+    ) -> UpstreamResponse:
+        """One call through breaker, limiter, attempts and retries (not shared, not cached)."""
         admission: Admission = "call"
         if self._breaker is not None:
             admission = await self._admission(self._breaker)
@@ -379,6 +508,7 @@ class HttpUpstream:
                     body = await self._read_body(response)
                     status = response.status
                     response_headers = response.headers
+                    read_at = datetime.now(UTC)
             except TimeoutError as exc:
                 why = " (all the request's deadline left)" if call.cut_by_deadline else ""
                 raise UpstreamTimeout(
@@ -394,7 +524,7 @@ class HttpUpstream:
                     self.source,
                     f"{self.source.upstream} could not be reached ({type(exc).__name__})",
                 ) from exc
-        return UpstreamResponse(self.source, status, response_headers, body)
+        return UpstreamResponse(self.source, status, response_headers, body, read_at=read_at)
 
     async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
         """The whole body, or `UpstreamBadResponse` as soon as it is known to pass the cap.

@@ -2,7 +2,8 @@
 
 `HttpUpstream` reports every attempt at an upstream call (a call with retries is several
 attempts), every retry with its reason, every change of a circuit breaker, and every call an
-open circuit refused (outcome "circuit_open", 0 seconds, no request sent) to an
+open circuit refused (outcome "circuit_open", 0 seconds, no request sent), and every look-up
+in the shared cache of public reads (hit or miss; a hit sends no request) to an
 `UpstreamObserver`. The server plugs in one that feeds Prometheus metrics
 (`telemetry/`); tests may plug in one that records. `NULL_OBSERVER` ignores everything.
 
@@ -59,6 +60,9 @@ class UpstreamObserver(Protocol):
     def breaker_changed(self, source: Source, state: BreakerState) -> None:
         """The source's circuit breaker entered `state`."""
 
+    def public_cache(self, source: Source, endpoint: str, hit: bool) -> None:
+        """A cacheable read looked in the shared cache of public data: found (`hit`) or not."""
+
 
 class NullObserver:
     """An observer that ignores everything (the default)."""
@@ -72,6 +76,9 @@ class NullObserver:
         return None
 
     def breaker_changed(self, source: Source, state: BreakerState) -> None:
+        return None
+
+    def public_cache(self, source: Source, endpoint: str, hit: bool) -> None:
         return None
 
 

@@ -12,7 +12,7 @@ cache its hits and misses, and the HTTP middleware each request. `GET /metrics` 
     holdings_upstream_breaker_state{source}                        0 closed, 1 half-open, 2 open
     holdings_graphql_operations_total{type}                        query, mutation, or "invalid"
     holdings_graphql_errors_total{code}                            errors in responses, by code
-    holdings_cache_hits_total{cache} / holdings_cache_misses_total{cache}   parse, validation
+    holdings_cache_hits_total{cache} / holdings_cache_misses_total{cache}  parse, validation, public
     holdings_http_requests_total{method,route,status}              HTTP requests served
     holdings_http_request_duration_seconds{route}                  histogram of their durations
 
@@ -118,6 +118,9 @@ class Metrics:
         label = str(source.value)
         self._breakers[label] = state
         self._breaker.labels(label).set(BREAKER_STATES.get(state, 0))
+
+    def public_cache(self, source: Enum, endpoint: str, hit: bool) -> None:
+        self.cache("public", hit)
 
     # --- the graph's own -------------------------------------------------------------------
 

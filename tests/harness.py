@@ -120,6 +120,8 @@ class Sandboxes:
         }
         values.update(jwt_secret=JWT_SECRET, cursor_secret=CURSOR_SECRET)
         values.update(TEST_RESILIENCE)
+        # Counts per request stay exact: a test that wants the shared cache turns it on.
+        values.update(public_cache_ttl_seconds=0)
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

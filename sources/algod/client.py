@@ -4,6 +4,12 @@ Every request goes through `HttpUpstream` (timeouts, error translation); this mo
 algod's paths, its auth header and its JSON shapes, and turns answers into records through
 `JsonObject`, so a wrong shape is an `UpstreamBadResponse`, never a `KeyError`.
 
+Every call here is a public on-chain read, the same for every user, so each is marked
+cacheable (`cache=True`): shared through the cache of public reads for its short TTL and
+coalesced with concurrent identical reads; an answer the client then finds malformed is
+dropped from the cache (`HttpUpstream.refusing`). Records carry the time the answer was read from
+algod (`fetched_at`), which a cached answer keeps.
+
 Callers validate addresses before calling: a 400 from algod therefore means we sent something
 algod did not expect, and the default status mapping (bad response) is right for it.
 """
@@ -11,6 +17,7 @@ algod did not expect, and the default status mapping (bad response) is right for
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 
 from sources.algod.records import (
@@ -67,6 +74,7 @@ class AlgodClient:
             headers=self._headers,
             accept=(200, 404),
             endpoint="GET /v2/accounts/{address}/assets",
+            cache=True,
         )
         if response.status == 404:
             source = self._http.source
@@ -76,8 +84,10 @@ class AlgodClient:
                 "older than v4.6.0 or its experimental API is disabled",
                 status=404,
             )
-        body = expect_object(self._http.source, response.json(), "account assets response")
-        return _holdings_page(body, after=_token_value(next_token))
+        async with self._http.refusing(response):
+            body = expect_object(self._http.source, response.json(), "account assets response")
+            page = _holdings_page(body, after=_token_value(next_token))
+        return dataclasses.replace(page, fetched_at=response.read_at)
 
     async def asset(self, asset_id: int) -> AssetInfo | None:
         """The asset's parameters; None when algod does not know it (never created or destroyed)."""
@@ -87,14 +97,16 @@ class AlgodClient:
             headers=self._headers,
             accept=(200, 404),
             endpoint="GET /v2/assets/{asset_id}",
+            cache=True,
         )
         if response.status == 404:
             return None
-        body = expect_object(self._http.source, response.json(), "asset response")
-        index = body.integer("index")
-        if index != asset_id:
-            raise body.bad(f"asked for asset {asset_id}, got asset {index}")
-        return AssetInfo(asset_id=index, params=_asset_params(body.obj("params")))
+        async with self._http.refusing(response):
+            body = expect_object(self._http.source, response.json(), "asset response")
+            index = body.integer("index")
+            if index != asset_id:
+                raise body.bad(f"asked for asset {asset_id}, got asset {index}")
+            return AssetInfo(asset_id=index, params=_asset_params(body.obj("params")))
 
     async def account(self, address: str) -> AccountInfo:
         """The account's ALGO balance and counts, without its resource lists (`exclude=all`).
@@ -107,17 +119,20 @@ class AlgodClient:
             params={"exclude": "all"},
             headers=self._headers,
             endpoint="GET /v2/accounts/{address}",
+            cache=True,
         )
-        body = expect_object(self._http.source, response.json(), "account response")
-        answered = body.string("address")
-        if answered != address:
-            raise body.bad("the account answered is not the account asked for")
-        return AccountInfo(
-            address=answered,
-            amount=body.integer("amount"),
-            round=body.integer("round"),
-            total_assets_opted_in=body.integer("total-assets-opted-in"),
-        )
+        async with self._http.refusing(response):
+            body = expect_object(self._http.source, response.json(), "account response")
+            answered = body.string("address")
+            if answered != address:
+                raise body.bad("the account answered is not the account asked for")
+            return AccountInfo(
+                address=answered,
+                amount=body.integer("amount"),
+                round=body.integer("round"),
+                total_assets_opted_in=body.integer("total-assets-opted-in"),
+                fetched_at=response.read_at,
+            )
 
 
 def _token_value(token: str | None) -> int | None:

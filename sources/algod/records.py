@@ -58,7 +58,8 @@ class AssetHoldingsPage:
     next_token: str | None
     """The `next` to send for the following page; None on the last page."""
     fetched_at: datetime | None = None
-    """When the answer arrived (set by the loader)."""
+    """When the upstream answered (from the answer's `read_at`: a shared-cache hit keeps the
+    time of the original read)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,4 +80,5 @@ class AccountInfo:
     round: int
     total_assets_opted_in: int
     fetched_at: datetime | None = None
-    """When the answer arrived (set by the loader)."""
+    """When the upstream answered (from the answer's `read_at`: a shared-cache hit keeps the
+    time of the original read)."""

@@ -9,6 +9,12 @@ CardanoBI answers 404 where others answer an empty list: for the tokens of an ac
 (or an unknown one, or a page past the end) and for an unknown account or asset. The client turns
 those into an empty page or `None` (UPSTREAMS.md, "Contract decisions" 2). All other statuses map
 through `error_for_status`, which needs no body, so the gateway's HTML 402/429 pages work.
+
+The reads here are public on-chain data, so every `_get` is marked cacheable: its 2xx answers
+are shared through the cache of public reads for their TTL (keyed without the bearer or the API
+key) and concurrent identical reads share one call; an answer found malformed is dropped from the
+cache again (`HttpUpstream.refusing`). The token call (`auth.py`) never is.
+Records carry the time CardanoBI answered (`fetched_at`), which a cached answer keeps.
 """
 
 from __future__ import annotations
@@ -69,14 +75,15 @@ class CardanoBIClient:
             endpoint="GET /api/core/accounts/{stake_address}/assets",
         )
         if response.status == 404:
-            return AccountAssetsPage((), page_no, page_size)
+            return AccountAssetsPage((), page_no, page_size, fetched_at=response.read_at)
         where = f"the tokens of {stake_address}"
-        items = expect_list(self._http.source, response.json(), where)
-        assets = tuple(
-            _account_asset(expect_object(self._http.source, item, f"{where}[{index}]"))
-            for index, item in enumerate(items)
-        )
-        return AccountAssetsPage(assets, page_no, page_size)
+        async with self._http.refusing(response):
+            items = expect_list(self._http.source, response.json(), where)
+            assets = tuple(
+                _account_asset(expect_object(self._http.source, item, f"{where}[{index}]"))
+                for index, item in enumerate(items)
+            )
+        return AccountAssetsPage(assets, page_no, page_size, fetched_at=response.read_at)
 
     async def account(self, stake_address: str) -> AccountInfo | None:
         """The ADA side of `stake_address`; `None` when CardanoBI does not know it."""
@@ -87,16 +94,19 @@ class CardanoBIClient:
         )
         if response.status == 404:
             return None
-        body = expect_object(self._http.source, response.json(), f"the account {stake_address}")
-        answered = body.opt_string("stake_address")
-        if answered is not None and answered != stake_address:
-            raise body.bad("the account answered is not the account asked for")
-        return AccountInfo(
-            stake_address=stake_address,
-            total_balance=_whole(body, "total_balance"),
-            is_registered=body.opt_boolean("is_registered"),
-            pool_id=body.opt_string("pool_id"),
-        )
+        async with self._http.refusing(response):
+            where = f"the account {stake_address}"
+            body = expect_object(self._http.source, response.json(), where)
+            answered = body.opt_string("stake_address")
+            if answered is not None and answered != stake_address:
+                raise body.bad("the account answered is not the account asked for")
+            return AccountInfo(
+                stake_address=stake_address,
+                total_balance=_whole(body, "total_balance"),
+                is_registered=body.opt_boolean("is_registered"),
+                pool_id=body.opt_string("pool_id"),
+                fetched_at=response.read_at,
+            )
 
     async def asset(self, fingerprint: str) -> AssetDetails | None:
         """One native token by CIP-14 fingerprint; `None` when CardanoBI does not know it."""
@@ -107,13 +117,14 @@ class CardanoBIClient:
         )
         if response.status == 404:
             return None
-        body = expect_object(self._http.source, response.json(), f"the asset {fingerprint}")
-        return AssetDetails(
-            fingerprint=_fingerprint(body),
-            policy_hex=_policy_hex(body),
-            name=body.opt_string("name") or "",
-            total_supply=_whole(body, "total_supply"),
-        )
+        async with self._http.refusing(response):
+            body = expect_object(self._http.source, response.json(), f"the asset {fingerprint}")
+            return AssetDetails(
+                fingerprint=_fingerprint(body),
+                policy_hex=_policy_hex(body),
+                name=body.opt_string("name") or "",
+                total_supply=_whole(body, "total_supply"),
+            )
 
     async def _get(
         self,
@@ -131,6 +142,7 @@ class CardanoBIClient:
             headers=self._headers(token),
             accept=(*accept, 401),
             endpoint=endpoint,
+            cache=True,
         )
         if response.status != 401:
             return response
@@ -144,6 +156,7 @@ class CardanoBIClient:
             headers=self._headers(token),
             accept=accept,
             endpoint=endpoint,
+            cache=True,
         )
 
     def _headers(self, token: str) -> dict[str, str]:

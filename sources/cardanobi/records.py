@@ -34,7 +34,8 @@ class AccountAssetsPage:
     page_no: int
     page_size: int
     fetched_at: datetime | None = None
-    """When the answer arrived (set by the loader)."""
+    """When the upstream answered (from the answer's `read_at`: a shared-cache hit keeps the
+    time of the original read)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,8 @@ class AccountInfo:
     pool_id: str | None
     """Bech32 `pool1...` of the pool the account delegates to, if any."""
     fetched_at: datetime | None = None
-    """When the answer arrived (set by the loader)."""
+    """When the upstream answered (from the answer's `read_at`: a shared-cache hit keeps the
+    time of the original read)."""
 
 
 @dataclass(frozen=True, slots=True)

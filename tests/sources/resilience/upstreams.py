@@ -35,6 +35,7 @@ class Recorder:
     seconds: list[float] = field(default_factory=list)
     retried: list[tuple[Source, str, Outcome]] = field(default_factory=list)
     breaker: list[tuple[Source, BreakerState]] = field(default_factory=list)
+    cache: list[tuple[Source, str, bool]] = field(default_factory=list)
 
     def request_finished(
         self, source: Source, endpoint: str, outcome: Outcome, seconds: float
@@ -47,6 +48,9 @@ class Recorder:
 
     def breaker_changed(self, source: Source, state: BreakerState) -> None:
         self.breaker.append((source, state))
+
+    def public_cache(self, source: Source, endpoint: str, hit: bool) -> None:
+        self.cache.append((source, endpoint, hit))
 
     def outcomes(self) -> list[Outcome]:
         return [outcome for _, _, outcome in self.finished]

@@ -1,0 +1,114 @@
+"""Single flight: concurrent callers of one key share one call, its answer or its error."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sources.cache.coalesce import FlightTimedOut, SingleFlight
+from sources.resilience.deadline import set_deadline
+from tests.sources.resilience.upstreams import in_own_context
+
+
+async def test_concurrent_callers_of_one_key_share_one_call() -> None:
+    flights: SingleFlight[str, int] = SingleFlight()
+    calls = 0
+    release = asyncio.Event()
+
+    async def call() -> int:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return 42
+
+    waiting = [asyncio.create_task(flights.run("k", call)) for _ in range(10)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await asyncio.gather(*waiting) == [42] * 10
+    assert calls == 1
+    assert flights.in_flight == 0
+
+
+async def test_concurrent_callers_share_one_error() -> None:
+    flights: SingleFlight[str, int] = SingleFlight()
+    calls = 0
+
+    async def call() -> int:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        raise ValueError("upstream said no")
+
+    results = await asyncio.gather(
+        *(flights.run("k", call) for _ in range(5)), return_exceptions=True
+    )
+    assert calls == 1
+    assert all(isinstance(r, ValueError) and str(r) == "upstream said no" for r in results)
+
+
+async def test_a_later_call_after_the_flight_landed_calls_again() -> None:
+    flights: SingleFlight[str, int] = SingleFlight()
+    calls = 0
+
+    async def call() -> int:
+        nonlocal calls
+        calls += 1
+        return calls
+
+    assert await flights.run("k", call) == 1
+    assert await flights.run("k", call) == 2
+
+
+async def test_different_keys_do_not_share() -> None:
+    flights: SingleFlight[str, str] = SingleFlight()
+
+    async def echo(value: str) -> str:
+        await asyncio.sleep(0.01)
+        return value
+
+    a, b = await asyncio.gather(
+        flights.run("a", lambda: echo("a")), flights.run("b", lambda: echo("b"))
+    )
+    assert (a, b) == ("a", "b")
+
+
+async def test_a_cancelled_first_caller_does_not_cancel_the_others() -> None:
+    flights: SingleFlight[str, int] = SingleFlight()
+    release = asyncio.Event()
+
+    async def call() -> int:
+        await release.wait()
+        return 7
+
+    first = asyncio.create_task(flights.run("k", call))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(flights.run("k", call))
+    await asyncio.sleep(0)
+    first.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    assert await second == 7
+    with pytest.raises(asyncio.CancelledError):
+        await first
+
+
+async def test_a_waiter_waits_no_longer_than_its_own_deadline() -> None:
+    flights: SingleFlight[str, int] = SingleFlight()
+    release = asyncio.Event()
+
+    async def call() -> int:
+        await release.wait()
+        return 1
+
+    leader = asyncio.create_task(flights.run("k", call))
+    await asyncio.sleep(0)
+
+    async def wait_briefly() -> int:
+        set_deadline(0.05)
+        return await flights.run("k", call)
+
+    with pytest.raises(FlightTimedOut):
+        await in_own_context(wait_briefly)
+    release.set()
+    assert await leader == 1
