@@ -7,6 +7,7 @@ from typing import Any
 
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
+from tests.harness import GraphClient
 
 FIRST = 2
 
@@ -105,3 +106,12 @@ def expected_user(user: str) -> dict[str, Any]:
         for w in USERS[user]
     ]
     return {"user": {"id": user, "wallets": wallets}}
+
+
+async def ask(graph: GraphClient, url: str, user: str) -> dict[str, object]:
+    """`user(id:)` with its wallets, asked of the composed graph at `url` (gateway or stitched)."""
+    body = {"query": USER_WALLETS, "variables": {"id": user}}
+    async with graph.http.post(url, json=body) as response:
+        assert response.status == 200, await response.text()
+        answer: dict[str, object] = await response.json()
+        return answer

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from tests.ecosystem.composition import USER_WALLETS, USERS, expected_user
+from tests.ecosystem.composition import USERS, ask, expected_user
 from tests.ecosystem.node_tools import node_service
 from tests.graph.support import ALGOD_ASSETS, CARDANOBI_ASSETS
 from tests.harness import GraphClient, Sandboxes
@@ -24,14 +24,6 @@ from tests.harness import GraphClient, Sandboxes
 async def gateway(graph: GraphClient) -> AsyncIterator[str]:
     async with node_service("gateway.mjs", graph.url, json.dumps(USERS)) as urls:
         yield urls["gateway"]
-
-
-async def ask(graph: GraphClient, url: str, user: str) -> dict[str, object]:
-    body = {"query": USER_WALLETS, "variables": {"id": user}}
-    async with graph.http.post(url, json=body) as response:
-        assert response.status == 200, await response.text()
-        answer: dict[str, object] = await response.json()
-        return answer
 
 
 @pytest.mark.parametrize("user", list(USERS))
