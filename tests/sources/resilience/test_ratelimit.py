@@ -6,6 +6,7 @@ waiter gives its token back."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from hypothesis import given, settings
@@ -75,16 +76,31 @@ async def test_a_caller_that_would_wait_past_its_deadline_is_refused_at_once() -
     assert clock.sleeps == pytest.approx([1.0])
 
 
-async def test_a_cancelled_waiter_gives_its_token_back() -> None:
-    limiter = TokenBucket(RatePolicy(per_second=1, burst=1))
-    await limiter.acquire()
-    waiter = asyncio.create_task(limiter.acquire())
-    await asyncio.sleep(0)
-    assert limiter.wait_seconds() > 1.5  # the waiter holds the next token
-    waiter.cancel()
+async def test_a_cancelled_waiter_never_lets_two_requests_share_a_slot() -> None:
+    # 5/s, burst 1: A goes at once; B and C queue (B cancelled); D arrives after. Giving B's
+    # token back would send D in C's slot.
+    limiter = TokenBucket(RatePolicy(per_second=5, burst=1))
+    loop = asyncio.get_running_loop()
+    sent: list[tuple[str, float]] = []
+    start = loop.time()
+
+    async def call(name: str) -> None:
+        await limiter.acquire()
+        sent.append((name, loop.time() - start))
+
+    await call("A")
+    b = asyncio.create_task(call("B"))
+    c = asyncio.create_task(call("C"))
+    await asyncio.sleep(0.01)
+    b.cancel()
+    d = asyncio.create_task(call("D"))
+    await asyncio.gather(c, d)
     with pytest.raises(asyncio.CancelledError):
-        await waiter
-    assert limiter.wait_seconds() <= 1.0
+        await b
+    times = sorted(t for _, t in sent)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert [name for name, _ in sent] == ["A", "C", "D"]
+    assert min(gaps) >= 0.2 - 0.02  # one slot each, never two in one
 
 
 async def test_unlimited_never_waits() -> None:
