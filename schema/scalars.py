@@ -15,6 +15,7 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.numbers import plain
+from sources.parsing import MAX_ADJUSTED_EXPONENT, MAX_SIGNIFICANT_DIGITS
 
 __all__ = ["SCALARS", "BigInt"]
 
@@ -30,7 +31,24 @@ def _parse_decimal(value: Any) -> decimal.Decimal:
         raise ValueError(f"{value!r} is not a decimal number") from None
     if not number.is_finite():
         raise ValueError(f"{value!r} is not a finite number")
+    # The same bounds as for upstream numbers: `1E+999999999` written out (in a cursor, say)
+    # is a gigabyte; and zero too (`0E-999999999`).
+    if not -MAX_ADJUSTED_EXPONENT <= number.adjusted() <= MAX_ADJUSTED_EXPONENT:
+        raise ValueError(
+            f"{_shown(value)} is out of range: a Decimal's exponent must lie in "
+            f"-{MAX_ADJUSTED_EXPONENT}..{MAX_ADJUSTED_EXPONENT}"
+        )
+    if len(number.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+        raise ValueError(
+            f"{_shown(value)} has more than {MAX_SIGNIFICANT_DIGITS} significant digits"
+        )
     return number
+
+
+def _shown(value: str | int) -> str:
+    """The value for a message, cut short: a message must not be as large as the input."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _parse_bigint(value: Any) -> int:

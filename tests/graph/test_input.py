@@ -116,3 +116,27 @@ async def test_a_long_query_runs_and_keeps_its_error_codes(graph: GraphClient) -
     assert len(body["data"]) == 200 and "errors" not in body
     broken = await graph.query("{ " + fields + " nope }")
     assert codes(broken) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+MIN_VALUE = """query($a: String!, $m: Decimal!) {
+  account(source: ALGORAND, address: $a) {
+    holdings(first: 1, filter: {minValueUsd: $m}) { edges { cursor } }
+  }
+}"""
+
+
+@pytest.mark.parametrize("value", ["1E+100000000", "-1E+61", "0E-999999999", "1" * 81])
+async def test_a_decimal_too_large_to_write_out_is_refused_before_any_upstream_call(
+    graph: GraphClient, clean: Sandboxes, value: str
+) -> None:
+    status, body = await graph.post(MIN_VALUE, {"a": algod_data.SMALL, "m": value})
+    assert status == 200
+    assert codes(body) == ["BAD_USER_INPUT"]
+    message = body["errors"][0]["message"]
+    assert len(message) < 300 and ("exponent" in message or "digits" in message), message
+    assert await clean.algod.total() == 0
+
+
+async def test_a_decimal_at_the_bounds_is_taken(graph: GraphClient) -> None:
+    body = await graph.query(MIN_VALUE, {"a": algod_data.SMALL, "m": "-1E+60"})
+    assert "errors" not in body, body["errors"]
