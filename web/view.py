@@ -27,7 +27,7 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -157,8 +157,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
             headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
         code = _REQUEST_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
         body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
-        return JSONResponse(
-            body,
+        # Our encoder, not JSONResponse's: the message may echo the request's own text, and a
+        # lone surrogate in it must become an escape, not a UnicodeEncodeError.
+        return Response(
+            encode_json(body),
             status_code=error.status_code,
             headers=headers,
             media_type=media_type if error.status_code != 406 else JSON,

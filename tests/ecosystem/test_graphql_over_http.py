@@ -262,3 +262,23 @@ async def test_graphql_response_json_is_400_when_the_operation_name_matches_noth
     )
     assert status == 400
     assert "Nope" in only_error(body)["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"query": "query A { __typename }", "operationName": "\\ud800"}',
+        b'{"query": "query($s: Source!) { providers(source: $s) { totalCount } }",'
+        b' "variables": {"s": "\\ud800"}}',
+    ],
+    ids=["operation name", "enum variable"],
+)
+async def test_a_lone_surrogate_in_the_request_is_answered_not_a_server_error(
+    graph: GraphClient, body: bytes
+) -> None:
+    # JSON allows "\ud800"; Python reads it as a lone surrogate, which UTF-8 cannot encode.
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    async with graph.http.post(graph.url, data=body, headers=headers) as response:
+        assert response.status in (200, 400)
+        answer = json.loads(await response.read())
+    assert answer["errors"], answer
