@@ -336,7 +336,7 @@ class HttpUpstream:
             raise UpstreamTimeout(
                 self.source,
                 f"the request's deadline passed while waiting for {self.source.upstream}'s "
-                "answer to the same read for another request",
+                "answer (a read shared with concurrent requests)",
             ) from None
 
     @asynccontextmanager

@@ -3,17 +3,20 @@
 The first caller of a key starts the call in a task of its own; callers of the same key that
 arrive before it ends wait for that task and get the same answer or the same exception. The
 task is shielded, so one waiter giving up (its request cancelled or out of time) neither cancels
-the call nor the others' wait. The task runs in the first caller's context (its request id and
-deadline, which bounds the call); a later waiter waits no longer than its own deadline.
+the call nor the others' wait. The call belongs to no one request: it runs without a request
+deadline (bounded by the source's own timeouts and attempts), so a request that joins it is
+never failed by an earlier request's shorter deadline; every caller, the first included, waits
+no longer than its own deadline. It carries the first caller's request id upstream.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+import contextvars
+from collections.abc import Callable, Coroutine, Hashable
+from typing import Any, Generic, TypeVar
 
-from sources.resilience.deadline import time_left
+from sources.resilience.deadline import DEADLINE, time_left
 
 __all__ = ["FlightTimedOut", "SingleFlight"]
 
@@ -36,15 +39,15 @@ class SingleFlight(Generic[K, V]):
         """How many calls are running now."""
         return len(self._flights)
 
-    async def run(self, key: K, call: Callable[[], Awaitable[V]]) -> V:
+    async def run(self, key: K, call: Callable[[], Coroutine[Any, Any, V]]) -> V:
         """`call()`'s answer, shared with every concurrent `run` of the same key."""
         task = self._flights.get(key)
         if task is None:
-            task = asyncio.ensure_future(call())
+            context = contextvars.copy_context()
+            context.run(DEADLINE.set, None)
+            task = asyncio.get_running_loop().create_task(call(), context=context)
             self._flights[key] = task
             task.add_done_callback(lambda done: self._landed(key, done))
-            # The call runs under this caller's deadline, so it ends by then by itself.
-            return await asyncio.shield(task)
         left = time_left()
         if left is None:
             return await asyncio.shield(task)

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from sources.cache.coalesce import FlightTimedOut, SingleFlight
-from sources.resilience.deadline import set_deadline
+from sources.resilience.deadline import set_deadline, time_left
 from tests.sources.resilience.upstreams import in_own_context
 
 
@@ -112,3 +112,22 @@ async def test_a_waiter_waits_no_longer_than_its_own_deadline() -> None:
         await in_own_context(wait_briefly)
     release.set()
     assert await leader == 1
+
+
+async def test_a_caller_joining_a_flight_is_not_bound_by_the_first_callers_deadline() -> None:
+    flights: SingleFlight[str, float | None] = SingleFlight()
+
+    async def call() -> float | None:
+        await asyncio.sleep(0.2)
+        return time_left()  # the deadline the shared call runs under
+
+    async def with_deadline(seconds: float) -> float | None:
+        set_deadline(seconds)
+        return await flights.run("k", call)
+
+    hurried = asyncio.create_task(in_own_context(lambda: with_deadline(0.05)))
+    await asyncio.sleep(0.01)
+    patient = asyncio.create_task(in_own_context(lambda: with_deadline(10.0)))
+    with pytest.raises(FlightTimedOut):
+        await hurried  # the first caller waits only until its own deadline
+    assert await patient is None  # the shared call ran under no request's deadline

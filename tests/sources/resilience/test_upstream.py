@@ -174,19 +174,38 @@ async def test_no_attempt_starts_once_the_deadline_has_passed(clean: Sandboxes) 
 
 
 async def test_a_retry_wait_that_would_pass_the_deadline_is_not_taken(clean: Sandboxes) -> None:
-    await clean.algod.faults(status=503, retry_after=3)
+    # Mesh: a read of one user's data, never shared with other requests (a shared public read
+    # runs under no single request's deadline: tests/sources/cache/test_coalesce.py).
+    await clean.mesh.faults(status=503, retry_after=3)
     async with clients(clean, retry=RETRY3) as c:
 
         async def call() -> float:
             set_deadline(1.0)
             started = time.monotonic()
             with pytest.raises(UpstreamUnavailable):
-                await c.algod.account(SMALL)
+                await c.mesh.portfolio("alice")
             return time.monotonic() - started
 
         took = await in_own_context(call)
     assert took < 1.0 + MARGIN  # not the 3 s the upstream asked for
-    assert await clean.algod.count(ACCOUNT) == 1
+    assert await clean.mesh.total() == 1
+
+
+async def test_a_shared_public_read_leaves_each_caller_at_its_own_deadline(
+    clean: Sandboxes,
+) -> None:
+    await clean.algod.faults(status=503, retry_after=3)
+    async with clients(clean, retry=RETRY3) as c:
+
+        async def call() -> float:
+            set_deadline(1.0)
+            started = time.monotonic()
+            with pytest.raises(UpstreamTimeout):
+                await c.algod.account(SMALL)
+            return time.monotonic() - started
+
+        took = await in_own_context(call)
+    assert took < 1.0 + MARGIN  # the caller left at its deadline, not after the 3 s wait
 
 
 # -- the circuit breaker ----------------------------------------------------------------------
