@@ -154,6 +154,7 @@ async def holdings(
         window.first,
         None if query.empty else query.keeps,
         page_size=limit,
+        scan=context.scan,
     )
     if not query.empty or (start is not None and not count):
         return connection.page(codec, window, await walking)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
-from resolvers.errors import ProviderFailed, Unauthenticated
+from resolvers.errors import ProviderFailed, ScanBudgetSpent, Unauthenticated
 from resolvers.numbers import multiply
 from resolvers.pagination import Page, Slice, Window, walk
 from resolvers.providers import provider
@@ -149,6 +149,7 @@ async def holdings(
         window.first,
         query.keeps_extra if query.extra else None,
         page_size=context.options.calico_page_size,
+        scan=context.scan,
     )
     problems = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
     return connection.page(codec, window, walked, problems=problems)
@@ -199,6 +200,16 @@ async def holding_node(
     """One holding by (provider, symbol, chain, wallet), asked of Calico with those filters."""
     fetch = _fetcher(context, account, (key[1],), (key[0],), {})
     walked = await walk(
-        fetch, (None, 0), 1, lambda h: h.key == key, page_size=context.options.calico_page_size
+        fetch,
+        (None, 0),
+        1,
+        lambda h: h.key == key,
+        page_size=context.options.calico_page_size,
+        scan=context.scan,
     )
+    if not walked.items and walked.resume is not None:
+        raise ScanBudgetSpent(
+            "finding this Calico holding needs more pages than this request may still read; "
+            "ask for it in a request of its own"
+        )
     return walked.items[0][0] if walked.items else None

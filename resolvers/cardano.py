@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from resolvers.concurrency import gather_settled
 from resolvers.context import RequestContext
+from resolvers.errors import ScanBudgetSpent
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
 from resolvers.pagination import MAX_FILTERED_PAGES, Page, Slice, Window, walk
@@ -194,6 +195,7 @@ async def holdings(
         window.first,
         None if query.empty else query.keeps,
         page_size=context.options.cardanobi_page_size,
+        scan=context.scan,
     )
     return connection.page(codec, window, walked)
 
@@ -218,9 +220,14 @@ async def holding_node(
     """The account's holding of one token (CardanoBI has no per-token route: pages are read,
     as far as a filtered scan may go)."""
     position: _Position | None = _FIRST_PAGE
-    for _ in range(MAX_FILTERED_PAGES):
+    for index in range(MAX_FILTERED_PAGES):
         if position is None:
             break
+        if index > 0 and not context.scan.take():
+            raise ScanBudgetSpent(
+                f"finding token {fingerprint} of {account.address} needs more CardanoBI pages "
+                "than this request may still read; ask for it in a request of its own"
+            )
         tokens, following, fetched_at = await _page(context, account, position)
         position = following
         for token in tokens:

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from resolvers.cursors import CursorCodec
 from resolvers.identity import Caller, TokenVerifier
+from resolvers.scanning import ScanBudget
 from sources import Source
 from sources.algod.client import AlgodClient
 from sources.algod.loaders import AlgodLoaders
@@ -111,6 +112,8 @@ class RequestContext:
     #: Field errors that did not null their field (a connection that came back empty or
     #: partial): (error, response path). The schema reports them with the response.
     problems: list[tuple[Exception, list[str | int]]] = field(default_factory=list)
+    #: Upstream pages the graph's own filters and lookups may still read in this request.
+    scan: ScanBudget = field(default_factory=ScanBudget)
     #: Set by the resolvers that read one user's (custodial) data: the response is then
     #: `Cache-Control: private, no-store`, whatever headers came.
     personal: bool = False

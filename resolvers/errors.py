@@ -27,6 +27,7 @@ __all__ = [
     "GraphError",
     "HoldingsTruncated",
     "ProviderFailed",
+    "ScanBudgetSpent",
     "Unauthenticated",
     "shown",
 ]
@@ -73,6 +74,12 @@ class ProviderFailed(GraphError):
             "provider": self.provider,
             "cause": self.cause,
         }
+
+
+class ScanBudgetSpent(GraphError):
+    """A lookup the graph does page by page needed more pages than the request had left."""
+
+    code = "QUERY_TOO_COMPLEX"
 
 
 class HoldingsTruncated(GraphError):

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from resolvers.cursors import CursorCodec
 from resolvers.errors import BadUserInput, GraphError
+from resolvers.scanning import ScanBudget
 
 __all__ = ["MAX_FILTERED_PAGES", "Connection", "Page", "Slice", "Walked", "Window", "walk"]
 
@@ -147,17 +148,22 @@ async def walk(
     keep: Callable[[T], bool] | None = None,
     *,
     page_size: int,
+    scan: ScanBudget | None = None,
 ) -> Walked[T]:
     """Up to `first` items from `start`, and whether more follow.
 
     Without `keep`, as many upstream pages are read as `first + 1` items need (a resumed page
-    may start part-way, hence two more); with `keep`, at most `MAX_FILTERED_PAGES` beyond that.
+    may start part-way, hence two more); with `keep`, at most `MAX_FILTERED_PAGES` beyond that,
+    each drawn from the request's `scan` budget: when it is spent, the walk stops there and
+    its `resume` position lets the next page go on.
     """
     needed = math.ceil((first + 1) / max(1, page_size)) + 2
     budget = needed if keep is None else max(needed, MAX_FILTERED_PAGES)
     collected: list[tuple[T, Position]] = []
     position = start
-    for _ in range(budget):
+    for index in range(budget):
+        if keep is not None and scan is not None and index >= needed and not scan.take():
+            return Walked(collected, True, resume=position)
         page = await fetch(position)
         for item, after in page.items:
             if keep is None or keep(item):

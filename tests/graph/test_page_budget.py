@@ -69,3 +69,42 @@ async def test_a_bounded_filtered_scan_can_always_be_resumed(
         assert page["pageInfo"]["hasNextPage"] is True
         assert page["pageInfo"]["endCursor"] is not None
     assert walk.pages[-1]["pageInfo"]["hasNextPage"] is False
+
+
+FILTERED_ACCOUNTS = """query($refs: [AccountRef!]!) {
+  accounts(refs: $refs) {
+    holdings(first: 1, filter: {symbols: ["NOPE"]}) {
+      edges { node { id } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
+
+async def test_the_scans_of_one_request_share_one_page_budget(
+    sandboxes: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    # One token per CardanoBI page: unbounded, 20 filtered scans would read every page of
+    # every account (hundreds); bounded, each reads the pages its first item needs (4) and all
+    # together at most MAX_SCANNED_PAGES (50) more.
+    addresses = cardano_data.BENCH_STAKE_ADDRESSES
+    every_page = sum(len(cardano_data.tokens()[a]) for a in addresses)
+    assert every_page > 50 + 4 * len(addresses)  # so the bound below can fail
+    refs = [{"source": "CARDANO", "address": address} for address in addresses]
+    await sandboxes.reset()
+    try:
+        async with serve_graph(sandboxes.settings(cardanobi_page_size=1), http) as graph:
+            data = await graph.data(FILTERED_ACCOUNTS, {"refs": refs})
+            read = await sandboxes.cardanobi.count(CARDANOBI_ASSETS)
+    finally:
+        await sandboxes.reset()
+    assert read <= 50 + 4 * len(addresses)
+    pages = [account["holdings"] for account in data["accounts"]]
+    assert all(page["edges"] == [] for page in pages)
+    # A scan the budget cut short says so, and its cursor resumes it.
+    assert any(page["pageInfo"]["hasNextPage"] for page in pages)
+    assert all(
+        page["pageInfo"]["endCursor"] is not None
+        for page in pages
+        if page["pageInfo"]["hasNextPage"]
+    )
