@@ -35,3 +35,10 @@ def test_different_params_make_different_keys() -> None:
     base = (Source.ALGORAND, "GET", "http://h", "/p")
     assert cache_key(*base, {"limit": "1"}) != cache_key(*base, {"limit": "2"})
     assert cache_key(*base, {"a": "1&b=2"}) != cache_key(*base, {"a": "1", "b": "2"})
+
+
+def test_an_absolute_urls_own_query_is_part_of_the_key() -> None:
+    first = cache_key(Source.ALGORAND, "GET", "https://algod.example/v2/x?next=1", "")
+    second = cache_key(Source.ALGORAND, "GET", "https://algod.example/v2/x?next=2", "")
+    assert first != second
+    assert first.endswith("?next=1")
