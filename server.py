@@ -240,6 +240,7 @@ async def open_services(
                 max_query_aliases=settings.max_query_aliases,
                 max_query_tokens=settings.max_query_tokens,
                 max_query_cost=settings.max_query_cost,
+                compiled_execution=settings.compiled_execution,
             ),
             metrics=metrics,
         )

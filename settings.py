@@ -153,6 +153,8 @@ class Settings(BaseSettings):
     public_cache_ttl_seconds: float = Field(5.0, ge=0, le=3600)
     public_cache_max_entries: int = Field(10_000, ge=1, le=10_000_000)
     public_cache_max_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024, le=16 * 1024**3)
+    #: Compiled execution plans (schema/execution/); false forces graphql-core's executor.
+    compiled_execution: bool = True
 
     @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
     @classmethod

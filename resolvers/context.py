@@ -50,6 +50,8 @@ class GraphOptions:
     max_query_aliases: int = 256
     max_query_tokens: int = 5000
     max_query_cost: int = 100_000
+    #: Whether operations run on compiled execution plans (`COMPILED_EXECUTION`).
+    compiled_execution: bool = True
 
 
 @dataclass(frozen=True, slots=True)

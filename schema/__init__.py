@@ -18,6 +18,7 @@ from schema.asset import Asset
 from schema.caching import CachedDocuments
 from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_unexpected
+from schema.execution import PlannedExecutor
 from schema.holding import AssetHolding
 from schema.limits import QueryLimits
 from schema.metrics import OperationMetrics
@@ -68,6 +69,8 @@ def _build() -> HoldingsSchema:
             OperationKind,
         ],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
+        # graphql-core's executor, with compiled plans for pure subtrees (COMPILED_EXECUTION).
+        execution_context_class=PlannedExecutor,
     )
 
 

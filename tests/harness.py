@@ -30,10 +30,12 @@ from sources.sandboxing import RunningSandbox, start_sandbox
 __all__ = [
     "CURSOR_SECRET",
     "JWT_SECRET",
+    "SENT",
     "TEST_RESILIENCE",
     "GraphClient",
     "SandboxHandle",
     "Sandboxes",
+    "SentRequest",
     "serve_graph",
     "start_sandboxes",
 ]
@@ -144,6 +146,19 @@ async def start_sandboxes(http: aiohttp.ClientSession) -> AsyncIterator[Sandboxe
             await sandbox.close()
 
 
+@dataclass(frozen=True)
+class SentRequest:
+    """One GraphQL request a `GraphClient` sent (the differential test replays them)."""
+
+    query: str
+    variables: dict[str, Any] | None
+    headers: dict[str, str]
+
+
+SENT: list[SentRequest] = []
+"""Every request the session's `GraphClient`s sent, in order."""
+
+
 @dataclass
 class GraphClient:
     """Talks GraphQL over HTTP to one server under test."""
@@ -173,6 +188,13 @@ class GraphClient:
         *,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, dict[str, Any]]:
+        SENT.append(
+            SentRequest(
+                query,
+                dict(variables) if variables is not None else None,
+                {name: value for name, value in (headers or {}).items()},
+            )
+        )
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = dict(variables)
