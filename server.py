@@ -9,7 +9,10 @@
                                           Calico N+2, Mesh N+3; default 8101), printing the
                                           KEY=VALUE settings that point a server at them
     python server.py token USER           a development bearer token for USER (JWT_SECRET)
-    python server.py export-schema        the SDL (what `schema.graphql` holds)
+    python server.py export-schema [--client-schema PATH]
+                                          print the subgraph SDL (what `schema.graphql` holds)
+                                          and write the client schema, without federation
+                                          plumbing, to PATH (default schema.client.graphql)
 
 `create_app(settings)` builds the ASGI app: the lifespan opens one aiohttp session per upstream
 (and the embedded sandboxes when needed) and closes them on shutdown; each request gets a fresh
@@ -25,6 +28,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
@@ -38,6 +42,7 @@ from resolvers.context import GraphOptions, Services
 from resolvers.cursors import CursorCodec
 from resolvers.identity import TokenVerifier, issue_token
 from schema import schema
+from schema.client import client_sdl
 from settings import Settings, Upstream
 from sources.algod.address import ALGORAND_CHAINS
 from sources.algod.client import AlgodClient
@@ -405,6 +410,12 @@ def _token(arguments: argparse.Namespace) -> None:
     )
 
 
+def _export_schema(client_path: str) -> None:
+    sys.stdout.write(schema.as_str() + "\n")
+    Path(client_path).write_text(client_sdl(schema._schema), encoding="utf-8")
+    print(f"export-schema: wrote the client schema to {client_path}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="server.py", description="The holdings graph.")
     parser.add_argument("--host", help="listen address (default HOST or 127.0.0.1)")
@@ -417,14 +428,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     sandbox.add_argument("--base-port", type=int, default=8101, help="algod's port; 0: any")
     token = commands.add_parser("token", help="print a development bearer token")
     token.add_argument("user", help="the user id (the token's sub)")
-    commands.add_parser("export-schema", help="print the SDL")
+    export = commands.add_parser(
+        "export-schema", help="print the subgraph SDL, write the client schema"
+    )
+    export.add_argument(
+        "--client-schema",
+        default="schema.client.graphql",
+        help="where to write the client schema (default: schema.client.graphql)",
+    )
     arguments = parser.parse_args(argv)
     if arguments.command == "sandbox":
         asyncio.run(_run_sandboxes(arguments.base_port))
     elif arguments.command == "token":
         _token(arguments)
     elif arguments.command == "export-schema":
-        sys.stdout.write(schema.as_str() + "\n")
+        _export_schema(arguments.client_schema)
     else:
         _serve(arguments)
 

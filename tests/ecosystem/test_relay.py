@@ -1,11 +1,13 @@
-"""Relay: the real `relay-compiler` accepts `schema.graphql` and Relay's own queries work on it.
+"""Relay: the real `relay-compiler` accepts the client schema and Relay's own queries work on it.
 
 `relay/src/` holds a client document per connection (`@connection` on `Account.holdings`,
 `Account.positions`, `Query.providers`) and a `@refetchable` fragment per `Node` type (`Account`,
 `AssetHolding`, `Asset`, `Position`, `Provider`). The compiler must accept them (and must refuse
 `relay/broken/`, so this test can fail); then the queries it generated, taken from its
 artifacts, are sent to the server: each refetch query finds its node again through `node(id:)`,
-and a pagination query walks a connection with the cursors Relay passes back.
+and a pagination query walks a connection with the cursors Relay passes back. With the
+`relay.config.json` of `docs/ecosystem.md` (TypeScript, `customScalarTypes`), the generated types
+say `string` for the exact numbers, not `any`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 import pytest_asyncio
 
 from sources.algod import sandbox_data as algod_data
+from tests.docs_examples import ROOT, snippet
 from tests.ecosystem.node_tools import NODE_DIR, TEST_OUTPUT, node, run_tool
 from tests.harness import GraphClient
 
@@ -48,7 +51,27 @@ def _generated(artifacts: Path) -> set[str]:
     return {path.name.removesuffix(".graphql.js") for path in artifacts.glob("*.graphql.js")}
 
 
-async def compile_with(config: str, artifacts: Path) -> tuple[int, str]:
+def _documented_config(directory: Path, **changes: Any) -> Path:
+    """The docs' relay.config.json, on this test's sources and the client schema, with
+    `changes`, written in `directory`."""
+    config = json.loads(snippet("json", "customScalarTypes"))
+    config.update(
+        src=str(RELAY_DIR / "src"),
+        schema=str(ROOT / "schema.client.graphql"),
+        artifactDirectory=str(directory / "__generated__"),
+        **changes,
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "relay.config.json"
+    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return path
+
+
+def _artifact(artifacts: Path, name: str) -> str:
+    return (artifacts / name).read_text(encoding="utf-8")
+
+
+async def compile_with(config: str | Path, artifacts: Path) -> tuple[int, str]:
     _make_dir(artifacts)  # the compiler insists that it exists
     node()
     finished = await run_tool(COMPILER, config, cwd=RELAY_DIR)
@@ -141,3 +164,26 @@ async def test_relays_pagination_query_walks_a_connection_with_the_cursors_it_ge
     expected = [str(algod_data.algo_balances()[algod_data.SMALL])]
     expected += [str(h.amount) for h in algod_data.account_holdings(algod_data.SMALL)]
     assert raw_amounts == expected
+
+
+async def test_relays_typescript_artifacts_type_the_exact_numbers_as_strings() -> None:
+    directory = TEST_OUTPUT / "relay-typed"
+    returncode, output = await compile_with(
+        _documented_config(directory), directory / "__generated__"
+    )
+    assert returncode == 0, output
+    holdings = _artifact(directory / "__generated__", "AccountHoldings_account.graphql.ts")
+    assert "readonly amount: string;" in holdings
+    assert "readonly rawAmount: string | null | undefined;" in holdings
+    holding = _artifact(directory / "__generated__", "HoldingView_holding.graphql.ts")
+    assert "readonly priceUsd: string | null | undefined;" in holding
+    assert ": any" not in holdings + holding
+
+
+async def test_without_custom_scalar_types_relay_would_type_them_any() -> None:
+    directory = TEST_OUTPUT / "relay-untyped"
+    config = _documented_config(directory, customScalarTypes={})
+    returncode, output = await compile_with(config, directory / "__generated__")
+    assert returncode == 0, output
+    holdings = _artifact(directory / "__generated__", "AccountHoldings_account.graphql.ts")
+    assert "readonly amount: any;" in holdings
