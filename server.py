@@ -68,7 +68,16 @@ from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
 from sources.source import Source
 from telemetry.logging import configure_logging
 from telemetry.metrics import CONTENT_TYPE, Metrics
-from web import AppState, CachePolicy, GraphQLView, graphiql_assets
+from web import (
+    AppState,
+    CachePolicy,
+    DocumentStore,
+    GraphQLView,
+    ManifestError,
+    PersistedQueries,
+    graphiql_assets,
+    load_manifest,
+)
 from web.health import Health
 from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
@@ -264,25 +273,58 @@ def _public_cache(settings: Settings) -> ResponseCache | None:
     )
 
 
+def _persisted_queries(settings: Settings) -> PersistedQueries:
+    """Trusted documents only with `TRUSTED_DOCUMENTS`; else automatic persisted queries, in
+    Redis with `REDIS_URL`, else in process; none when their store holds 0 entries."""
+    if settings.trusted_documents is not None:
+        try:
+            trusted = load_manifest(settings.trusted_documents)
+        except ManifestError as exc:
+            raise SystemExit(f"invalid settings: trusted_documents: {exc}") from None
+        logger.info(
+            "trusted documents: only the %d operations of %s run", len(trusted), trusted.source
+        )
+        return PersistedQueries(trusted=trusted)
+    if settings.persisted_queries_max_entries == 0:
+        return PersistedQueries()
+    cache: ResponseCache
+    if settings.redis_url is not None:
+        cache = RedisCache.from_url(settings.redis_url)
+    else:
+        cache = MemoryCache(
+            max_entries=settings.persisted_queries_max_entries,
+            max_bytes=settings.persisted_queries_max_bytes,
+        )
+    return PersistedQueries(DocumentStore(cache, settings.persisted_queries_ttl_seconds))
+
+
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL), `/metrics`, `/healthz`,
     `/readyz`; every request gets a request id and a body limit."""
     state = AppState()
     metrics = Metrics()
     health = Health(state, metrics, [source.value for source in Source])
+    persisted = _persisted_queries(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_services(settings, metrics, health.open_sessions) as services:
-            state.services = services
-            yield
-            state.services = None
-        logger.info("upstream sessions closed")
+        try:
+            async with open_services(settings, metrics, health.open_sessions) as services:
+                state.services = services
+                yield
+                state.services = None
+            logger.info("upstream sessions closed")
+        finally:
+            await persisted.close()
 
     async def metrics_route(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
-    graphql = GraphQLView(state, cache=CachePolicy(max_age=settings.cache_max_age_seconds))
+    graphql = GraphQLView(
+        state,
+        cache=CachePolicy(max_age=settings.cache_max_age_seconds),
+        persisted=persisted,
+    )
     return Starlette(
         routes=[
             Route("/graphql", graphql),

@@ -5,6 +5,17 @@
 
 from web.cache_control import CachePolicy
 from web.graphiql import graphiql_assets
+from web.persisted import DocumentStore, PersistedQueries
+from web.trusted_documents import ManifestError, load_manifest
 from web.view import AppState, GraphQLView
 
-__all__ = ["AppState", "CachePolicy", "GraphQLView", "graphiql_assets"]
+__all__ = [
+    "AppState",
+    "CachePolicy",
+    "DocumentStore",
+    "GraphQLView",
+    "ManifestError",
+    "PersistedQueries",
+    "graphiql_assets",
+    "load_manifest",
+]

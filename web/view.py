@@ -17,7 +17,9 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
   `variables` that are not an object) are 4xx with a GraphQL-shaped body whose message says what
   was wrong;
 - every response carries `Cache-Control` and `Vary` (`web/cache_control.py`);
-- GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`).
+- GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`);
+- persisted queries, automatic (Apollo's APQ) or trusted documents only (`web/persisted.py`), by
+  POST and by GET (a GET with `extensions` is a request, never GraphiQL's page).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http import process_result as strawberry_result
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -42,6 +45,7 @@ from web.cache_control import VARY, CachePolicy
 from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
 from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
+from web.persisted import PersistedQueries, Refusal
 
 __all__ = ["AppState", "GraphQLView"]
 
@@ -58,6 +62,20 @@ class AppState:
     """What the lifespan opened; `services` is None before start-up and after shutdown."""
 
     services: Services | None = None
+
+
+class _Refused(HTTPException):
+    """A request refused with a code of its own (a persisted query's)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.status, refusal.message)
+        self.code = refusal.code
+
+
+def _executed(result: ExecutionResult) -> bool:
+    # Errors without a path are request errors (parse, validation, variable coercion):
+    # execution never started. A field error always has its path.
+    return not (result.data is None and all(e.path is None for e in result.errors or ()))
 
 
 @dataclass
@@ -85,11 +103,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
         *,
         cache: CachePolicy | None = None,
         graphiql: GraphiQLPage | None = None,
+        persisted: PersistedQueries | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self._state = state
         self._cache = cache or CachePolicy(max_age=15)
         self._graphiql = graphiql or GraphiQLPage()
+        self._persisted = persisted or PersistedQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -155,7 +175,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         headers = {}
         if error.status_code == 405:
             headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
-        code = _REQUEST_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
+        code = getattr(error, "code", None) or _REQUEST_ERROR_CODES.get(
+            error.status_code, "BAD_REQUEST"
+        )
         body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
         # Our encoder, not JSONResponse's: the message may echo the request's own text, and a
         # lone surrogate in it must become an escape, not a UnicodeEncodeError.
@@ -179,6 +201,24 @@ class GraphQLView(GraphQL[RequestContext, None]):
             )
         return parsed
 
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET with `extensions` (a persisted query's hash, without `query`) is a client's
+        # request, not a browser opening the page.
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
+
+    async def parse_http_body(
+        self, request_adapter: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request_adapter)
+        if isinstance(parsed, list):
+            return parsed
+        resolved = await self._persisted.resolve(parsed)
+        if isinstance(resolved, Refusal):
+            raise _Refused(resolved)
+        return resolved
+
     async def execute_single(
         self,
         request: Request,
@@ -189,7 +229,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         try:
-            return await super().execute_single(
+            result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         except HTTPException as error:
@@ -200,18 +240,20 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     405, "a mutation cannot be sent by GET (GET is for queries); POST it"
                 ) from error
             raise
+        if _executed(result):
+            await self._persisted.executed(request_data)
+        return result
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         exchange = _exchange(request)
-        errors = result.errors or []
-        # Errors without a path are request errors (parse, validation, variable coercion):
-        # execution never started. A field error always has its path.
-        exchange.executed = not (result.data is None and all(e.path is None for e in errors))
-        exchange.errors = bool(errors)
+        executed = _executed(result)
+        # A batch's results come one by one: the response executed if any of them did.
+        exchange.executed = exchange.executed or executed
+        exchange.errors = exchange.errors or bool(result.errors)
         response = strawberry_result(result)
-        if not exchange.executed:
+        if not executed:
             # "If an error was raised before execution begins, the data entry should not be
             # present in the result" (GraphQL spec, Response Format).
             response.pop("data", None)

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 
 from sources.algod import sandbox_data as algod_data
 from tests.docs_examples import ROOT, snippet
 from tests.ecosystem.node_tools import NODE_DIR, TEST_OUTPUT, node, run_tool
-from tests.harness import GraphClient
+from tests.harness import GraphClient, Sandboxes, serve_graph
 
 RELAY_DIR = Path(__file__).resolve().parent / "relay"
 COMPILER = NODE_DIR / "node_modules" / ".bin" / "relay-compiler"
@@ -187,3 +189,81 @@ async def test_without_custom_scalar_types_relay_would_type_them_any() -> None:
     assert returncode == 0, output
     holdings = _artifact(directory / "__generated__", "AccountHoldings_account.graphql.ts")
     assert "readonly amount: any;" in holdings
+
+
+@pytest_asyncio.fixture(scope="module")
+async def persisted() -> tuple[Path, Path]:
+    """Relay's artifacts and its manifest, compiled with the docs' `persistConfig`."""
+    directory = TEST_OUTPUT / "relay-persisted"
+    documented = json.loads("{" + snippet("json", "persistConfig") + "}")["persistConfig"]
+    manifest = directory / "persisted_queries.json"
+    _start_manifest(manifest)
+    config = _documented_config(
+        directory, language="javascript", persistConfig={**documented, "file": str(manifest)}
+    )
+    returncode, output = await compile_with(config, directory / "__generated__")
+    assert returncode == 0, output
+    return directory / "__generated__", manifest
+
+
+def _start_manifest(manifest: Path) -> None:
+    # relay-compiler insists that the file exists, and only writes the operations whose
+    # artifacts it writes: start from nothing.
+    shutil.rmtree(manifest.parent, ignore_errors=True)
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text("{}", encoding="utf-8")
+
+
+def operation_id(artifacts: Path, name: str) -> str:
+    """The id Relay put in operation `name`'s artifact (its text is then null)."""
+    source = (artifacts / f"{name}.graphql.js").read_text(encoding="utf-8")
+    found = re.search(r'"id": "([0-9a-f]+)"', source)
+    assert found and '"text": null' in source, f"no persisted id in the {name} artifact"
+    return found.group(1)
+
+
+def by_id(document_id: str) -> dict[str, Any]:
+    return {"persistedQuery": {"version": 1, "sha256Hash": document_id}}
+
+
+async def test_a_server_trusting_relays_manifest_runs_relays_operations_by_id(
+    graph: GraphClient,
+    sandboxes: Sandboxes,
+    http: aiohttp.ClientSession,
+    persisted: tuple[Path, Path],
+) -> None:
+    artifacts, manifest = persisted
+    ids = await some_ids(graph)  # asked of an ordinary server: this query is in no manifest
+    async with serve_graph(sandboxes.settings(trusted_documents=manifest), http) as trusted:
+        for type_name, operation in REFETCH_BY_TYPE.items():
+            body = {
+                "extensions": by_id(operation_id(artifacts, operation)),
+                "variables": {"id": ids[type_name]},
+            }
+            headers = trusted.headers("alice")
+            async with http.post(trusted.url, json=body, headers=headers) as response:
+                answer = await response.json()
+            assert response.status == 200 and "errors" not in answer, answer
+            assert answer["data"]["node"]["id"] == ids[type_name]
+
+
+async def test_a_server_trusting_relays_manifest_refuses_what_is_not_in_it(
+    sandboxes: Sandboxes,
+    clean: Sandboxes,
+    http: aiohttp.ClientSession,
+    persisted: tuple[Path, Path],
+) -> None:
+    _, manifest = persisted
+    texts = json.loads(manifest.read_text(encoding="utf-8"))
+    assert len(texts) >= len(REFETCH_BY_TYPE)
+    async with serve_graph(sandboxes.settings(trusted_documents=manifest), http) as trusted:
+        refused = []
+        for body in (
+            {"query": "{ providers(first: 1) { nodes { slug } } }"},
+            {"extensions": by_id("0" * 64)},
+        ):
+            async with http.post(trusted.url, json=body) as response:
+                answer = await response.json()
+            refused.append((response.status, answer["errors"][0]["extensions"]["code"]))
+    assert refused == [(400, "PERSISTED_QUERY_NOT_IN_LIST")] * 2
+    assert [await handle.total() for handle in clean.all()] == [0, 0, 0, 0]

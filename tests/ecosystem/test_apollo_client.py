@@ -1,0 +1,102 @@
+"""Apollo Client against the server: its persisted-query link (by POST and by GET).
+
+`node/apollo-client.mjs` runs `@apollo/client` with a recording `fetch`, so the test sees every
+HTTP request the client made. The persisted link's first run meets a server that knows none of
+the hashes (a fresh server per test): each query goes hash-only, gets PERSISTED_QUERY_NOT_FOUND,
+and is sent again with its text; the second run (a new client, as a reloaded page) sends every
+query by hash alone. Figures go to `test-output/apollo-client.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from sources.algod import sandbox_data as algod_data
+from sources.cardanobi import sandbox_data as cardano_data
+from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_tool
+from tests.harness import GraphClient, Sandboxes, serve_graph
+
+OPERATIONS: list[dict[str, Any]] = [
+    {
+        "query": "query Holdings($address: String!) { account(source: ALGORAND, address: $address)"
+        " { holdings(first: 2) { nodes { amount rawAmount asset { symbol } } } } }",
+        "variables": {"address": algod_data.SMALL},
+    },
+    {
+        "query": "query Tokens($address: String!) { account(source: CARDANO, address: $address)"
+        " { holdings(first: 2) { nodes { amount asset { fingerprint } } } } }",
+        "variables": {"address": cardano_data.SMALL},
+    },
+    {"query": "query Providers { providers(first: 3) { nodes { slug name } } }", "variables": {}},
+]
+FIGURES = TEST_OUTPUT / "apollo-client.json"
+
+
+@pytest_asyncio.fixture
+async def fresh(sandboxes: Sandboxes, http: aiohttp.ClientSession) -> AsyncIterator[GraphClient]:
+    """A server whose persisted-query store is empty."""
+    async with serve_graph(sandboxes.settings(), http) as graph:
+        yield graph
+
+
+async def apollo(*args: str) -> list[dict[str, Any]]:
+    finished = await run_tool(node(), "apollo-client.mjs", *args)
+    assert finished.returncode == 0, finished.stderr
+    runs: list[dict[str, Any]] = json.loads(finished.stdout)["runs"]
+    return runs
+
+
+def _record(name: str, figures: dict[str, Any]) -> None:
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    recorded = json.loads(FIGURES.read_text()) if FIGURES.is_file() else {}
+    recorded[name] = figures
+    FIGURES.write_text(json.dumps(recorded, indent=2) + "\n")
+
+
+def hash_only(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in requests if all(not op["hasQuery"] and op["hash"] for op in r["operations"])]
+
+
+@pytest.mark.parametrize("method", ["post", "get"])
+async def test_apollos_persisted_query_link_sends_every_query_by_hash_alone_the_second_time(
+    fresh: GraphClient, method: str
+) -> None:
+    first, second = await apollo("persisted", fresh.url, method, json.dumps(OPERATIONS))
+    count = len(OPERATIONS)
+    # First run: hash only, not found, then the text (always by POST: it may be long).
+    assert len(first["requests"]) == 2 * count
+    assert [r["codes"] for r in hash_only(first["requests"])] == [
+        ["PERSISTED_QUERY_NOT_FOUND"]
+    ] * count
+    with_text = [r for r in first["requests"] if r["operations"][0]["hasQuery"]]
+    assert [(r["method"], r["status"], r["codes"]) for r in with_text] == [
+        ("POST", 200, [])
+    ] * count
+    # Second run: every query by hash alone, once, answered.
+    sent = second["requests"]
+    assert len(hash_only(sent)) == len(sent) == count
+    assert {(r["method"], r["status"]) for r in sent} == {(method.upper(), 200)}
+    assert all(r["codes"] == [] for r in sent)
+    assert second["results"] == first["results"]
+    assert all(result["errors"] is None and result["data"] for result in second["results"])
+    holdings = second["results"][0]["data"]["account"]["holdings"]["nodes"]
+    assert holdings[0]["rawAmount"] == str(algod_data.algo_balances()[algod_data.SMALL])
+    if method == "get":
+        # Public on-chain reads by GET: what a CDN or the browser may keep.
+        assert {r["cacheControl"] for r in sent} == {"public, max-age=15"}
+    _record(
+        f"persisted-{method}",
+        {
+            "operations": count,
+            "first run requests": len(first["requests"]),
+            "first run hash-only": len(hash_only(first["requests"])),
+            "second run requests": len(sent),
+            "second run hash-only": len(hash_only(sent)),
+        },
+    )
