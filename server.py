@@ -70,6 +70,7 @@ from telemetry.logging import configure_logging
 from telemetry.metrics import CONTENT_TYPE, Metrics
 from web import (
     AppState,
+    BatchPolicy,
     CachePolicy,
     DocumentStore,
     GraphQLView,
@@ -324,6 +325,7 @@ def create_app(settings: Settings) -> Starlette:
         state,
         cache=CachePolicy(max_age=settings.cache_max_age_seconds),
         persisted=persisted,
+        batching=BatchPolicy(max_operations=settings.batch_max_operations),
     )
     return Starlette(
         routes=[

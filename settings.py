@@ -161,6 +161,8 @@ class Settings(BaseSettings):
     persisted_queries_max_bytes: int = Field(16 * 1024 * 1024, ge=64 * 1024, le=16 * 1024**3)
     persisted_queries_ttl_seconds: float = Field(86_400.0, gt=0, le=30 * 86_400)
     trusted_documents: Path | None = None
+    # Operation batching (web/batching.py): most operations in one batch; 0 turns it off.
+    batch_max_operations: int = Field(10, ge=0, le=100)
 
     @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
     @classmethod

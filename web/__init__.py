@@ -3,6 +3,7 @@
 `server.py` composes these into the ASGI app; nothing here opens upstream sessions.
 """
 
+from web.batching import BatchPolicy
 from web.cache_control import CachePolicy
 from web.graphiql import graphiql_assets
 from web.persisted import DocumentStore, PersistedQueries
@@ -11,6 +12,7 @@ from web.view import AppState, GraphQLView
 
 __all__ = [
     "AppState",
+    "BatchPolicy",
     "CachePolicy",
     "DocumentStore",
     "GraphQLView",

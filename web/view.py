@@ -19,11 +19,14 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
 - every response carries `Cache-Control` and `Vary` (`web/cache_control.py`);
 - GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`);
 - persisted queries, automatic (Apollo's APQ) or trusted documents only (`web/persisted.py`), by
-  POST and by GET (a GET with `extensions` is a request, never GraphiQL's page).
+  POST and by GET (a GET with `extensions` is a request, never GraphiQL's page);
+- operation batching, a JSON array of operations (`web/batching.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,15 +35,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http import process_result as strawberry_result
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from resolvers.context import RequestContext, Services
 from schema import schema
+from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
 from web.cache_control import VARY, CachePolicy
 from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
@@ -70,6 +74,13 @@ class _Refused(HTTPException):
     def __init__(self, refusal: Refusal) -> None:
         super().__init__(refusal.status, refusal.message)
         self.code = refusal.code
+
+
+@dataclass
+class _RefusedOperation(GraphQLRequestData):
+    """An operation of a batch refused before execution (its persisted query)."""
+
+    refusal: Refusal | None = None
 
 
 def _executed(result: ExecutionResult) -> bool:
@@ -104,12 +115,14 @@ class GraphQLView(GraphQL[RequestContext, None]):
         cache: CachePolicy | None = None,
         graphiql: GraphiQLPage | None = None,
         persisted: PersistedQueries | None = None,
+        batching: BatchPolicy | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self._state = state
         self._cache = cache or CachePolicy(max_age=15)
         self._graphiql = graphiql or GraphiQLPage()
         self._persisted = persisted or PersistedQueries()
+        self._batching = batching or BatchPolicy(max_operations=0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -212,12 +225,71 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self, request_adapter: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         parsed = await super().parse_http_body(request_adapter)
-        if isinstance(parsed, list):
-            return parsed
-        resolved = await self._persisted.resolve(parsed)
+        if not isinstance(parsed, list):
+            resolved = await self._persisted.resolve(parsed)
+            if isinstance(resolved, Refusal):
+                raise _Refused(resolved)
+            return resolved
+        return [await self._resolve_in_batch(operation) for operation in parsed]
+
+    async def _resolve_in_batch(self, operation: GraphQLRequestData) -> GraphQLRequestData:
+        resolved = await self._persisted.resolve(operation)
         if isinstance(resolved, Refusal):
-            raise _Refused(resolved)
+            return _RefusedOperation(None, None, None, None, refusal=resolved)
         return resolved
+
+    def _validate_batch_request(
+        self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
+    ) -> None:
+        # Strawberry's own check reads the schema's static config; ours, the settings (and the
+        # shape of each item, which Strawberry would read unchecked).
+        self._batching.check(request_data)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: RequestContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        return await self._execute_batch(
+            request, request_adapter, sub_response, context, request_data
+        )
+
+    async def _execute_batch(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        batch: Sequence[GraphQLRequestData],
+    ) -> list[ExecutionResult]:
+        runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
+        too_complex = self._batching.over_limits(schema._schema, runnable, context.options)
+        if too_complex is not None:
+            return [refused(too_complex.code, too_complex.message) for _ in batch]
+        contexts = operation_contexts(context, len(batch))
+
+        async def one(operation: GraphQLRequestData, own: RequestContext) -> ExecutionResult:
+            if isinstance(operation, _RefusedOperation) and operation.refusal is not None:
+                return refused(operation.refusal.code, operation.refusal.message)
+            try:
+                return await self.execute_single(
+                    request, request_adapter, sub_response, own, None, operation
+                )
+            except HTTPException as error:  # this operation's alone (no query, no such name)
+                code = _REQUEST_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
+                return refused(code, error.reason)
+
+        results = await asyncio.gather(*map(one, batch, contexts))
+        merge_contexts(context, contexts)
+        return list(results)
 
     async def execute_single(
         self,

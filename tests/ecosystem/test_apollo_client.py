@@ -1,4 +1,5 @@
-"""Apollo Client against the server: its persisted-query link (by POST and by GET).
+"""Apollo Client against the server: its persisted-query link (by POST and by GET), and its
+`BatchHttpLink`.
 
 `node/apollo-client.mjs` runs `@apollo/client` with a recording `fetch`, so the test sees every
 HTTP request the client made. The persisted link's first run meets a server that knows none of
@@ -20,6 +21,7 @@ import pytest_asyncio
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
 from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_tool
+from tests.graph.support import ALGOD_ASSETS
 from tests.harness import GraphClient, Sandboxes, serve_graph
 
 OPERATIONS: list[dict[str, Any]] = [
@@ -100,3 +102,52 @@ async def test_apollos_persisted_query_link_sends_every_query_by_hash_alone_the_
             "second run hash-only": len(hash_only(sent)),
         },
     )
+
+
+async def test_batch_http_link_sends_the_operations_together_and_gets_each_answer(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    # A fourth operation reads the first one's account (another name: Apollo Client would
+    # share one request between two identical operations in flight).
+    again = {**OPERATIONS[0], "query": OPERATIONS[0]["query"].replace("Holdings", "Again", 1)}
+    operations = [*OPERATIONS, again]
+    (run,) = await apollo("batch", graph.url, "10", json.dumps(operations))
+    assert [len(r["operations"]) for r in run["requests"]] == [len(operations)]
+    assert run["requests"][0]["status"] == 200
+    assert all(result["errors"] is None for result in run["results"])
+    assert run["results"][0] == run["results"][3]
+    # One request's loaders: the two operations reading one account made one algod call.
+    assert await clean.algod.count(ALGOD_ASSETS) == 1
+    providers = await graph.data(OPERATIONS[2]["query"])
+    assert [n["slug"] for n in run["results"][2]["data"]["providers"]["nodes"]] == [
+        n["slug"] for n in providers["providers"]["nodes"]
+    ]
+    _record("batch", {"operations": len(operations), "http requests": len(run["requests"])})
+
+
+async def test_batch_http_link_splits_at_its_batch_max(graph: GraphClient) -> None:
+    (run,) = await apollo("batch", graph.url, "2", json.dumps(OPERATIONS))
+    assert sorted(len(r["operations"]) for r in run["requests"]) == [1, 2]
+    assert all(result["errors"] is None for result in run["results"])
+
+
+async def test_a_batch_over_the_cost_limit_fails_every_operation_of_it_in_apollo_client(
+    sandboxes: Sandboxes, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    page = {
+        "query": "query Page($address: String!) { account(source: ALGORAND, address: $address)"
+        " { holdings(first: 100) { nodes { asset { symbol } } } } }",
+        "variables": {"address": algod_data.SMALL},
+    }
+    async with serve_graph(sandboxes.settings(max_query_cost=500), http) as graph:
+        (alone,) = await apollo("batch", graph.url, "10", json.dumps([page]))
+        await clean.reset()
+        pages = [
+            {**page, "variables": {"address": address}}
+            for address in algod_data.BENCH_ADDRESSES[:3]
+        ]
+        (run,) = await apollo("batch", graph.url, "10", json.dumps(pages))
+    assert alone["results"][0]["errors"] is None
+    assert run["requests"][0]["codes"] == ["QUERY_TOO_COMPLEX"] * 3
+    assert all("MAX_QUERY_COST=500" in str(result["errors"]) for result in run["results"])
+    assert [await handle.total() for handle in clean.all()] == [0, 0, 0, 0]

@@ -1,6 +1,7 @@
 // Apollo Client (@apollo/client) against the holdings graph, as a web app's client would run it.
 //
 //   node apollo-client.mjs persisted GRAPHQL_URL post|get OPERATIONS_JSON
+//   node apollo-client.mjs batch GRAPHQL_URL BATCH_MAX OPERATIONS_JSON
 //
 // OPERATIONS_JSON is a list of {"query", "variables"}. Every HTTP request the client sends goes
 // through a recording `fetch`, so the test sees what went over the wire.
@@ -8,12 +9,14 @@
 // persisted: createPersistedQueryLink (SHA-256 from node:crypto; with `get`,
 //   useGETForHashedQueries) in front of HttpLink. Two runs, each with a fresh ApolloClient (a
 //   fresh link, as a reloaded page has): every operation once per run, all at once.
+// batch: BatchHttpLink with batchMax BATCH_MAX; every operation at once, so they go together.
 //
 // Prints one JSON line: {"runs": [{"requests": [...], "results": [...]}, ...]}, a request being
 // {method, operations: [{hasQuery, hash}], status, cacheControl, codes}, a result {data, errors}.
 import { createHash } from "node:crypto";
 
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from "@apollo/client";
+import { BatchHttpLink } from "@apollo/client/link/batch-http";
 import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries";
 
 const [mode, url, option, operationsJson] = process.argv.slice(2);
@@ -74,6 +77,10 @@ if (mode === "persisted") {
     ]);
     runs.push({ results: await run(link), requests });
   }
+} else if (mode === "batch") {
+  const { requests, fetch } = recorder();
+  const link = new BatchHttpLink({ uri: url, fetch, batchMax: Number(option), batchInterval: 50 });
+  runs.push({ results: await run(link), requests });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
