@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -102,6 +103,31 @@ async def test_apollos_persisted_query_link_sends_every_query_by_hash_alone_the_
             "second run hash-only": len(hash_only(sent)),
         },
     )
+
+
+async def test_apollos_link_runs_a_trusted_apollo_manifest_by_hash_alone_from_the_first_request(
+    fresh: GraphClient, sandboxes: Sandboxes, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    # The texts Apollo Client sends (its printed documents) and their hashes, as Apollo's
+    # manifest generator would list them.
+    learned, _ = await apollo("persisted", fresh.url, "post", json.dumps(OPERATIONS))
+    sent = [op for r in learned["requests"] for op in r["operations"] if op["hasQuery"]]
+    manifest = {
+        "format": "apollo-persisted-query-manifest",
+        "version": 1,
+        "operations": [
+            {"id": op["hash"], "name": f"op{n}", "type": "query", "body": op["text"]}
+            for n, op in enumerate(sent)
+        ],
+    }
+    path = tmp_path / "persisted-query-manifest.json"
+    path.write_text(json.dumps(manifest))
+    async with serve_graph(sandboxes.settings(trusted_documents=path), http) as trusted:
+        first, second = await apollo("persisted", trusted.url, "post", json.dumps(OPERATIONS))
+    for run in (first, second):
+        assert len(hash_only(run["requests"])) == len(run["requests"]) == len(OPERATIONS)
+        assert all(r["codes"] == [] for r in run["requests"])
+        assert run["results"] == learned["results"]
 
 
 async def test_batch_http_link_sends_the_operations_together_and_gets_each_answer(

@@ -12,7 +12,8 @@
 // batch: BatchHttpLink with batchMax BATCH_MAX; every operation at once, so they go together.
 //
 // Prints one JSON line: {"runs": [{"requests": [...], "results": [...]}, ...]}, a request being
-// {method, operations: [{hasQuery, hash}], status, cacheControl, codes}, a result {data, errors}.
+// {method, operations: [{hasQuery, hash, text}], status, cacheControl, codes}, a result
+// {data, errors}.
 import { createHash } from "node:crypto";
 
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from "@apollo/client";
@@ -40,6 +41,7 @@ function recorder() {
       operations: sent.map((body) => ({
         hasQuery: typeof body.query === "string",
         hash: body.extensions?.persistedQuery?.sha256Hash ?? null,
+        text: typeof body.query === "string" ? body.query : null,
       })),
       status: response.status,
       cacheControl: response.headers.get("cache-control"),
