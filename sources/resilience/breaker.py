@@ -5,7 +5,7 @@
     half_open ──(the probe found it up)──▶ closed
     half_open ──(the probe found it down)──▶ open (for another reset_seconds)
 
-A *call* is one `HttpUpstream.request`, retries included, so a source is judged on what callers
+A *call* is one request through `sources.http`'s breaker layer, retries included, so a source is judged on what callers
 saw. A call finds the source **down** when it ends unavailable (connection failure, 5xx) or timed
 out. Every other answer shows the source **up**: a 2xx, but also 400/401/402/403 (the source
 refused *our request*, which says nothing about its health) and 429 (the source is there and asks
