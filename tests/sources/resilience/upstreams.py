@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sources.algod.client import AlgodClient
 from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN
 from sources.calico.client import CalicoClient
-from sources.cardanobi.auth import AccessTokenCache
+from sources.cardanobi.auth import AccessTokenCache, IdentityObserver
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET
 from sources.http import HttpUpstream
@@ -87,7 +87,8 @@ class Clients:
 @asynccontextmanager
 async def clients(sandboxes: Sandboxes, **options: Any) -> AsyncIterator[Clients]:
     """The four clients, each over a new upstream to its sandbox built with `options`
-    (`tests.sources.building`); CardanoBI's identity server gets the same options."""
+    (`tests.sources.building`); CardanoBI's identity server gets the same options (its own
+    breaker and rate budget, so)."""
     urls = {
         Source.ALGORAND: sandboxes.algod.url,
         Source.CARDANO: sandboxes.cardanobi.url,
@@ -95,7 +96,10 @@ async def clients(sandboxes: Sandboxes, **options: Any) -> AsyncIterator[Clients
         Source.MESH: sandboxes.mesh.url,
     }
     upstreams = {source: upstream_of(source, url, **options) for source, url in urls.items()}
-    identity = identity_of(sandboxes.cardanobi.url, **options)
+    # As the server wires it: the identity server's calls are heard, its breaker only logged.
+    observer = options.get("observer")
+    beside = {**options, "observer": IdentityObserver(observer) if observer else None}
+    identity = identity_of(sandboxes.cardanobi.url, **beside)
     for http in (*upstreams.values(), identity):
         await http.start()
     try:
