@@ -61,21 +61,20 @@ class BreakerLayer:
         return admission
 
     def _circuit_open(self, request: UpstreamRequest[Any]) -> UpstreamUnavailable:
-        setup = self._setup
-        setup.wiring.observer.request_finished(setup.source, request.label, "circuit_open", 0.0)
+        source, name = self._setup.source, self._setup.name
+        self._setup.wiring.observer.request_finished(source, request.label, "circuit_open", 0.0)
         return UpstreamUnavailable(
-            setup.source,
-            f"{setup.name} failed repeatedly, so its circuit is open: "
-            "not calling it until a probe finds it answering again",
+            source,
+            f"{name} failed repeatedly, so its circuit is open: not calling it until a probe "
+            "finds it answering again",
             retry_after_seconds=max(1, math.ceil(self.breaker.seconds_until_probe())),
             sent=False,
         )
 
 
 def verdict(error: UpstreamError) -> Verdict:
-    """What a failed call says about the source's health: nothing if it never left this server or
-    the request's deadline cut it short; down if unavailable or timed out; else up (a refusal of
-    our request shows the source there)."""
+    """What a failed call says of the source: nothing if it never left this server or the deadline
+    cut it short; down if unavailable or timed out; else up (a refusal shows the source there)."""
     if not error.sent or error.cut_short:
         return "neutral"
     if isinstance(error, UpstreamTimeout | UpstreamUnavailable):
