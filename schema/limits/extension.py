@@ -60,10 +60,9 @@ class QueryLimits(SchemaExtension):
         except QueryTooComplex as refusal:
             execution.pre_execution_errors = _refused(refusal)
             return
-        if self._figures is not None:
-            refusal = document_refusal(context.options, self._figures)
-            if refusal is not None:
-                execution.pre_execution_errors = _refused(refusal)
+        too_large = document_refusal(context.options, self._figures) if self._figures else None
+        if too_large is not None:
+            execution.pre_execution_errors = _refused(too_large)
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context

@@ -72,8 +72,7 @@ def measure(
             )
     except RecursionError:
         raise QueryTooComplex(
-            "the query's fragments nest more deeply than the server measures; "
-            "inline some of them"
+            "the query's fragments nest more deeply than the server measures; inline some of them"
         ) from None
     if not figures:
         return None

@@ -94,7 +94,7 @@ class Walk:
 
     schema: GraphQLSchema
     fragments: Mapping[str, FragmentDefinitionNode]
-    variables: Mapping[str, Any]
+    variables: dict[str, Any]
     options: GraphOptions
     _memo: dict[tuple[str, Scope], _Selected] = field(default_factory=dict)
     _active: set[str] = field(default_factory=set)
@@ -164,7 +164,9 @@ class Walk:
         assert isinstance(named, Composite)
         name = node.name.value
         given = {argument.name.value: argument.value for argument in node.arguments or ()}
-        inner, sized = self.selection_set(named, node.selection_set, self._scope(parent, name, given, scope))
+        inner, sized = self.selection_set(
+            named, node.selection_set, self._scope(parent, name, given, scope)
+        )
         inner.add(sized, self._first(definition, given))
         length = self._length(parent, name, given)
         per_object = 1 + inner.cost + inner.leaves // LEAVES_PER_COST
@@ -196,7 +198,8 @@ class Walk:
             return TypeMetaFieldDef
         if isinstance(parent, GraphQLUnionType):  # only __typename is selectable on a union
             return None
-        return parent.fields.get(name)
+        found: GraphQLField | None = parent.fields.get(name)
+        return found
 
     def _first(self, definition: GraphQLField, given: Mapping[str, ValueNode]) -> int:
         """How many items a connection's page may hold (1 for other fields)."""

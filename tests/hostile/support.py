@@ -44,7 +44,7 @@ class Bystander:
     def run(self) -> None:
         try:
             self._run()
-        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+        except BaseException as error:  # handed to the test's thread
             self.error = error
 
     def _run(self) -> None:

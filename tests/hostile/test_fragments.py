@@ -76,9 +76,7 @@ def nested_spreads(draw: st.DrawFn) -> tuple[str, int]:
     """A document of fragments on Query spreading later ones (any number of times), and the
     number of selections it expands to, computed here independently."""
     levels = draw(st.integers(1, 40))
-    spreads = [
-        draw(st.lists(st.integers(i + 1, levels), max_size=3)) for i in range(levels)
-    ]
+    spreads = [draw(st.lists(st.integers(i + 1, levels), max_size=3)) for i in range(levels)]
     leaves = [draw(st.integers(0 if spreads[i] else 1, 3)) for i in range(levels)] + [1]
     expanded = [0] * (levels + 1)
     for i in reversed(range(levels + 1)):

@@ -18,7 +18,9 @@ FRAGMENTS = (
     "{ providers { "
     + " ".join(f"...F{i}" for i in range(100))
     + " } } "
-    + " ".join(f"fragment F{i} on ProviderConnection {{ edges {{ node {{ id }} }} }}" for i in range(100))
+    + " ".join(
+        f"fragment F{i} on ProviderConnection {{ edges {{ node {{ id }} }} }}" for i in range(100)
+    )
 )
 
 
