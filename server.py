@@ -221,6 +221,10 @@ async def open_services(
                 max_query_aliases=settings.max_query_aliases,
                 max_query_tokens=settings.max_query_tokens,
                 max_query_cost=settings.max_query_cost,
+                max_query_selections=settings.max_query_selections,
+                max_query_overlaps=settings.max_query_overlaps,
+                max_response_fields=settings.max_response_fields,
+                max_upstream_calls=settings.max_upstream_calls,
             ),
             metrics=metrics,
         )
