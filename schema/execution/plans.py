@@ -22,6 +22,7 @@ from graphql import (
     DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLIncludeDirective,
     GraphQLOutputType,
     GraphQLSchema,
@@ -46,8 +47,11 @@ _MAX_VARIANTS = 16
 _INTROSPECTION = frozenset({"__schema", "__type"})
 
 
-def _selections(selection_set: SelectionSetNode | None) -> Iterator[FieldNode | DirectiveNode]:
-    """Every field node and directive node under `selection_set`."""
+_Node = FieldNode | DirectiveNode | FragmentSpreadNode
+
+
+def _selections(selection_set: SelectionSetNode | None) -> Iterator[_Node]:
+    """Every field, fragment spread and directive under `selection_set` (spreads not followed)."""
     for selection in selection_set.selections if selection_set else ():
         yield from selection.directives or ()
         if isinstance(selection, FieldNode):
@@ -55,15 +59,24 @@ def _selections(selection_set: SelectionSetNode | None) -> Iterator[FieldNode | 
             yield from _selections(selection.selection_set)
         elif isinstance(selection, InlineFragmentNode):
             yield from _selections(selection.selection_set)
+        elif isinstance(selection, FragmentSpreadNode):
+            yield selection
 
 
 def _nodes(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
-) -> Iterator[FieldNode | DirectiveNode]:
-    yield from _selections(operation.selection_set)
-    for fragment in fragments.values():
-        yield from fragment.directives or ()
-        yield from _selections(fragment.selection_set)
+) -> Iterator[_Node]:
+    """The nodes of `operation` and of the fragments it spreads (each once, in order met)."""
+    pending: list[SelectionSetNode] = [operation.selection_set]
+    spread: set[str] = set()
+    while pending:
+        for node in _selections(pending.pop(0)):
+            yield node
+            if isinstance(node, FragmentSpreadNode) and node.name.value not in spread:
+                spread.add(node.name.value)
+                fragment = fragments.get(node.name.value)
+                if fragment is not None:
+                    pending.append(fragment.selection_set)
 
 
 def fallback_reason(operation: OperationDefinitionNode, fields: frozenset[str]) -> str | None:

@@ -88,6 +88,9 @@ class Object:
 
 Shape = Leaf | NonNull | ListOf | Object
 
+_UNKNOWN = Field("", None, None, None)
+"""A field the type does not have (validation refuses it; graphql-core would skip it)."""
+
 _BUILTIN: dict[Callable[[Any], Any], LeafKind] = {
     serialize_string: LeafKind.STRING,
     serialize_id: LeafKind.STRING,
@@ -147,7 +150,7 @@ class _Reader:
             entry = self._field(type_, key, group)
             if entry is None:
                 return None
-            if entry.key:  # an empty key: graphql-core leaves an unknown field out
+            if entry is not _UNKNOWN:  # graphql-core leaves a field it does not know out
                 entries.append(entry)
         return Object(type_.name, is_type_of, tuple(entries))
 
@@ -163,7 +166,7 @@ class _Reader:
         node = group[0].node
         definition = self._schema.get_field(parent, node.name.value)
         if definition is None:
-            return Field("", None, None, None)
+            return _UNKNOWN
         if definition is TypeNameMetaFieldDef:
             return Field(key, None, parent.name, None)
         if definition.args or node.arguments:

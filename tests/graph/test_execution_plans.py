@@ -106,3 +106,19 @@ async def test_a_response_is_the_same_bytes_and_headers_with_and_without_plans(
             answers.append((response.status, headers, await response.read()))
     assert answers[0] == answers[1]
     assert b'"totalCount":2501' in answers[0][2]
+
+
+async def test_a_condition_in_a_fragment_the_operation_never_spreads_does_not_stop_its_plan(
+    fresh: GraphClient, http: aiohttp.ClientSession
+) -> None:
+    document = """
+    query Plain { __typename ...Named }
+    query Conditional($x: Boolean!) { ...Conditioned }
+    fragment Named on Query { __typename }
+    fragment Conditioned on Query { __typename @include(if: $x) }
+    """
+    body = {"query": document, "operationName": "Plain"}
+    async with http.post(fresh.url, json=body) as response:
+        assert await response.json() == {"data": {"__typename": "Query"}}
+    samples = await scrape(fresh, http)
+    assert value(samples, EXECUTIONS, executor="plan", reason="compiled") == 1
