@@ -30,6 +30,7 @@ from strawberry.http import process_result
 from strawberry.types import ExecutionResult
 
 from resolvers.context import Loaders, RequestContext, Services
+from resolvers.identity import issue_token
 from schema import schema
 from sources.cardanobi.sandbox import TOKEN_PATH
 from tests.harness import JWT_SECRET, Sandboxes
@@ -39,7 +40,6 @@ __all__ = ["Case", "Differential", "Outcome"]
 
 _INSTANT = re.compile(rb'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"')
 _EXECUTIONS = "holdings_graphql_executions_total"
-_CALICO_TOKENS = {"alice": "sandbox-calico-alice", "bob": "sandbox-calico-bob"}
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,6 @@ class Case:
 
     def headers(self) -> tuple[str | None, str | None]:
         if self.user is not None:
-            from resolvers.identity import issue_token
-
             return f"Bearer {issue_token(JWT_SECRET, self.user)}", self.calico
         return self.authorization, self.calico
 
