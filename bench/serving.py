@@ -66,7 +66,10 @@ def graph_server(
     }
     process = start("server", ["server.py"], env)
     try:
-        wait_http(f"http://127.0.0.1:{port}/graphql?query=%7B__typename%7D", process=process)
+        # Generous: workers start one after another, slowly on a loaded machine.
+        wait_http(
+            f"http://127.0.0.1:{port}/graphql?query=%7B__typename%7D", seconds=120, process=process
+        )
         yield process, f"http://127.0.0.1:{port}/graphql"
     finally:
         process.stop()
