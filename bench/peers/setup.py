@@ -8,6 +8,7 @@ Mesh supergraph embeds algod's URL and token, and each run's sandbox listens on 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -32,8 +33,14 @@ def node() -> str:
     found = shutil.which("node")
     if found is None:
         raise SetupError("node is not installed (Node.js 20+): apt-get install nodejs npm")
-    if not (NODE_MODULES / ".installed-lock.sha256").is_file():
+    stamp = NODE_MODULES / ".installed-lock.sha256"
+    if not stamp.is_file():
         raise SetupError(f"{NODE_MODULES} is not installed: run scripts/install-bench")
+    wanted = hashlib.sha256((PEERS / "package-lock.json").read_bytes()).hexdigest()
+    if stamp.read_text().strip() != wanted:
+        raise SetupError(
+            f"{NODE_MODULES} is older than package-lock.json: run scripts/install-bench"
+        )
     return found
 
 
