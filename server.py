@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import signal
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -64,6 +65,7 @@ from sources.source import Source
 from telemetry.logging import configure_logging
 from telemetry.metrics import CONTENT_TYPE, Metrics
 from web import AppState, CachePolicy, GraphQLView, graphiql_assets
+from web.caller_rate import CallerRate, CallerRates, LocalCallerRates, RedisCallerRates
 from web.edge import EdgeConfig, EdgeLimits
 from web.health import Health
 from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -285,12 +287,19 @@ def create_app(settings: Settings) -> Starlette:
             yield
             state.services = None
         logger.info("upstream sessions closed")
+        if caller_rates is not None:
+            await caller_rates.close()
 
     async def metrics_route(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
-    graphql = GraphQLView(state, cache=CachePolicy(max_age=settings.cache_max_age_seconds))
-    return Starlette(
+    caller_rates = _caller_rates(settings)
+    graphql = GraphQLView(
+        state,
+        cache=CachePolicy(max_age=settings.cache_max_age_seconds),
+        caller_rates=caller_rates,
+    )
+    app = Starlette(
         routes=[
             Route("/graphql", graphql),
             graphiql_assets(),
@@ -303,6 +312,24 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    # `/graphql/` would redirect to a URL built from the request's Host header (an open
+    # redirect for anyone who can set it): every other path is a plain 404.
+    app.router.redirect_slashes = False
+    return app
+
+
+def _caller_rates(settings: Settings) -> CallerRates | None:
+    """Each caller's request budget (README "Limits"): in Redis with `REDIS_URL`, else in this
+    process; None when `CALLER_RATE_PER_SECOND` is 0."""
+    if settings.caller_rate_per_second <= 0:
+        return None
+    rate = CallerRate(
+        settings.caller_rate_per_second,
+        settings.caller_rate_burst or max(1, math.ceil(2 * settings.caller_rate_per_second)),
+    )
+    if settings.redis_url is not None:
+        return RedisCallerRates(connect_redis(settings.redis_url), rate)
+    return LocalCallerRates(rate)
 
 
 def _load_settings(**overrides: Any) -> Settings:
