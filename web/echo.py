@@ -19,9 +19,11 @@ def clip(text: str, limit: int = MAX_ECHO) -> str:
     """`text`, or its beginning and end around a note of how many characters were left out."""
     if len(text) <= limit:
         return text
-    tail = limit // 4
-    head = limit - tail
-    return f"{text[:head]}…({len(text) - head - tail} more characters)…{text[len(text) - tail :]}"
+    note = f"…({len(text)} characters, shortened)…"
+    kept = max(0, limit - len(note))
+    tail = kept // 4
+    head = kept - tail
+    return f"{text[:head]}{note}{text[len(text) - tail :]}"
 
 
 def clip_message(message: str) -> str:

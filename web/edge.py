@@ -224,9 +224,8 @@ class EdgeHttpProtocol(HttpToolsProtocol):
             if self._refusal is not None:
                 self._refuse(*self._refusal)
                 return
-            message = "Invalid HTTP request received."
-            self.logger.warning(message)
-            self.send_400_response(message)
+            _LOG.log("invalid", "a request that is not valid HTTP/1.1", self._client_text())
+            self._refuse(400, "Bad Request", "BAD_REQUEST", "the request is not valid HTTP/1.1")
             return
         if self._awaiting_headers and self._bytes_awaiting > self._limits.max_header_bytes:
             # A header still unfinished past the limit: refused now, not buffered to its end.
