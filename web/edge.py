@@ -171,6 +171,12 @@ class EdgeHttpProtocol(HttpToolsProtocol):
             self._write_timer = None
         super().connection_lost(exc)
 
+    def handle_websocket_upgrade(self) -> None:
+        # The connection now belongs to the WebSocket protocol and its own timeouts.
+        self._disarm()
+        self._awaiting_headers = False
+        super().handle_websocket_upgrade()
+
     def _evict_one(self) -> bool:
         """Closes the oldest other connection not running a request; whether there was one."""
         idle = [

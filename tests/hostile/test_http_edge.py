@@ -103,6 +103,12 @@ async def test_a_url_over_the_limit_is_refused_414(edge: EdgeServer) -> None:
     assert _code(got.json()) == "URI_TOO_LONG"
 
 
+async def test_a_request_that_is_not_http_gets_a_coded_400(edge: EdgeServer) -> None:
+    got = await exchange(edge.port, b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\x01: 1\r\n\r\n")
+    assert got.status == 400
+    assert _code(got.json()) == "BAD_REQUEST"
+
+
 async def test_slowloris_headers_get_408_at_the_header_timeout(edge: EdgeServer) -> None:
     """Fifty clients each sending one header line every 0.3 s: cut at the header timeout."""
     connections = [await asyncio.open_connection("127.0.0.1", edge.port) for _ in range(50)]

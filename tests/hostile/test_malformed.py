@@ -143,6 +143,20 @@ async def test_a_credential_header_sent_twice_is_refused(
     assert await upstream_total(clean) == 0
 
 
+async def test_an_authorization_header_longer_than_any_jwt_is_refused(
+    server: EdgeServer, clean: Sandboxes
+) -> None:
+    headers = {"Authorization": "Bearer " + "e" * 20_000}
+    got = await refused(
+        server,
+        post_bytes(json.dumps({"query": VIEWER}).encode(), headers=headers),
+        400,
+        "UNAUTHENTICATED",
+    )
+    assert "Authorization has 20007 characters, more than 8192" in message(got)
+    assert await upstream_total(clean) == 0
+
+
 async def test_a_100kb_calico_token_is_refused_before_calico_is_called(
     server: EdgeServer, clean: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
@@ -197,6 +211,19 @@ async def test_several_operations_without_operation_name_fail(
     )
     assert "has 2 operations" in message(got) and "operationName" in message(got)
     assert await upstream_total(clean) == 0
+
+
+async def test_a_document_of_comments_is_scanned_in_linear_time(server: EdgeServer) -> None:
+    """A comment of `#` characters once made the scan for a second operation backtrack
+    exponentially (a 30-character one took seconds)."""
+    document = "query A { __typename } # " + "#" * 200_000 + "\n"
+    body = json.dumps({"query": document}).encode()
+    hostile, normal = await asyncio.gather(
+        exchange(server.port, post_bytes(body)), normal_request(server.port)
+    )
+    assert hostile.status == 200 and hostile.seconds < REFUSAL_SECONDS
+    assert hostile.json() == {"data": {"__typename": "Query"}}
+    assert normal.status == 200 and normal.seconds < NORMAL_SECONDS
 
 
 async def test_several_operations_with_operation_name_run_the_named_one(
