@@ -319,7 +319,7 @@ def create_app(settings: Settings) -> Starlette:
 
 
 def _caller_rates(settings: Settings) -> CallerRates | None:
-    """Each caller's request budget (README "Limits"): in Redis with `REDIS_URL`, else in this
+    """Each caller's request budget (docs/limits.md): in Redis with `REDIS_URL`, else in this
     process; None when `CALLER_RATE_PER_SECOND` is 0."""
     if settings.caller_rate_per_second <= 0:
         return None
