@@ -16,6 +16,11 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
 - malformed requests (not JSON, not an object, no `query`, a `query` that is not a string,
   `variables` that are not an object) are 4xx with a GraphQL-shaped body whose message says what
   was wrong;
+- before anything runs: the credential headers are checked (`web/credentials.py`: each once,
+  bounded), the caller's rate (`web/caller_rate.py`: 429 `RATE_LIMITED`), a `Content-Encoding`
+  (415); the JSON is read strictly (`web/body.py`: UTF-8, depth, long numbers; the media type in
+  any case), and several operations need an `operationName` (`web/operations.py`);
+- messages echo at most a clipped slice of the input (`web/echo.py`);
 - every response carries `Cache-Control` and `Vary` (`web/cache_control.py`);
 - GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`).
 """
