@@ -9,7 +9,10 @@
                                           Calico N+2, Mesh N+3; default 8101), printing the
                                           KEY=VALUE settings that point a server at them
     python server.py token USER           a development bearer token for USER (JWT_SECRET)
-    python server.py export-schema        the SDL (what `schema.graphql` holds)
+    python server.py export-schema [--client-schema PATH]
+                                          print the subgraph SDL (what `schema.graphql` holds)
+                                          and write the client schema, without federation
+                                          plumbing, to PATH (default schema.client.graphql)
 
 `create_app(settings)` builds the ASGI app: the lifespan opens one aiohttp session per upstream
 (and the embedded sandboxes when needed) and closes them on shutdown; each request gets a fresh
@@ -26,6 +29,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
@@ -39,6 +43,7 @@ from resolvers.context import GraphOptions, Services
 from resolvers.cursors import CursorCodec
 from resolvers.identity import TokenVerifier, issue_token
 from schema import schema
+from schema.client import client_sdl
 from settings import Settings, Upstream
 from sources.algod.address import ALGORAND_CHAINS
 from sources.algod.client import AlgodClient
@@ -64,7 +69,17 @@ from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
 from sources.source import Source
 from telemetry.logging import configure_logging
 from telemetry.metrics import CONTENT_TYPE, Metrics
-from web import AppState, CachePolicy, GraphQLView, graphiql_assets
+from web import (
+    AppState,
+    BatchPolicy,
+    CachePolicy,
+    DocumentStore,
+    GraphQLView,
+    ManifestError,
+    PersistedQueries,
+    graphiql_assets,
+    load_manifest,
+)
 from web.caller_rate import CallerRate, CallerRates, LocalCallerRates, RedisCallerRates
 from web.edge import EdgeConfig, EdgeLimits
 from web.health import Health
@@ -273,22 +288,51 @@ def _public_cache(settings: Settings) -> ResponseCache | None:
     )
 
 
+def _persisted_queries(settings: Settings) -> PersistedQueries:
+    """Trusted documents only with `TRUSTED_DOCUMENTS`; else automatic persisted queries, in
+    Redis with `REDIS_URL`, else in process; none when their store holds 0 entries."""
+    if settings.trusted_documents is not None:
+        try:
+            trusted = load_manifest(settings.trusted_documents)
+        except ManifestError as exc:
+            raise SystemExit(f"invalid settings: trusted_documents: {exc}") from None
+        logger.info(
+            "trusted documents: only the %d operations of %s run", len(trusted), trusted.source
+        )
+        return PersistedQueries(trusted=trusted)
+    if settings.persisted_queries_max_entries == 0:
+        return PersistedQueries()
+    cache: ResponseCache
+    if settings.redis_url is not None:
+        cache = RedisCache.from_url(settings.redis_url)
+    else:
+        cache = MemoryCache(
+            max_entries=settings.persisted_queries_max_entries,
+            max_bytes=settings.persisted_queries_max_bytes,
+        )
+    return PersistedQueries(DocumentStore(cache, settings.persisted_queries_ttl_seconds))
+
+
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL), `/metrics`, `/healthz`,
     `/readyz`; every request gets a request id and a body limit."""
     state = AppState()
     metrics = Metrics()
     health = Health(state, metrics, [source.value for source in Source])
+    persisted = _persisted_queries(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_services(settings, metrics, health.open_sessions) as services:
-            state.services = services
-            yield
-            state.services = None
-        logger.info("upstream sessions closed")
-        if caller_rates is not None:
-            await caller_rates.close()
+        try:
+            async with open_services(settings, metrics, health.open_sessions) as services:
+                state.services = services
+                yield
+                state.services = None
+            logger.info("upstream sessions closed")
+        finally:
+            await persisted.close()
+            if caller_rates is not None:
+                await caller_rates.close()
 
     async def metrics_route(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
@@ -297,6 +341,8 @@ def create_app(settings: Settings) -> Starlette:
     graphql = GraphQLView(
         state,
         cache=CachePolicy(max_age=settings.cache_max_age_seconds),
+        persisted=persisted,
+        batching=BatchPolicy(max_operations=settings.batch_max_operations),
         caller_rates=caller_rates,
     )
     app = Starlette(
@@ -504,6 +550,12 @@ def _token(arguments: argparse.Namespace) -> None:
     )
 
 
+def _export_schema(client_path: str) -> None:
+    sys.stdout.write(schema.as_str() + "\n")
+    Path(client_path).write_text(client_sdl(schema._schema), encoding="utf-8")
+    print(f"export-schema: wrote the client schema to {client_path}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="server.py", description="The holdings graph.")
     parser.add_argument("--host", help="listen address (default HOST or 127.0.0.1)")
@@ -516,14 +568,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     sandbox.add_argument("--base-port", type=int, default=8101, help="algod's port; 0: any")
     token = commands.add_parser("token", help="print a development bearer token")
     token.add_argument("user", help="the user id (the token's sub)")
-    commands.add_parser("export-schema", help="print the SDL")
+    export = commands.add_parser(
+        "export-schema", help="print the subgraph SDL, write the client schema"
+    )
+    export.add_argument(
+        "--client-schema",
+        default="schema.client.graphql",
+        help="where to write the client schema (default: schema.client.graphql)",
+    )
     arguments = parser.parse_args(argv)
     if arguments.command == "sandbox":
         asyncio.run(_run_sandboxes(arguments.base_port))
     elif arguments.command == "token":
         _token(arguments)
     elif arguments.command == "export-schema":
-        sys.stdout.write(schema.as_str() + "\n")
+        _export_schema(arguments.client_schema)
     else:
         _serve(arguments)
 

@@ -14,6 +14,7 @@ message echoes a secret.
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -166,6 +167,15 @@ class Settings(BaseSettings):
     # caller, shared through Redis when REDIS_URL is set. 0 turns the limit off.
     caller_rate_per_second: float = Field(50.0, ge=0, le=100_000)
     caller_rate_burst: int | None = Field(None, ge=1, le=1_000_000)
+    # Persisted queries (web/persisted.py): Apollo's automatic persisted queries, stored in
+    # process (an LRU of these bounds) or in Redis with REDIS_URL; 0 entries turns them off.
+    # TRUSTED_DOCUMENTS names a manifest (web/trusted_documents.py): only its operations run.
+    persisted_queries_max_entries: int = Field(10_000, ge=0, le=10_000_000)
+    persisted_queries_max_bytes: int = Field(16 * 1024 * 1024, ge=64 * 1024, le=16 * 1024**3)
+    persisted_queries_ttl_seconds: float = Field(86_400.0, gt=0, le=30 * 86_400)
+    trusted_documents: Path | None = None
+    # Operation batching (web/batching.py): most operations in one batch; 0 turns it off.
+    batch_max_operations: int = Field(10, ge=0, le=100)
 
     @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
     @classmethod
@@ -187,6 +197,11 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value if value and value.strip() else None
+
+    @field_validator("trusted_documents", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("jwt_public_key")
     @classmethod
