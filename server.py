@@ -29,10 +29,12 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -51,6 +53,7 @@ from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN, AlgodSandbox
 from sources.cache import MemoryCache, RedisCache, ResponseCache
 from sources.calico.client import CalicoClient
 from sources.calico.sandbox import CalicoSandbox
+from sources.cardanobi.auth import IDENTITY_SERVER, IdentityObserver
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.identifiers import CARDANO_NETWORKS
 from sources.cardanobi.sandbox import (
@@ -59,10 +62,10 @@ from sources.cardanobi.sandbox import (
     TOKEN_PATH,
     CardanoBISandbox,
 )
-from sources.http import HttpUpstream
+from sources.http import HttpUpstream, Wiring
 from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
-from sources.observe import REQUEST_ID
+from sources.observe import REQUEST_ID, UpstreamObserver
 from sources.resilience.ratelimit import RateLimiter
 from sources.resilience.shared_rate import RedisTokenBucket, budget_key, connect_redis
 from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
@@ -205,49 +208,12 @@ async def open_services(
         if public_cache is not None:
             stack.push_async_callback(public_cache.close)
 
-        async def upstream(source: Source, url: str) -> HttpUpstream:
-            policy = settings.source_policy(_UPSTREAM_OF[source])
-            limiter: RateLimiter | None = None
-            if shared is not None and policy.rate is not None:
-                identity = _budget_identity(source, url, upstreams)
-                limiter = RedisTokenBucket(shared, budget_key(source, identity), policy.rate)
-            http = HttpUpstream.from_policy(
-                source,
-                url,
-                policy,
-                max_body_bytes=settings.upstream_max_body_bytes,
-                observer=metrics,
-                rate_limiter=limiter,
-                cache=public_cache,
-                cache_ttl_seconds=settings.public_cache_ttl_seconds,
-            )
-            await http.start()
-            metrics.breaker_changed(source, "closed")
-            open_sessions.add(source.value)
-
-            async def close() -> None:
-                open_sessions.discard(source.value)
-                await http.close()
-
-            stack.push_async_callback(close)
-            return http
-
+        opener = _Opener(settings, metrics, stack, open_sessions, upstreams, shared, public_cache)
         services = Services(
-            algod=AlgodClient(
-                await upstream(Source.ALGORAND, upstreams["ALGOD_URL"]), upstreams["ALGOD_TOKEN"]
-            ),
-            cardanobi=CardanoBIClient(
-                await upstream(Source.CARDANO, upstreams["CARDANOBI_URL"]),
-                auth_url=upstreams["CARDANOBI_AUTH_URL"],
-                api_key=upstreams["CARDANOBI_API_KEY"],
-                api_secret=upstreams["CARDANOBI_API_SECRET"],
-            ),
-            calico=CalicoClient(await upstream(Source.CALICO, upstreams["CALICO_URL"])),
-            mesh=MeshClient(
-                await upstream(Source.MESH, upstreams["MESH_URL"]),
-                client_id=upstreams["MESH_CLIENT_ID"],
-                client_secret=upstreams["MESH_CLIENT_SECRET"],
-            ),
+            algod=await _algod(opener),
+            cardanobi=await _cardanobi(opener),
+            calico=await _calico(opener),
+            mesh=await _mesh(opener),
             cursors=CursorCodec(settings.effective_cursor_secret.encode("utf-8")),
             verifier=TokenVerifier(
                 secret=settings.effective_jwt_secret,
@@ -269,10 +235,105 @@ async def open_services(
                 max_query_aliases=settings.max_query_aliases,
                 max_query_tokens=settings.max_query_tokens,
                 max_query_cost=settings.max_query_cost,
+                max_query_selections=settings.max_query_selections,
+                max_query_overlaps=settings.max_query_overlaps,
+                max_response_fields=settings.max_response_fields,
+                max_upstream_calls=settings.max_upstream_calls,
             ),
             metrics=metrics,
         )
         yield services
+
+
+@dataclass(frozen=True, slots=True)
+class _Opener:
+    """Opens upstreams for the app's lifetime, each from its source's policy, closed on exit."""
+
+    settings: Settings
+    metrics: Metrics
+    stack: AsyncExitStack
+    sessions: set[str]
+    upstreams: Mapping[str, str]
+    shared: Redis | None
+    cache: ResponseCache | None
+
+    async def open(self, source: Source, url: str) -> HttpUpstream:
+        """The upstream of `source`: its session and breaker are the source's, in `/readyz`."""
+        http = await self._start(source, url, self.metrics, None)
+        self.metrics.breaker_changed(source, "closed")
+        self.sessions.add(source.value)
+
+        async def forget() -> None:
+            self.sessions.discard(source.value)
+
+        self.stack.push_async_callback(forget)
+        return http
+
+    async def open_beside(
+        self, source: Source, url: str, name: str, observer: UpstreamObserver
+    ) -> HttpUpstream:
+        """A second upstream of `source` (an identity server): its own session, breaker and
+        rate budget, messages that use `name`, and calls reported through `observer`."""
+        return await self._start(source, url, observer, name)
+
+    async def _start(
+        self, source: Source, url: str, observer: UpstreamObserver, name: str | None
+    ) -> HttpUpstream:
+        policy = self.settings.source_policy(_UPSTREAM_OF[source])
+        limiter: RateLimiter | None = None
+        if self.shared is not None and policy.rate is not None:
+            identity = _budget_identity(source, url, self.upstreams)
+            if name is not None:
+                identity = f"{name}\0{identity}"
+            limiter = RedisTokenBucket(self.shared, budget_key(source, identity), policy.rate)
+        wiring = Wiring(
+            observer=observer,
+            cache=self.cache,
+            cache_ttl_seconds=self.settings.public_cache_ttl_seconds,
+            rate_limiter=limiter,
+            max_body_bytes=self.settings.upstream_max_body_bytes,
+        )
+        http = HttpUpstream(source, url, policy, wiring, name=name)
+        await http.start()
+        self.stack.push_async_callback(http.close)
+        return http
+
+
+async def _algod(opener: _Opener) -> AlgodClient:
+    upstreams = opener.upstreams
+    http = await opener.open(Source.ALGORAND, upstreams["ALGOD_URL"])
+    return AlgodClient(http, upstreams["ALGOD_TOKEN"])
+
+
+async def _cardanobi(opener: _Opener) -> CardanoBIClient:
+    """CardanoBI's API and its identity server, two upstreams: a failing identity server opens
+    its own breaker, never the API's."""
+    upstreams = opener.upstreams
+    identity = await opener.open_beside(
+        Source.CARDANO,
+        upstreams["CARDANOBI_AUTH_URL"],
+        IDENTITY_SERVER,
+        IdentityObserver(opener.metrics),
+    )
+    return CardanoBIClient(
+        await opener.open(Source.CARDANO, upstreams["CARDANOBI_URL"]),
+        identity=identity,
+        api_key=upstreams["CARDANOBI_API_KEY"],
+        api_secret=upstreams["CARDANOBI_API_SECRET"],
+    )
+
+
+async def _calico(opener: _Opener) -> CalicoClient:
+    return CalicoClient(await opener.open(Source.CALICO, opener.upstreams["CALICO_URL"]))
+
+
+async def _mesh(opener: _Opener) -> MeshClient:
+    upstreams = opener.upstreams
+    return MeshClient(
+        await opener.open(Source.MESH, upstreams["MESH_URL"]),
+        client_id=upstreams["MESH_CLIENT_ID"],
+        client_secret=upstreams["MESH_CLIENT_SECRET"],
+    )
 
 
 def _public_cache(settings: Settings) -> ResponseCache | None:

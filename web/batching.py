@@ -33,6 +33,7 @@ from strawberry.types import ExecutionResult
 
 from resolvers.context import GraphOptions, RequestContext
 from schema.limits import QueryFigures, QueryTooComplex, measure
+from schema.limits.refusal import document_refusal
 
 __all__ = ["BatchPolicy", "merge_contexts", "operation_contexts", "refused"]
 
@@ -72,7 +73,8 @@ class BatchPolicy:
         Operations that do not lex, parse or validate are left out: they will fail on their own,
         with their own error, and read nothing.
         """
-        tokens = aliases = cost = depth = 0
+        tokens = depth = 0
+        totals: dict[str, int] = dict.fromkeys(_SUMMED, 0)
         for request in batch:
             if not isinstance(request.query, str):
                 continue
@@ -82,8 +84,8 @@ class BatchPolicy:
             tokens += counted
             figures = _figures(schema, request, options)
             if figures is not None:
-                aliases += figures.aliases
-                cost += figures.cost
+                for name in _SUMMED:
+                    totals[name] += getattr(figures, name)
                 depth = max(depth, figures.depth)
         together = f"its {len(batch)} operations together"
         if tokens > options.max_query_tokens:  # counting stopped there
@@ -92,9 +94,33 @@ class BatchPolicy:
                 f"over the limit MAX_QUERY_TOKENS={options.max_query_tokens}"
             )
         checks = (
+            (
+                "field selections",
+                totals["selections"],
+                "MAX_QUERY_SELECTIONS",
+                options.max_query_selections,
+            ),
+            (
+                "weight of field pairs",
+                totals["overlaps"],
+                "MAX_QUERY_OVERLAPS",
+                options.max_query_overlaps,
+            ),
             ("depth", depth, "MAX_QUERY_DEPTH", options.max_query_depth),
-            ("aliases", aliases, "MAX_QUERY_ALIASES", options.max_query_aliases),
-            ("estimated cost", cost, "MAX_QUERY_COST", options.max_query_cost),
+            ("aliases", totals["aliases"], "MAX_QUERY_ALIASES", options.max_query_aliases),
+            ("estimated cost", totals["cost"], "MAX_QUERY_COST", options.max_query_cost),
+            (
+                "estimated number of response fields",
+                totals["fields"],
+                "MAX_RESPONSE_FIELDS",
+                options.max_response_fields,
+            ),
+            (
+                "estimated number of upstream calls",
+                totals["upstream_calls"],
+                "MAX_UPSTREAM_CALLS",
+                options.max_upstream_calls,
+            ),
         )
         for what, figure, setting, limit in checks:
             if figure > limit:
@@ -135,16 +161,25 @@ def _tokens(text: str, budget: int) -> int | None:
     return count
 
 
+_SUMMED = ("selections", "overlaps", "aliases", "cost", "fields", "upstream_calls")
+"""The figures a batch adds up over its operations (its depth is its deepest operation's)."""
+
+
 def _figures(
     schema: GraphQLSchema, request: GraphQLRequestData, options: GraphOptions
 ) -> QueryFigures | None:
+    """One operation's figures; measured before validation, which is quadratic in the
+    documents the selections and overlaps limits refuse, so it is only run on the others."""
     try:
         document = parse(request.query or "", max_tokens=options.max_query_tokens)
-    except GraphQLError:
+        figures = measure(schema, document, request.operation_name, request.variables, options)
+    except (GraphQLError, QueryTooComplex):
         return None
+    if figures is None or document_refusal(options, figures) is not None:
+        return figures
     if validate(schema, document):
         return None
-    return measure(schema, document, request.operation_name, request.variables, options)
+    return figures
 
 
 def refused(code: str, message: str) -> ExecutionResult:

@@ -132,8 +132,20 @@ async def test_a_batch_over_the_cost_limit_as_a_whole_runs_nothing(
             [{"query": "{ __typename }"}, {"query": PAGE, "variables": SMALL}],
             "the batch's depth is 5 (its 2 operations together), over the limit MAX_QUERY_DEPTH=4",
         ),
+        (
+            {"max_upstream_calls": 10},
+            [{"query": PAGE, "variables": SMALL}] * 6,
+            "the batch's estimated number of upstream calls is 12 (its 6 operations together), "
+            "over the limit MAX_UPSTREAM_CALLS=10",
+        ),
+        (
+            {"max_query_selections": 100},
+            [{"query": "{ " + "__typename " * 60 + "}"}] * 2,
+            "the batch's field selections is 120 (its 2 operations together), over the limit "
+            "MAX_QUERY_SELECTIONS=100",
+        ),
     ],
-    ids=["aliases", "tokens", "depth"],
+    ids=["aliases", "tokens", "depth", "upstream-calls", "selections"],
 )
 async def test_every_limit_applies_to_the_batch_as_a_whole(
     sandboxes: Sandboxes,
