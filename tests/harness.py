@@ -122,6 +122,9 @@ class Sandboxes:
         values.update(TEST_RESILIENCE)
         # Counts per request stay exact: a test that wants the shared cache turns it on.
         values.update(public_cache_ttl_seconds=0)
+        # Every test calls from 127.0.0.1, so the whole suite is one caller: a test of the
+        # per-caller rate (tests/hostile/test_caller_rate.py) turns it on.
+        values.update(caller_rate_per_second=0)
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
