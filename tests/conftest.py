@@ -31,6 +31,14 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest_asyncio.fixture(scope="session")
+async def control_http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A session for `SandboxControl`s of sandboxes a test package starts itself (some packages
+    call their own `HttpUpstream` fixture `http`, which hides the one above)."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest_asyncio.fixture(scope="session")
 async def sandboxes(http: aiohttp.ClientSession) -> AsyncIterator[Sandboxes]:
     async with start_sandboxes(http) as running:
         yield running
