@@ -25,7 +25,8 @@ from sources.algod.sandbox import AlgodSandbox
 from sources.calico.sandbox import CalicoSandbox
 from sources.cardanobi.sandbox import CardanoBISandbox
 from sources.mesh.sandbox import MeshSandbox
-from sources.sandboxing import RunningSandbox, start_sandbox
+from sources.sandboxing import start_sandbox
+from tests.sandbox_control import SandboxControl
 
 __all__ = [
     "CURSOR_SECRET",
@@ -53,53 +54,10 @@ TEST_RESILIENCE: dict[str, Any] = {
 
 
 @dataclass
-class SandboxHandle:
-    """One sandbox, seen from outside: its URL and its control API."""
+class SandboxHandle(SandboxControl):
+    """One of the session's sandboxes: its control API, and its name among the upstreams."""
 
-    name: str
-    running: RunningSandbox
-    http: aiohttp.ClientSession
-
-    @property
-    def url(self) -> str:
-        return self.running.url
-
-    async def stats(self) -> dict[str, Any]:
-        async with self.http.get(f"{self.url}/_sandbox/stats") as response:
-            assert response.status == 200
-            body: dict[str, Any] = await response.json()
-            return body
-
-    async def count(self, route: str, status: str | None = None) -> int:
-        """Requests served on `route` ("GET /v2/accounts/{address}/assets"), of one status."""
-        outcomes = (await self.stats())["routes"].get(route, {})
-        return sum(n for s, n in outcomes.items() if status is None or s == status)
-
-    async def total(self) -> int:
-        return int((await self.stats())["total"])
-
-    async def reset(self) -> None:
-        async with self.http.post(f"{self.url}/_sandbox/reset") as response:
-            assert response.status == 200
-
-    async def faults(self, **faults: Any) -> None:
-        async with self.http.post(f"{self.url}/_sandbox/faults", json=faults) as response:
-            assert response.status == 200, await response.text()
-
-    async def record_arrivals(self, record: bool = True) -> None:
-        """Start (or stop) noting when each upstream request arrives."""
-        await self.control("arrivals", {"record": record})
-
-    async def arrivals(self, route: str | None = None) -> list[float]:
-        """Arrival times (seconds, the sandbox's monotonic clock) since recording began."""
-        async with self.http.get(f"{self.url}/_sandbox/arrivals") as response:
-            assert response.status == 200
-            body = await response.json()
-        return [a["at"] for a in body["arrivals"] if route is None or a["route"] == route]
-
-    async def control(self, path: str, body: Mapping[str, Any]) -> None:
-        async with self.http.post(f"{self.url}/_sandbox/{path}", json=body) as response:
-            assert response.status == 200, await response.text()
+    name: str = ""
 
 
 @dataclass
@@ -138,7 +96,7 @@ async def start_sandboxes(http: aiohttp.ClientSession) -> AsyncIterator[Sandboxe
         "mesh": await start_sandbox(MeshSandbox()),
     }
     try:
-        yield Sandboxes(**{name: SandboxHandle(name, r, http) for name, r in running.items()})
+        yield Sandboxes(**{name: SandboxHandle(http, r.url, name) for name, r in running.items()})
     finally:
         for sandbox in running.values():
             await sandbox.close()

@@ -4,6 +4,7 @@ test so counters, faults and the token lifetime start clean."""
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest_asyncio
 
 from sources.cardanobi.client import CardanoBIClient
@@ -36,8 +37,10 @@ async def http(sandbox: RunningSandbox) -> AsyncIterator[HttpUpstream]:
 
 
 @pytest_asyncio.fixture(scope="module")
-async def control(http: HttpUpstream) -> Control:
-    return Control(http)
+async def control(
+    control_http: aiohttp.ClientSession, sandbox: RunningSandbox, http: HttpUpstream
+) -> Control:
+    return Control(control_http, sandbox.url, http)
 
 
 @pytest_asyncio.fixture
