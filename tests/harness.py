@@ -21,9 +21,9 @@ import uvicorn
 from resolvers.identity import issue_token
 from server import create_app, sandbox_settings
 from settings import Settings
-from sources.algod.sandbox import AlgodSandbox
+from sources.algod.sandbox import AlgodSandbox, AlgodSettings
 from sources.calico.sandbox import CalicoSandbox
-from sources.cardanobi.sandbox import CardanoBISandbox
+from sources.cardanobi.sandbox import CardanoBISandbox, CardanoBISettings
 from sources.mesh.sandbox import MeshSandbox
 from sources.sandboxing import start_sandbox
 from tests.sandbox_control import SandboxControl
@@ -32,6 +32,7 @@ __all__ = [
     "CURSOR_SECRET",
     "JWT_SECRET",
     "TEST_RESILIENCE",
+    "TEST_SANDBOX_HEADROOM",
     "GraphClient",
     "SandboxHandle",
     "Sandboxes",
@@ -45,11 +46,23 @@ CALICO_TOKENS = {"alice": "sandbox-calico-alice", "bob": "sandbox-calico-bob"}
 TEST_RESILIENCE: dict[str, Any] = {
     # Servers in tests share the sandboxes with tests that inject faults on purpose: a breaker
     # opened by one test must not fail the next one's upstream calls, and retry waits are kept
-    # short. The sandboxes enforce no rate, so CardanoBI's default 10/s would only slow the
-    # walks down. Tests of these mechanisms set their own values.
+    # short. The session's CardanoBI sandbox enforces no plan rate (TEST_SANDBOX_HEADROOM), so
+    # CardanoBI's default 10/s would only slow the walks down. Tests of these mechanisms set
+    # their own values.
     "breaker_failure_threshold": 1000,
     "upstream_retry_base_seconds": 0.01,
     "cardanobi_rate_per_second": 1000,
+}
+
+
+TEST_SANDBOX_HEADROOM: dict[str, Any] = {
+    # The session's sandboxes play the real services but for two limits of their free plans,
+    # which every test that reads a few pages in a second would trip over: CardanoBI's
+    # 1 request/s per key and a public algod's 10 requests in flight per client. The tests of
+    # those limits set them back (`await clean.cardanobi.settings(plan="free")`); `reset`
+    # restores this headroom.
+    "cardanobi": CardanoBISettings(plan="unlimited"),
+    "algod": AlgodSettings(max_concurrency=None),
 }
 
 
@@ -90,8 +103,10 @@ class Sandboxes:
 @asynccontextmanager
 async def start_sandboxes(http: aiohttp.ClientSession) -> AsyncIterator[Sandboxes]:
     running = {
-        "algod": await start_sandbox(AlgodSandbox()),
-        "cardanobi": await start_sandbox(CardanoBISandbox()),
+        "algod": await start_sandbox(AlgodSandbox(settings=TEST_SANDBOX_HEADROOM["algod"])),
+        "cardanobi": await start_sandbox(
+            CardanoBISandbox(settings=TEST_SANDBOX_HEADROOM["cardanobi"])
+        ),
         "calico": await start_sandbox(CalicoSandbox()),
         "mesh": await start_sandbox(MeshSandbox()),
     }

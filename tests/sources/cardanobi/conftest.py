@@ -13,6 +13,7 @@ from sources.cardanobi.sandbox import (
     SANDBOX_API_SECRET,
     TOKEN_PATH,
     CardanoBISandbox,
+    CardanoBISettings,
 )
 from sources.http import HttpUpstream
 from sources.sandboxing import RunningSandbox, start_sandbox
@@ -23,7 +24,9 @@ from .support import Control
 
 @pytest_asyncio.fixture(scope="module")
 async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox(CardanoBISandbox())
+    # Headroom: these tests send many requests a second, which the free plan (the sandbox's
+    # default, 1/s per key) would refuse; the gateway's own tests set the plan back.
+    running = await start_sandbox(CardanoBISandbox(settings=CardanoBISettings(plan="unlimited")))
     yield running
     await running.close()
 
