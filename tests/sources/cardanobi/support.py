@@ -76,16 +76,14 @@ class Control(SandboxControl):
         )
 
 
-async def walk(
-    client: CardanoBIClient, stake_address: str, *, page_size: int, order: str = "asc"
-) -> list[AccountAsset]:
-    """Every token of `stake_address`, page after page, until an empty or short page."""
+async def walk(client: CardanoBIClient, stake_address: str, *, top: int) -> list[AccountAsset]:
+    """Every token of `stake_address`, `$skip` after `$skip`, until a short answer (the
+    sandbox must have OData on)."""
     found: list[AccountAsset] = []
-    for page_no in range(1, 1000):
-        page = await client.account_assets(
-            stake_address, page_no=page_no, page_size=page_size, order=order
-        )
+    for _ in range(1000):
+        page = await client.account_assets(stake_address, skip=len(found), top=top)
+        assert page.served <= top, "the sandbox ignored $top: is its odata setting on?"
         found.extend(page.assets)
-        if len(page.assets) < page_size:
+        if page.served < top:
             return found
     raise AssertionError("the walk never ended")
