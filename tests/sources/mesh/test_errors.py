@@ -177,7 +177,7 @@ async def test_fault_limited_to_another_path_leaves_mesh_alone(
 ) -> None:
     await control.faults(status=503, path="/somewhere-else")
     portfolio = await client.portfolio(data.BOB)
-    assert str(portfolio.equities_value) == "5191.5"
+    assert str(portfolio.equity_positions[0].market_value) == "5191.5"
 
 
 Scenario = Callable[[HttpUpstream, MeshControl], Awaitable[object]]

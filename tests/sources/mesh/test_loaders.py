@@ -60,7 +60,7 @@ async def test_a_failing_key_fails_alone(client: MeshClient) -> None:
     good = loaders.portfolio.load(PortfolioKey(data.BOB))
     bad = loaders.portfolio.load(PortfolioKey(data.FAILING_USER))
     results = await asyncio.gather(good, bad, return_exceptions=True)
-    assert str(results[0].equities_value) == "5191.5"  # type: ignore[union-attr]
+    assert str(results[0].equity_positions[0].market_value) == "5191.5"  # type: ignore[union-attr]
     assert isinstance(results[1], UpstreamUnavailable)
 
 
