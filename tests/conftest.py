@@ -55,3 +55,13 @@ async def clean(sandboxes: Sandboxes) -> Sandboxes:
     """The sandboxes with zeroed counters and no faults."""
     await sandboxes.reset()
     return sandboxes
+
+
+@pytest_asyncio.fixture
+async def odata(clean: Sandboxes) -> AsyncIterator[Sandboxes]:
+    """The sandboxes, clean, with CardanoBI honouring OData's `$skip`/`$top` (its sandbox's
+    default is the service as shown: the first 100 tokens, whatever is asked): for tests that
+    walk more than 100 tokens of one account. Restored afterwards."""
+    await clean.cardanobi.settings(odata=True)
+    yield clean
+    await clean.cardanobi.reset()
