@@ -13,7 +13,8 @@ route template and status, tracks how many run at once, and applies the injected
     POST /_sandbox/faults  {"latency_ms": 50 | [min, max], "status": 503, "rate": 1.0,
                             "retry_after": 2, "malformed": true, "drop": true,
                             "slow_body_ms": 5000, "ignore_paging": true, "path": "/assets",
-                            "route": "GET /v2/accounts/{address}", "count": 2,
+                            "route": "GET /v2/accounts/{address}", "query": "next=",
+                            "count": 2,
                             "body": "<html>…", "content_type": "text/html"}
     GET  /_sandbox/settings {"settings": {...}}: how the sandbox plays its upstream
     POST /_sandbox/settings {"plan": "dapp"}: change some settings (the others stay); the
@@ -23,8 +24,8 @@ route template and status, tracks how many run at once, and applies the injected
     GET  /_sandbox/arrivals {"recording": true, "arrivals": [{"route": "GET /api/…", "at": 12.5}]}
 
 Control requests are not counted. Every fault, latency included, applies only to the requests
-whose path contains `path` (if given), whose route template is `route` (if given), and to a
-`rate` fraction of those, and, with `count`, only to the next `count` such requests (so "fails
+whose path contains `path` (if given), whose route template is `route` (if given), whose query
+string contains `query` (if given), and to a `rate` fraction of those, and, with `count`, only to the next `count` such requests (so "fails
 twice, then answers" is exact). `body` answers exactly that text (UTF-8) as `content_type`
 (default `application/json`) with `status` (default 200), in place of the upstream's own
 answer. `status` is one the sandbox's upstream can send (`Sandbox.fault_statuses`: 100..599,
@@ -131,6 +132,9 @@ class Faults(_Strict):
     #: A route template as `stats` names it (`GET /v2/accounts/{address}`): unlike `path`,
     #: which matches any path containing it, only that route.
     route: str | None = None
+    #: Only requests whose query string contains this (as sent, e.g. `next=` for algod's
+    #: later pages, `cursor=` for Calico's).
+    query: str | None = None
     count: int | None = Field(None, ge=0)
     body: str | None = None
     content_type: str = Field("application/json", pattern=f"^{_TOKEN_TYPE.pattern}$")
@@ -154,8 +158,10 @@ class Faults(_Strict):
 
     def selects(self, request: web.Request, route: str) -> bool:
         """Whether `request` (of `route`) is one these faults are limited to."""
-        return (self.path is None or self.path in request.path) and (
-            self.route is None or self.route == route
+        return (
+            (self.path is None or self.path in request.path)
+            and (self.route is None or self.route == route)
+            and (self.query is None or self.query in request.query_string)
         )
 
 

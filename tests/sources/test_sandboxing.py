@@ -327,3 +327,19 @@ async def test_requests_running_across_a_reset_still_count_as_in_flight(
     await control.faults(latency_ms=200)
     await asyncio.gather(*(control.get("/a") for _ in range(3)))
     assert (await control.stats())["max_in_flight"] == 3
+
+
+async def test_a_fault_limited_to_a_route_spares_longer_paths(control: Control) -> None:
+    await control.faults(status=503, route="GET /a")
+    assert [(await control.get(path)).status for path in ("/a", "/b")] == [503, 200]
+
+
+async def test_a_fault_limited_to_a_query_applies_only_to_requests_carrying_it(
+    control: Control,
+) -> None:
+    await control.faults(status=503, query="next=")
+    assert [(await control.get(path)).status for path in ("/a", "/a?next=7", "/a?x=1")] == [
+        200,
+        503,
+        200,
+    ]
