@@ -25,16 +25,17 @@ route template and status, tracks how many run at once, and applies the injected
 
 Control requests are not counted. Every fault, latency included, applies only to the requests
 whose path contains `path` (if given), whose route template is `route` (if given), whose query
-string contains `query` (if given), and to a `rate` fraction of those, and, with `count`, only to the next `count` such requests (so "fails
-twice, then answers" is exact). `body` answers exactly that text (UTF-8) as `content_type`
-(default `application/json`) with `status` (default 200), in place of the upstream's own
-answer. `status` is one the sandbox's upstream can send (`Sandbox.fault_statuses`: 100..599,
-Calico's end-user codes up to 699). Fault decisions use a seeded random generator, so a run with
-the same requests injects the same faults. A request the sandbox's gateway refuses on arrival
-(a plan's rate limit) gets no fault. `last_request_id` is the `X-Request-Id` of the last upstream
-request served (null if it had none). Arrivals (`at`: seconds on the sandbox's monotonic clock,
-as each request reaches it, before any injected latency) let a test check an upstream's rate
-from the outside, across every process that calls it; the last `MAX_ARRIVALS` are kept.
+string contains `query` (if given), and to a `rate` fraction of those, and, with `count`, only
+to the next `count` such requests (so "fails twice, then answers" is exact). `body` answers
+exactly that text (UTF-8) as `content_type` (default `application/json`) with `status`
+(default 200), in place of the upstream's own answer. `status` is one the sandbox's upstream
+can send (`Sandbox.fault_statuses`: 100..599, Calico's end-user codes up to 699). Fault
+decisions use a seeded random generator, so a run with the same requests injects the same
+faults. A request the sandbox's gateway refuses on arrival (a plan's rate limit) gets no fault.
+`last_request_id` is the `X-Request-Id` of the last upstream request served (null if it had
+none). Arrivals (`at`: seconds on the sandbox's monotonic clock, as each request reaches it,
+before any injected latency) let a test check an upstream's rate from the outside, across
+every process that calls it; the last `MAX_ARRIVALS` are kept.
 
 Fault and settings documents are pydantic models in strict mode: a wrong type (`true` for a
 number, `"5"` for 5) or an unknown key is refused with a 400 that names it.

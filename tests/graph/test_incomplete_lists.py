@@ -111,8 +111,8 @@ async def test_the_collector_cut_at_100_comes_back_as_100_and_says_so_on_every_p
         _assert_marked_cut(page)
     # One tokens request per GraphQL page, none more to find out: the first answer held 100
     # tokens where 99 were asked, so the service ignored the options.
-    assert await clean.cardanobi.count(CARDANOBI_ASSETS) == len(pages)
-    assert await clean.cardanobi.count(CARDANOBI_ACCOUNT) == 1
+    assert await clean.cardanobi.count(CARDANOBI_ASSETS, "200") == len(pages)
+    assert await clean.cardanobi.count(CARDANOBI_ACCOUNT, "200") == 1
 
 
 async def test_with_odata_the_collector_comes_back_whole_and_complete(
@@ -127,7 +127,7 @@ async def test_with_odata_the_collector_comes_back_whole_and_complete(
     # (ADA, then from `$skip` 0 and 99), two for the second (99 and 198 again: the next page's
     # request has loaders of its own), one for the last.
     assert len(pages) == 3
-    assert await odata.cardanobi.count(CARDANOBI_ASSETS) == 5
+    assert await odata.cardanobi.count(CARDANOBI_ASSETS, "200") == 5
 
 
 async def test_an_account_under_the_cut_is_complete_without_odata(
@@ -137,7 +137,7 @@ async def test_an_account_under_the_cut_is_complete_without_odata(
     page = body["data"]["account"]["holdings"]
     assert (page["complete"], page["errors"], len(page["nodes"])) == (True, [], 6)
     assert "errors" not in body
-    assert await clean.cardanobi.count(CARDANOBI_ASSETS) == 1
+    assert await clean.cardanobi.count(CARDANOBI_ASSETS, "200") == 1
 
 
 async def test_a_filter_over_a_cut_list_says_it_may_miss_matches(
@@ -171,8 +171,8 @@ async def test_the_portfolio_counts_the_100_and_names_the_cut_account(
     assert codes(body) == [INCOMPLETE]
     assert body["errors"][0]["path"] == ["portfolio"]
     # The whole read: one tokens request (100 came where 99 were asked), one balance.
-    assert await clean.cardanobi.count(CARDANOBI_ASSETS) == 1
-    assert await clean.cardanobi.count(CARDANOBI_ACCOUNT) == 1
+    assert await clean.cardanobi.count(CARDANOBI_ASSETS, "200") == 1
+    assert await clean.cardanobi.count(CARDANOBI_ACCOUNT, "200") == 1
 
 
 async def test_with_odata_the_portfolio_holds_all_250_and_is_complete(
@@ -183,7 +183,7 @@ async def test_with_odata_the_portfolio_holds_all_250_and_is_complete(
     assert portfolio["holdingsCount"] == 251
     assert portfolio["bySource"] == [{"source": "CARDANO", "holdingsCount": 251, "complete": True}]
     assert (portfolio["errors"], "errors" in body) == ([], False)
-    assert await odata.cardanobi.count(CARDANOBI_ASSETS) == 3
+    assert await odata.cardanobi.count(CARDANOBI_ASSETS, "200") == 3
 
 
 async def _holding_ids(graph: GraphClient) -> dict[str, str]:
@@ -206,7 +206,7 @@ async def test_node_of_a_token_past_the_cut_is_an_error_not_null(
     assert past in body["errors"][0]["message"] and COLLECTOR in body["errors"][0]["message"]
     assert body["errors"][0]["path"] == ["node"]
     # Found out from the first answer alone: no page past it was asked.
-    assert await clean.cardanobi.count(CARDANOBI_ASSETS) == 1
+    assert await clean.cardanobi.count(CARDANOBI_ASSETS, "200") == 1
 
 
 async def test_node_of_a_token_inside_the_cut_is_found(

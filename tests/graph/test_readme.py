@@ -1,49 +1,27 @@
-"""The README's curl examples give the answers the README shows."""
+"""The curl examples of the README and of `docs/` give the answers written beside them."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import re
-import shlex
-from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.docs_examples import PAGES, curl_examples, example_ids, request_of
 from tests.harness import GraphClient
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-EXAMPLE = re.compile(r"```sh\n(?P<command>[^`]*?curl [^`]*?)```\n```json\n(?P<answer>.*?)```", re.S)
+EXAMPLE_COUNT = len(curl_examples())
 
 
-def _examples() -> list[tuple[str, str]]:
-    return [(m["command"], m["answer"]) for m in EXAMPLE.finditer(README.read_text())]
+def test_the_readme_and_the_docs_have_examples() -> None:
+    readme = sum(1 for name in example_ids() if name.startswith(PAGES[0].name))
+    assert readme >= 3
+    assert readme + 4 <= EXAMPLE_COUNT
 
 
-def _request(command: str, token: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The JSON body and headers of the curl command in `command`."""
-    text = command.replace("\\\n", " ").replace("$TOKEN", token)
-    words = shlex.split(text[text.index("curl ") :])
-    headers: dict[str, str] = {}
-    body: dict[str, Any] = {}
-    for flag, value in itertools.pairwise(words):
-        if flag == "-H":
-            name, _, content = value.partition(":")
-            headers[name.strip()] = content.strip()
-        elif flag == "-d":
-            body = json.loads(value)
-    return body, headers
-
-
-def test_the_readme_has_examples() -> None:
-    assert len(_examples()) >= 5
-
-
-@pytest.mark.parametrize("index", range(len(_examples())))
+@pytest.mark.parametrize("index", range(EXAMPLE_COUNT), ids=example_ids())
 async def test_a_readme_example_answers_as_documented(graph: GraphClient, index: int) -> None:
-    command, answer = _examples()[index]
-    body, headers = _request(command, graph.token("alice"))
+    command, answer = curl_examples()[index]
+    body, headers = request_of(command, graph.token("alice"))
     headers.pop("content-type", None)
     status, response = await graph.post(body["query"], headers=headers)
     assert status == 200

@@ -331,8 +331,8 @@ async def test_cardanobi_first_100_tokens_captured_on_mainnet(
     names = [node["asset"]["name"] for node in body["data"]["account"]["holdings"]["nodes"]]
     assert names[:3] == ["NEWM", "517", "SNEK"]
     # 100 came where 99 were asked: the cut is known from this one answer.
-    assert await clean.cardanobi.routes(CARDANOBI_ASSETS) == {"200": 1}
-    assert await clean.cardanobi.routes(CARDANOBI_ACCOUNT) == {"404": 1}
+    assert await clean.cardanobi.count(CARDANOBI_ASSETS, "200") == 1
+    assert await clean.cardanobi.count(CARDANOBI_ACCOUNT, "404") == 1
 
 
 async def test_cardanobi_docs_example_with_its_placeholder(
@@ -424,7 +424,7 @@ async def test_cardanobi_unknown_asset_answers_an_empty_list(
         body=sample("cardanobi_assets_with_specific_params_python_sdk.json"), route=CARDANOBI_ASSET
     )
     assert await graph.query(ASSET_NODE, {"id": asset}) == {"data": {"node": None}}
-    assert await clean.cardanobi.routes(CARDANOBI_ASSET) == {"200": 1}
+    assert await clean.cardanobi.count(CARDANOBI_ASSET, "200") == 1
 
 
 async def test_cardanobi_policies_list_where_the_asset_list_belongs(

@@ -20,6 +20,7 @@ from sources.http import HttpUpstream, Timeouts
 from sources.sandboxing import RunningSandbox, Sandbox, dumps_exact, start_sandbox
 from sources.source import Source
 from tests.sandbox_control import SandboxControl
+from tests.sources.building import upstream_of
 
 __all__ = [
     "ALICE",
@@ -64,7 +65,7 @@ async def served(
 ) -> AsyncIterator[tuple[RunningSandbox, HttpUpstream]]:
     """`sandbox` on a free loopback port, with an `HttpUpstream` pointed at it."""
     running = await start_sandbox(sandbox)
-    http = HttpUpstream(Source.CALICO, running.url, timeouts=timeouts)
+    http = upstream_of(Source.CALICO, running.url, timeouts=timeouts)
     await http.start()
     try:
         yield running, http
