@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from resolvers.cardano_names import token_name
 from resolvers.concurrency import gather_settled
-from resolvers.context import RequestContext
+from resolvers.context import GraphOptions, RequestContext
 from resolvers.errors import HoldingsIncomplete, ScanBudgetSpent
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
@@ -49,6 +49,7 @@ __all__ = [
     "native_holding",
     "read_all",
     "token_record",
+    "tokens_per_request",
 ]
 
 _At = tuple[int, str | None]
@@ -114,9 +115,14 @@ def _holding_record(
     )
 
 
+def tokens_per_request(options: GraphOptions) -> int:
+    """How many tokens the graph asks CardanoBI for at once (`$top`): `CARDANOBI_PAGE_SIZE`,
+    but one less than the route's cap, so an answer that ignored `$top` is longer than asked."""
+    return min(options.cardanobi_page_size, PAGE_SIZE - 1)
+
+
 def _top(context: RequestContext) -> int:
-    # One less than the route's cap: an answer that ignored `$top` is then longer than asked.
-    return min(context.options.cardanobi_page_size, PAGE_SIZE - 1)
+    return tokens_per_request(context.options)
 
 
 def _first_fingerprint(page: AccountAssetsPage) -> str | None:
