@@ -17,40 +17,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import run as bench_run
 from bench.load import Operation, run_load
-from bench.processes import ROOT, Process, free_port, wait_http
+from bench.processes import ROOT, Process, cpu_seconds
+from bench.run import _headers
 from bench.scenarios import SCENARIOS
+from bench.serving import graph_server, sandboxes
 
 __all__ = ["main"]
 
-_TICKS = os.sysconf("SC_CLK_TCK")
-_SETTINGS = {
-    # As `bench.run` serves the graph: one worker, the public cache off, the bench's secrets,
-    # CardanoBI's rate out of the way (the sandbox has no plan limit).
-    "WORKERS": "1",
-    "PUBLIC_CACHE_TTL_SECONDS": "0",
-    "JWT_SECRET": bench_run._JWT_SECRET,
-    "CURSOR_SECRET": bench_run._CURSOR_SECRET,
-    "LOG_LEVEL": "warning",
-    "CARDANOBI_RATE_PER_SECOND": "1000",
-}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU the process has used (Linux `/proc/<pid>/stat`)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+_CARDANOBI_RATE = 1000.0
+"""As `bench.run` serves the graph: CardanoBI's rate out of the way (no plan limit here)."""
 
 
 @dataclass
@@ -60,28 +44,6 @@ class Server:
     url: str
     rounds: list[tuple[float, float]] = field(default_factory=list)
     """(CPU ms per operation, operations per second) of each round."""
-
-
-def _start(name: str, checkout: Path, settings: Mapping[str, str]) -> Server:
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/"),
-        **_SETTINGS,
-        **settings,
-        "PORT": str(port),
-    }
-    popen = subprocess.Popen(
-        [sys.executable, "server.py"],
-        cwd=checkout,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    process = Process(name, popen)
-    wait_http(f"http://127.0.0.1:{port}/graphql?query=%7B__typename%7D")
-    return Server(name, process, f"http://127.0.0.1:{port}/graphql")
 
 
 def _parse_server(text: str) -> tuple[str, Path, dict[str, str]]:
@@ -128,16 +90,15 @@ def main() -> None:
     arguments = parser.parse_args()
     scenario = next(s for s in SCENARIOS if s.key == arguments.scenario)
     with ExitStack() as stack:
-        _, upstreams = stack.enter_context(bench_run._sandboxes(0))
+        _, upstreams = stack.enter_context(sandboxes(0))
         servers: list[Server] = []
         for text in arguments.server:
             name, checkout, settings = _parse_server(text)
-            server = _start(name, checkout, {**upstreams, **settings})
-            stack.callback(server.process.stop)
-            servers.append(server)
-        operations = {
-            s.name: scenario.operation(s.url, bench_run._headers(scenario)) for s in servers
-        }
+            process, url = stack.enter_context(
+                graph_server(upstreams, _CARDANOBI_RATE, settings=settings, checkout=checkout)
+            )
+            servers.append(Server(name, process, url))
+        operations = {s.name: scenario.operation(s.url, _headers(scenario)) for s in servers}
         for server in servers:  # warm: plans compiled, connections open
             asyncio.run(
                 run_load(operations[server.name], total=100, concurrency=arguments.concurrency)
