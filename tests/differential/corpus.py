@@ -10,7 +10,11 @@ Three sources, merged without repeats:
   after the rest of the suite (it is ordered last), so a new test's documents count at once.
 
 A bearer token our tests issued for a user is kept as that user (a fresh token is issued when the
-case runs); any other Authorization header is kept as it was sent.
+case runs); any other Authorization header is kept as it was sent. A request is kept with the
+sandbox faults and settings it met (`tests.harness.CONDITIONS`) when they replay alike run after
+run: not faults that play on time (latency, a slow body, a dropped connection) or by chance (a
+`rate` below 1), not settings that do (a plan's rate limit, a quota spent): a request made under
+those is replayed under the sandboxes' defaults.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import itertools
 import json
 import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,7 @@ import jwt
 from graphql import GraphQLSyntaxError, OperationDefinitionNode, OperationType, parse
 
 from tests.differential.runner import Case
-from tests.harness import JWT_SECRET, SentRequest
+from tests.harness import JWT_SECRET, Noted, SentRequest
 
 __all__ = ["CORPUS", "cases", "is_mutation", "markdown_cases", "recorded_cases", "write_corpus"]
 
@@ -35,7 +39,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).with_name("corpus.json")
 _EXAMPLE = re.compile(r"```sh\n(?P<command>[^`]*?curl [^`]*?)```", re.S)
 _PER_DOCUMENT = 3
-"""Variable sets kept per (document, caller): enough to vary, not a walk's every page."""
+"""Variable sets kept per (document, caller, conditions): enough to vary, not a walk's every
+page."""
+_TIMED_FAULTS = frozenset({"latency_ms", "slow_body_ms", "drop"})
+_REPLAYED_SETTINGS = {"cardanobi": frozenset({"odata"})}
+"""Sandbox settings that change what is answered, not when."""
+_MAX_FAULT_CHARACTERS = 64_000
 
 
 def _markdown_files() -> Iterator[Path]:
@@ -91,25 +100,47 @@ def _user_of(authorization: str) -> str | None:
     return claims["sub"]
 
 
+def _replayable_faults(faults: Mapping[str, Any]) -> bool:
+    return (
+        not _TIMED_FAULTS & {key for key, value in faults.items() if value is not None}
+        and faults.get("rate", 1.0) == 1.0
+        and len(json.dumps(faults, default=str)) <= _MAX_FAULT_CHARACTERS
+    )
+
+
+def _conditions(request: SentRequest) -> tuple[Noted, Noted]:
+    faults = tuple((name, f) for name, f in request.faults if _replayable_faults(f))
+    settings = tuple(
+        (name, kept)
+        for name, changed in request.settings
+        if (kept := {k: v for k, v in changed.items() if k in _REPLAYED_SETTINGS.get(name, ())})
+    )
+    return faults, settings
+
+
 def _case_of(request: SentRequest) -> Case:
     headers = {name.lower(): value for name, value in request.headers.items()}
     authorization = headers.get("authorization")
     user = _user_of(authorization) if authorization else None
+    faults, settings = _conditions(request)
     return Case(
         request.query,
         request.variables,
         user=user,
         authorization=None if user else authorization,
         calico=headers.get("x-calico-token"),
+        faults=faults,
+        settings=settings,
     )
 
 
 def recorded_cases(sent: Iterable[SentRequest]) -> list[Case]:
     """The requests sent, a few variable sets per document and caller."""
-    kept: dict[tuple[str, str | None, str | None, str | None], list[Case]] = {}
+    kept: dict[tuple[str, str | None, str | None, str | None, str], list[Case]] = {}
     for request in sent:
         case = _case_of(request)
-        group = kept.setdefault((case.query, case.user, case.authorization, case.calico), [])
+        met = json.dumps([case.faults, case.settings], sort_keys=True, default=str)
+        group = kept.setdefault((case.query, case.user, case.authorization, case.calico, met), [])
         if len(group) < _PER_DOCUMENT and case not in group:
             group.append(case)
     return [case for group in kept.values() for case in group]

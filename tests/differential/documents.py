@@ -7,7 +7,9 @@ fragments, `@include`/`@skip` on literals and on Boolean variables, arguments wr
 passed as variables. Argument values come from the sandboxes' accounts and from ids and cursors
 the graph issued (`Pools`), with bad ones among them (a checksum that fails, a cursor that does
 not verify, `first: 0`), so error paths are drawn too. Sometimes one sandbox misbehaves for the
-case (a 503, a malformed body, a 401).
+case (a 503, a malformed body, a 401, a later page failing, an answer the real service sent, from
+`tests/replay/samples`), and sometimes CardanoBI honours OData paging (so a list of more than
+100 tokens is whole, and its later pages can fail).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from graphql import (
@@ -34,6 +37,7 @@ from hypothesis import strategies as st
 
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
+from sources.mesh import sandbox_data as mesh_data
 from tests.differential.runner import Case
 
 __all__ = ["Pools", "documents"]
@@ -43,27 +47,51 @@ _ACCOUNTS: tuple[tuple[str, str], ...] = (
     ("ALGORAND", algod_data.SMALL),
     ("ALGORAND", algod_data.EMPTY),
     ("ALGORAND", "4BKTTRHZ2MBLTTYWY76S5GOCSQ6UYXHHAGSNVAKETKEO5ONLKJIZWR6IYM"),  # bad checksum
-    ("CARDANO", cardano_data.COLLECTOR),
+    ("CARDANO", cardano_data.COLLECTOR),  # more than 100 tokens: cut, HOLDINGS_INCOMPLETE
     ("CARDANO", cardano_data.SMALL),
     ("CARDANO", cardano_data.EMPTY),
+    ("CARDANO", cardano_data.ODDITIES),  # CIP-68 labels, names known by bytes only (nameHex)
     ("CARDANO", "stake1nope"),
     ("CALICO", "alice"),
     ("CALICO", "bob"),
+    ("CALICO", "dave"),  # the session expired: 603
     ("MESH", "alice"),
     ("MESH", "bob"),
+    ("MESH", mesh_data.CAROL),  # a short position, negative returns, no aggregates
 )
 _CALLERS: tuple[tuple[str | None, str | None], ...] = (
     (None, None),
     ("alice", "sandbox-calico-alice"),
     ("alice", None),
     ("bob", "sandbox-calico-bob"),
+    ("dave", "sandbox-calico-dave"),
+    (mesh_data.CAROL, None),
 )
+_SAMPLES = Path(__file__).resolve().parents[1] / "replay" / "samples"
+_ALGOD_ASSETS = "GET /v2/accounts/{address}/assets"
+_CARDANOBI_ASSETS = "GET /api/core/accounts/{stake_address}/assets"
+
+
+def _sample(name: str, **faults: Any) -> dict[str, Any]:
+    """A real answer (`tests/replay/samples`) in place of the sandbox's own, as `faults`."""
+    return {"body": (_SAMPLES / name).read_text(encoding="utf-8"), **faults}
+
+
 _FAULTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("algod", {"status": 503}),
     ("algod", {"malformed": True}),
+    ("algod", {"status": 500, "query": "next="}),  # a later page fails
+    ("algod", {"status": 429}),
+    ("algod", _sample("algod_accountAssetsInformation_sdk-testing.json", route=_ALGOD_ASSETS)),
+    ("algod", _sample("algod_asset_usdc_mainnet_algobase.json", route="GET /v2/assets/{asset_id}")),
     ("cardanobi", {"status": 500}),
+    ("cardanobi", {"status": 503, "query": "skip=99"}),  # a later page, with OData
+    ("cardanobi", _sample("cardanobi_accounts_assets_docs_example.json", route=_CARDANOBI_ASSETS)),
     ("calico", {"status": 401}),
+    ("calico", _sample("calico_assets_v2_refdoc_example.json", route="GET /accounts/v2/assets")),
     ("mesh", {"malformed": True}),
+    ("mesh", _sample("mesh_portfolio_cex_example_spec.json")),
+    ("mesh", _sample("mesh_portfolio_400_example_spec.json", status=400)),
 )
 _FIRSTS = (1, 2, 3, 5, 20, 100, 1, 2, 3, 0, 101)
 _SYMBOLS = ("USDC", "ALGO", "MAXS", "ADA", "ETH", "x", "")
@@ -350,6 +378,9 @@ def documents(draw: Any, schema: GraphQLSchema, pools: Pools) -> Case:
     builder = _Document(draw, schema, pools)
     query = builder.document()
     user, calico = draw(st.sampled_from(_CALLERS))
-    faults = (draw(st.sampled_from(_FAULTS)),) if draw(st.integers(0, 99)) >= 88 else ()
+    faults = (draw(st.sampled_from(_FAULTS)),) if draw(st.integers(0, 99)) >= 80 else ()
+    settings = (("cardanobi", {"odata": True}),) if draw(st.integers(0, 99)) >= 80 else ()
     variables = {name: value for name, (_, value) in builder.variables.items()}
-    return Case(query, variables or None, user=user, calico=calico, faults=faults)
+    return Case(
+        query, variables or None, user=user, calico=calico, faults=faults, settings=settings
+    )

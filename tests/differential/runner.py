@@ -4,6 +4,10 @@ The app's own schema executes each case in process, with one `Services` (clients
 sandboxes over loopback) and two views of it: compiled plans on, and `COMPILED_EXECUTION=false`
 (graphql-core's executor alone). A case runs four times:
 
+Each run meets the case's sandbox conditions afresh (the settings and faults a test had set when
+it sent the request, or a drawn fault), so a fault limited to a `count` of requests plays alike
+for both executors.
+
 1. on graphql-core alone, with fresh loaders (cold), counting the upstream requests it made;
 2. on the plan, with fresh loaders (cold), counting again: the counts must be equal (batching
    and caching unchanged) and so must the responses, but for the instants the graph stamps on
@@ -56,7 +60,9 @@ class Case:
     calico: str | None = None
     """The X-Calico-Token header."""
     faults: tuple[tuple[str, Mapping[str, Any]], ...] = ()
-    """(sandbox name, faults) set for the case's runs and cleared after."""
+    """(sandbox name, faults) set before each of the case's runs and cleared after."""
+    settings: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    """(sandbox name, settings) changed for the case's runs and restored after."""
 
     def headers(self) -> tuple[str | None, str | None]:
         if self.user is not None:
@@ -71,11 +77,16 @@ class Case:
     @classmethod
     def from_json(cls, entry: Mapping[str, Any]) -> Case:
         faults = tuple((name, dict(value)) for name, value in entry.get("faults", ()))
-        return cls(**{**entry, "faults": faults})
+        settings = tuple((name, dict(value)) for name, value in entry.get("settings", ()))
+        return cls(**{**entry, "faults": faults, "settings": settings})
 
     def label(self) -> str:
         who = self.user or ("token" if self.authorization else "anonymous")
-        return f"{' '.join(self.query.split())[:160]} {json.dumps(self.variables)[:80]} as {who}"
+        text = f"{' '.join(self.query.split())[:160]} {json.dumps(self.variables)[:80]} as {who}"
+        if self.faults or self.settings:
+            met = json.dumps([*self.settings, *self.faults], default=str)
+            text += f" with {met[:160]}"
+        return text
 
 
 @dataclass
@@ -94,6 +105,8 @@ class Outcome:
     executor: str = ""
     upstream_requests: int = 0
     problems: list[str] = field(default_factory=list)
+    response: Any = None
+    """The response (parsed) of the plan's cold run."""
 
 
 def _encoded(result: ExecutionResult) -> bytes:
@@ -119,6 +132,12 @@ class Differential:
         )
         assert services.options.compiled_execution, "the plan side must have plans on"
         self._sandboxes = sandboxes
+
+    def with_options(self, **overrides: Any) -> Differential:
+        """Both executors over the same services, with some of the graph's options changed
+        (e.g. a tighter limit)."""
+        options = dataclasses.replace(self._plan.options, **overrides)
+        return Differential(dataclasses.replace(self._plan, options=options), self._sandboxes)
 
     async def _upstream_total(self) -> int:
         """Data requests the sandboxes served (not CardanoBI's token: the app keeps that one)."""
@@ -183,22 +202,32 @@ class Differential:
         run, _ = await self._run(self._plan, case, None)
         return json.loads(run.body)
 
-    async def check(self, case: Case) -> Outcome:
-        outcome = Outcome(case)
+    async def _arrange(self, case: Case) -> None:
+        """The case's sandbox settings and faults, afresh (a fault's `count` starts again)."""
+        for name, settings in case.settings:
+            await getattr(self._sandboxes, name).settings(**settings)
         for name, faults in case.faults:
             await getattr(self._sandboxes, name).faults(**faults)
+
+    async def check(self, case: Case) -> Outcome:
+        outcome = Outcome(case)
         try:
+            await self._arrange(case)
             before = await self._upstream_total()
             standard, warm = await self._run(self._standard, case, None)
             between = await self._settled_total(standard.body)
+            await self._arrange(case)
             plan, _ = await self._run(self._plan, case, None)
             after = await self._settled_total(plan.body)
+            await self._arrange(case)
             plan_warm, _ = await self._run(self._plan, case, warm)
+            await self._arrange(case)
             standard_warm, _ = await self._run(self._standard, case, warm)
         finally:
-            if case.faults:
+            if case.faults or case.settings:
                 await self._sandboxes.reset()
         outcome.executor = plan.executor
+        outcome.response = json.loads(plan.body)
         outcome.upstream_requests = between - before
         problems = outcome.problems
         # A request refused before execution (parse, validation, variables) runs on neither.

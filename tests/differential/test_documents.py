@@ -8,14 +8,28 @@ import collections
 
 import pytest
 
+from schema import schema
 from tests.conftest import AFTER_THE_SUITE
 from tests.differential.corpus import cases, is_mutation, markdown_cases
+from tests.differential.coverage import reachable_fields, selected_fields
 from tests.differential.runner import Differential
 from tests.harness import SENT, Sandboxes
 
 
 def test_the_docs_have_examples_to_replay() -> None:
     assert len(markdown_cases()) >= 5
+
+
+def test_the_docs_and_the_recorded_corpus_select_every_field_of_the_schema() -> None:
+    reachable = reachable_fields(schema._schema)
+    # The walk reaches the fields that lists answer and the ones federation adds.
+    assert {("AssetHoldingConnection", "complete"), ("Asset", "nameHex")} <= reachable
+    assert ("Query", "_service") in reachable
+    missing = reachable - selected_fields(schema._schema, cases(()))
+    assert not missing, (
+        f"no case selects {sorted(missing)}: a test or a docs example that asks for them "
+        "(then `pytest --record-corpus`)"
+    )
 
 
 @pytest.mark.after_the_suite

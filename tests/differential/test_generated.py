@@ -40,6 +40,10 @@ _SEED = f"""{{
 }}"""
 
 
+_SEED_ERRORS = frozenset({"PROVIDER_ERROR", "HOLDINGS_INCOMPLETE"})
+"""Alice's failing Calico provider; the collector's list cut at CardanoBI's first 100."""
+
+
 def _strings(value: Any, key: str) -> Iterator[str]:
     if isinstance(value, dict):
         for name, item in value.items():
@@ -56,9 +60,7 @@ def _strings(value: Any, key: str) -> Iterator[str]:
 async def pools(differential: Differential) -> Pools:
     """Ids and cursors the graph issued, read once."""
     answer = await differential.answer(Case(_SEED, user="alice", calico="sandbox-calico-alice"))
-    assert all(e["extensions"]["code"] == "PROVIDER_ERROR" for e in answer.get("errors", ())), (
-        answer
-    )
+    assert all(e["extensions"]["code"] in _SEED_ERRORS for e in answer.get("errors", ())), answer
     ids = tuple(sorted(set(_strings(answer, "id"))))
     cursors = tuple(sorted(set(_strings(answer, "cursor"))))
     assert len(ids) >= 10 and len(cursors) >= 5
