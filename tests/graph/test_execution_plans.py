@@ -3,6 +3,7 @@ a compiled plan; with COMPILED_EXECUTION=false none is; either way the answer is
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -122,3 +123,26 @@ async def test_a_condition_in_a_fragment_the_operation_never_spreads_does_not_st
         assert await response.json() == {"data": {"__typename": "Query"}}
     samples = await scrape(fresh, http)
     assert value(samples, EXECUTIONS, executor="plan", reason="compiled") == 1
+
+
+async def test_a_batch_and_a_persisted_query_run_on_plans_and_answer_the_same_bytes(
+    fresh: GraphClient, without_plans: GraphClient, http: aiohttp.ClientSession
+) -> None:
+    digest = hashlib.sha256(HOLDINGS.encode()).hexdigest()
+    hashed = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    variables = {"a": algod_data.SMALL}
+    bodies: list[object] = [
+        [{"query": HOLDINGS, "variables": variables}, {"query": "{ __typename }"}],  # a batch
+        {"query": HOLDINGS, "variables": variables, "extensions": hashed},  # APQ: registers
+        {"variables": variables, "extensions": hashed},  # APQ: the hash alone
+    ]
+    answers: dict[str, list[tuple[int, bytes]]] = {}
+    for name, client in (("plan", fresh), ("standard", without_plans)):
+        for body in bodies:
+            async with http.post(client.url, json=body) as response:
+                answers.setdefault(name, []).append((response.status, await response.read()))
+    assert answers["plan"] == answers["standard"]
+    assert all(status == 200 and b'"errors"' not in text for status, text in answers["plan"])
+    samples = await scrape(fresh, http)
+    assert value(samples, EXECUTIONS, executor="plan", reason="compiled") == 4
+    assert value(samples, EXECUTIONS, executor="standard", reason="disabled") == 0
