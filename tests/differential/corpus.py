@@ -45,6 +45,9 @@ _TIMED_FAULTS = frozenset({"latency_ms", "slow_body_ms", "drop"})
 _REPLAYED_SETTINGS = {"cardanobi": frozenset({"odata"})}
 """Sandbox settings that change what is answered, not when."""
 _MAX_FAULT_CHARACTERS = 64_000
+_MAX_CASE_CHARACTERS = 64_000
+"""Larger requests (a hostile test's million-character variables) are refused before either
+executor runs: not worth their place in the corpus."""
 
 
 def _markdown_files() -> Iterator[Path]:
@@ -139,6 +142,8 @@ def recorded_cases(sent: Iterable[SentRequest]) -> list[Case]:
     kept: dict[tuple[str, str | None, str | None, str | None, str], list[Case]] = {}
     for request in sent:
         case = _case_of(request)
+        if len(json.dumps(case.to_json(), default=str)) > _MAX_CASE_CHARACTERS:
+            continue
         met = json.dumps([case.faults, case.settings], sort_keys=True, default=str)
         group = kept.setdefault((case.query, case.user, case.authorization, case.calico, met), [])
         if len(group) < _PER_DOCUMENT and case not in group:

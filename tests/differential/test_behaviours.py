@@ -20,6 +20,7 @@ import pytest
 
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
+from sources.resilience.deadline import DEADLINE
 from tests.differential.runner import Case, Differential
 
 _WHALE = {"source": "ALGORAND", "address": algod_data.WHALE}
@@ -219,3 +220,13 @@ async def test_a_soft_error_answers_alike_on_both_executors(
         assert holdings["complete"] is False, holdings
         assert {e["code"] for e in holdings["errors"]} == set(codes), holdings["errors"]
         assert holdings["nodes"], holdings
+
+
+async def test_a_case_leaves_no_request_deadline_in_the_callers_context(
+    differential: Differential,
+) -> None:
+    # The sources' tests call clients outside any request: a deadline left behind by a fixture
+    # of this package would fail them all once it passed.
+    outcome = await differential.check(_holdings_of("ALGORAND", algod_data.SMALL))
+    assert not outcome.problems and outcome.executor == "plan:compiled"
+    assert DEADLINE.get() is None
