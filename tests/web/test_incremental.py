@@ -1,0 +1,384 @@
+"""`@defer` and `@stream` sent in parts (`multipart/mixed`) over real HTTP, read with aiohttp's
+multipart reader as the parts arrive: what each part holds (data, path, label, errors with their
+codes, hasNext), in both formats, and that every guarantee of a whole response holds for the
+parts (error translation, soft errors, query limits, the request deadline, Cache-Control,
+metrics). `tests/ecosystem/test_apollo_client.py` runs Apollo Client against the same."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from sources.algod import sandbox_data as algod_data
+from sources.cardanobi import sandbox_data as cardano_data
+from tests.graph.support import CALICO_ASSETS
+from tests.harness import GraphClient, Sandboxes, serve_graph
+from tests.web.incremental_client import DEFER_2022, INCREMENTAL_V02, post_for_parts
+from tests.web.test_metrics import scrape, total
+
+#: A portfolio screen: the on-chain account at once, the custodial holdings when they come.
+SCREEN = """
+query Screen($address: String!) {
+  account(source: ALGORAND, address: $address) {
+    holdings(first: 2) { nodes { amount asset { symbol } } }
+  }
+  viewer {
+    userId
+    accounts {
+      source
+      ... @defer(label: "custodial") { holdings(first: 1) { nodes { amount asset { symbol } } } }
+    }
+  }
+}
+"""
+ONCHAIN = {"address": algod_data.SMALL}
+CALICO_LATENCY_MS = 1500
+
+
+@pytest_asyncio.fixture
+async def calm(clean: Sandboxes) -> AsyncIterator[Sandboxes]:
+    """The sandboxes, reset again after the test (it injects faults)."""
+    yield clean
+    await clean.reset()
+
+
+def codes(errors: list[dict[str, Any]] | None) -> list[str]:
+    return [error["extensions"]["code"] for error in errors or ()]
+
+
+def whole_from_2022(bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The response the parts make together, merged as Apollo Client's 2022 handler does."""
+    data = bodies[0]["data"]
+    errors = list(bodies[0].get("errors", ()))
+    for body in bodies[1:]:
+        for entry in body.get("incremental", ()):
+            path = entry["path"]
+            if "items" in entry:
+                *to_list, start = path
+                target = _at(data, to_list)
+                assert len(target) == start, "streamed items out of order"
+                target.extend(entry["items"])
+            else:
+                _at(data, path).update(entry["data"])
+            errors.extend(entry.get("errors", ()))
+    return {"data": data, **({"errors": errors} if errors else {})}
+
+
+def _at(data: Any, path: list[str | int]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def plain(query: str) -> str:
+    return query.replace('@defer(label: "custodial")', "").replace("@stream(initialCount: 1)", "")
+
+
+async def test_the_onchain_part_arrives_while_calico_is_still_waiting(
+    graph: GraphClient, calm: Sandboxes
+) -> None:
+    await calm.calico.faults(latency_ms=CALICO_LATENCY_MS)
+    await calm.calico.record_arrivals()
+
+    async def calico_so_far(_: dict[str, Any]) -> tuple[int, int]:
+        return len(await calm.calico.arrivals()), await calm.calico.count(CALICO_ASSETS)
+
+    answer = await post_for_parts(
+        graph, SCREEN, ONCHAIN, headers=graph.headers("alice", calico=True), on_part=calico_so_far
+    )
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == 'multipart/mixed; boundary="-"; deferSpec=20220824'
+    first, *later = answer.parts
+    # Calico was asked before the first part went out (deferred work starts at once), and had
+    # not answered yet.
+    asked, answered = first.noted
+    assert asked >= 1 and answered == 0
+    assert first.body["hasNext"] is True and "errors" not in first.body
+    assert first.body["data"]["viewer"] == {
+        "userId": "alice",
+        "accounts": [{"source": "CALICO"}, {"source": "MESH"}],
+    }
+    assert first.body["data"]["account"]["holdings"]["nodes"]
+    entries = [entry for part in later for entry in part.body.get("incremental", ())]
+    by_path = {tuple(entry["path"]): entry for entry in entries}
+    assert set(by_path) == {("viewer", "accounts", 0), ("viewer", "accounts", 1)}
+    assert {entry["label"] for entry in entries} == {"custodial"}
+    calico = by_path["viewer", "accounts", 0]
+    calico_part = next(p for p in later if calico in p.body.get("incremental", ()))
+    assert calico_part.seconds >= CALICO_LATENCY_MS / 1000 > first.seconds or (
+        calico_part.seconds - first.seconds >= CALICO_LATENCY_MS / 1000 / 2
+    )
+    assert calico_part.noted[1] >= 1  # answered by then
+    # alice's failing binance travels with Calico's part, coded, with its full path.
+    assert codes(calico.get("errors")) == ["PROVIDER_ERROR"]
+    assert calico["errors"][0]["path"] == ["viewer", "accounts", 0, "holdings"]
+    assert calico["errors"][0]["extensions"]["provider"] == "binance"
+    assert calico["data"]["holdings"]["nodes"][0]["asset"]["symbol"]
+    assert [part.body["hasNext"] for part in later] == [True] * (len(later) - 1) + [False]
+    # Together the parts are the response without @defer.
+    whole = await graph.query(plain(SCREEN), ONCHAIN, user="alice", calico=True)
+    assert whole_from_2022(answer.bodies) == whole
+
+
+async def test_a_fragment_delivered_below_its_defer_lands_at_its_own_path(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    # The fragment is at `viewer`; its data under `accounts` (which the initial part already
+    # has), so graphql-core sends it with a `subPath`.
+    query = (
+        '{ viewer { accounts { source } ... @defer(label: "more") '
+        "{ accounts { holdings(first: 1) { nodes { amount } } } } } }"
+    )
+    headers = graph.headers("alice", calico=True)
+    legacy = await post_for_parts(graph, query, headers=headers)
+    entries = [e for body in legacy.bodies[1:] for e in body.get("incremental", ())]
+    assert sorted(e["path"] for e in entries) == [
+        ["viewer", "accounts", 0],
+        ["viewer", "accounts", 1],
+    ]
+    assert all("subPath" not in e and "id" not in e for e in entries)
+    assert whole_from_2022(legacy.bodies) == await graph.query(
+        query.replace('... @defer(label: "more")', "..."), user="alice", calico=True
+    )
+    current = await post_for_parts(graph, query, headers=headers, accept=INCREMENTAL_V02)
+    assert current.headers["Content-Type"].endswith("incrementalSpec=v0.2")
+    assert current.bodies[0]["pending"] == [{"id": "0", "path": ["viewer"], "label": "more"}]
+    entries = [e for body in current.bodies[1:] for e in body.get("incremental", ())]
+    assert sorted(e["subPath"] for e in entries) == [["accounts", 0], ["accounts", 1]]
+    assert {e["id"] for e in entries} == {"0"}
+    completed = [c for body in current.bodies[1:] for c in body.get("completed", ())]
+    assert completed == [{"id": "0"}]
+    assert codes([e for entry in entries for e in entry.get("errors", ())]) == ["PROVIDER_ERROR"]
+
+
+async def test_streamed_accounts_come_in_order_with_the_index_of_their_first_item(
+    graph: GraphClient, calm: Sandboxes
+) -> None:
+    await calm.cardanobi.faults(latency_ms=800, path="/assets")
+    query = """
+    query Many($algo: String!, $cardano: String!, $empty: String!) {
+      accounts(refs: [{source: ALGORAND, address: $algo}, {source: CARDANO, address: $cardano},
+                      {source: ALGORAND, address: $empty}]) @stream(initialCount: 1) {
+        source address holdings(first: 1) { nodes { rawAmount } }
+      }
+    }"""
+    variables = {
+        "algo": algod_data.SMALL,
+        "cardano": cardano_data.SMALL,
+        "empty": algod_data.EMPTY,
+    }
+    answer = await post_for_parts(graph, query, variables)
+    first, *later = answer.parts
+    assert [a["source"] for a in first.body["data"]["accounts"]] == ["ALGORAND"]
+    assert first.seconds < 0.8
+    entries = [e for part in later for e in part.body.get("incremental", ())]
+    assert entries[0]["path"] == ["accounts", 1]
+    assert [item["source"] for e in entries for item in e["items"]] == ["CARDANO", "ALGORAND"]
+    whole = await graph.query(query.replace("@stream(initialCount: 1)", ""), variables)
+    assert whole_from_2022(answer.bodies) == whole
+    current = await post_for_parts(graph, query, variables, accept=INCREMENTAL_V02)
+    assert current.bodies[0]["pending"] == [{"id": "0", "path": ["accounts"]}]
+    items = [i for b in current.bodies[1:] for e in b.get("incremental", ()) for i in e["items"]]
+    assert [item["address"] for item in items] == [cardano_data.SMALL, algod_data.EMPTY]
+
+
+@pytest.mark.parametrize("accept", ["application/json", "*/*", "application/graphql-response+json"])
+async def test_a_client_that_asks_for_one_body_gets_everything_in_it(
+    graph: GraphClient, clean: Sandboxes, accept: str
+) -> None:
+    answer = await post_for_parts(
+        graph, SCREEN, ONCHAIN, accept=accept, headers=graph.headers("alice", calico=True)
+    )
+    assert answer.status == 200 and not answer.parts
+    assert answer.whole == await graph.query(plain(SCREEN), ONCHAIN, user="alice", calico=True)
+
+
+async def test_each_operation_of_a_batch_gets_its_deferred_data_in_its_own_result(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    operation = {"query": SCREEN, "variables": ONCHAIN}
+    headers = {"Accept": DEFER_2022, **graph.headers("alice", calico=True)}
+    async with graph.http.post(graph.url, json=[operation, operation], headers=headers) as r:
+        assert r.status == 200 and r.headers["Content-Type"] == "application/json"
+        batch = await r.json()
+    whole = await graph.query(plain(SCREEN), ONCHAIN, user="alice", calico=True)
+    assert batch == [whole, whole]
+
+
+async def test_errors_of_deferred_parts_are_coded_and_translated(
+    graph: GraphClient, calm: Sandboxes
+) -> None:
+    await calm.cardanobi.faults(status=503, path="/assets")
+    query = """
+    query Broken($cardano: String!) {
+      providers(first: 1) { nodes { slug } }
+      ... @defer(label: "bad") { bad: account(source: ALGORAND, address: "not-an-address") { id } }
+      ... @defer(label: "down") {
+        down: account(source: CARDANO, address: $cardano) {
+          holdings(first: 1) { nodes { amount } }
+        }
+      }
+    }"""
+    answer = await post_for_parts(graph, query, {"cardano": cardano_data.SMALL})
+    assert answer.status == 200 and "errors" not in answer.bodies[0]
+    entries = {e["label"]: e for b in answer.bodies[1:] for e in b.get("incremental", ())}
+    assert entries["bad"]["data"] == {"bad": None}
+    (bad,) = entries["bad"]["errors"]
+    assert bad["extensions"]["code"] == "BAD_USER_INPUT" and "not-an-address" in bad["message"]
+    assert bad["path"] == ["bad"]
+    down = entries["down"]["errors"]
+    assert codes(down) == ["UPSTREAM_UNAVAILABLE"]
+    assert down[0]["extensions"]["source"] == "CARDANO"
+    assert down[0]["path"] == ["down", "holdings"]
+    assert entries["down"]["data"]["down"]["holdings"]["nodes"] == []  # a soft error: it answers
+
+
+async def test_a_soft_error_of_the_initial_part_goes_with_it(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    query = """
+    { viewer { accounts { source holdings(first: 1) { nodes { amount } } } }
+      ... @defer(label: "later") { providers(first: 1) { nodes { slug } } } }"""
+    answer = await post_for_parts(graph, query, headers=graph.headers("alice", calico=True))
+    first, *later = answer.bodies
+    assert codes(first.get("errors")) == ["PROVIDER_ERROR"]
+    assert first["errors"][0]["path"] == ["viewer", "accounts", 0, "holdings"]
+    assert all("errors" not in e for b in later for e in b.get("incremental", ()))
+
+
+async def test_a_deferred_fragment_is_costed_like_an_inline_one(
+    sandboxes: Sandboxes, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    query = (
+        "query Page($address: String!) { account(source: ALGORAND, address: $address) "
+        "{ ... @defer { holdings(first: 100) { nodes { asset { symbol } } } } } }"
+    )
+    async with serve_graph(sandboxes.settings(max_query_cost=150), http) as graph:
+        deferred = await post_for_parts(graph, query, ONCHAIN)
+        inline = await graph.query(query.replace("@defer", ""), ONCHAIN)
+    # Refused before execution, as one body (not in parts), with the same figures.
+    assert deferred.status == 200 and deferred.whole is not None and not deferred.parts
+    assert codes(deferred.whole["errors"]) == ["QUERY_TOO_COMPLEX"]
+    assert deferred.whole == inline
+    assert "MAX_QUERY_COST=150" in inline["errors"][0]["message"]
+    assert [await handle.total() for handle in clean.all()] == [0, 0, 0, 0]
+
+
+async def test_the_deferred_parts_end_by_the_request_deadline(
+    sandboxes: Sandboxes, calm: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    await calm.calico.faults(latency_ms=6000)
+    async with serve_graph(sandboxes.settings(request_deadline_seconds=1), http) as graph:
+        answer = await post_for_parts(
+            graph, SCREEN, ONCHAIN, headers=graph.headers("alice", calico=True)
+        )
+    last = answer.parts[-1]
+    assert last.body["hasNext"] is False
+    assert last.seconds < 4  # the deadline (1 s), not Calico's 6 s
+    errors = [
+        e for b in answer.bodies[1:] for i in b.get("incremental", ()) for e in i.get("errors", ())
+    ]
+    assert codes(errors) == ["UPSTREAM_TIMEOUT"]
+    assert errors[0]["extensions"]["source"] == "CALICO"
+
+
+async def test_parts_are_never_kept_by_a_shared_cache(graph: GraphClient, clean: Sandboxes) -> None:
+    onchain = (
+        "query A($address: String!) { account(source: ALGORAND, address: $address) "
+        "{ chainId ... @defer { holdings(first: 1) { nodes { amount } } } } }"
+    )
+    anonymous = await post_for_parts(graph, onchain, ONCHAIN)
+    assert len(anonymous.parts) == 2
+    # Its headers went out before its deferred part's errors were known.
+    assert anonymous.headers["Cache-Control"] == "no-store"
+    assert anonymous.headers["Vary"] == "Accept, Authorization, X-Calico-Token"
+    personal = await post_for_parts(
+        graph, SCREEN, ONCHAIN, headers=graph.headers("alice", calico=True)
+    )
+    assert personal.headers["Cache-Control"] == "private, no-store"
+    # The same query asked for one body is the usual public on-chain answer.
+    async with graph.http.post(graph.url, json={"query": onchain, "variables": ONCHAIN}) as r:
+        assert r.headers["Cache-Control"] == "public, max-age=15"
+
+
+async def test_errors_of_deferred_parts_are_counted_by_their_codes(
+    sandboxes: Sandboxes, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with serve_graph(sandboxes.settings(), http) as graph:
+        before = await scrape(graph, http)
+        await post_for_parts(graph, SCREEN, ONCHAIN, headers=graph.headers("alice", calico=True))
+        after = await scrape(graph, http)
+    errors = "holdings_graphql_errors_total"
+    assert (
+        total(after, errors, code="PROVIDER_ERROR") - total(before, errors, code="PROVIDER_ERROR")
+        == 1
+    )
+    assert total(after, errors) - total(before, errors) == 1
+    operations = "holdings_graphql_operations_total"
+    assert total(after, operations, type="query") - total(before, operations, type="query") == 1
+
+
+async def test_a_request_refused_before_execution_is_answered_as_one_body(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    invalid = await post_for_parts(graph, "{ viewer { ... @defer { nosuch } } }")
+    assert invalid.status == 200 and invalid.whole is not None
+    assert codes(invalid.whole["errors"]) == ["GRAPHQL_VALIDATION_FAILED"]
+    strict = await post_for_parts(
+        graph,
+        "{ viewer { ... @defer { nosuch } } }",
+        accept="multipart/mixed;deferSpec=20220824, application/graphql-response+json",
+    )
+    assert strict.status == 400
+    async with graph.http.post(
+        graph.url,
+        json={"query": "query A { viewer { ... @defer { userId } } }", "operationName": "B"},
+        headers={"Accept": DEFER_2022},
+    ) as response:
+        assert response.status == 400
+        assert "B" in (await response.json())["errors"][0]["message"]
+    async with graph.http.get(
+        graph.url,
+        params={
+            "query": "mutation { refreshHoldings(source: CALICO) "
+            "{ accepted ... @defer { accepted } } }"
+        },
+        headers={"Accept": DEFER_2022},
+    ) as response:
+        assert response.status == 405 and response.headers["Allow"] == "POST"
+
+
+async def test_a_query_by_get_is_sent_in_parts_too(graph: GraphClient, clean: Sandboxes) -> None:
+    query = (
+        "{ providers(first: 1) { nodes { slug } } "
+        "... @defer { more: providers(first: 2) { nodes { slug } } } }"
+    )
+    async with graph.http.get(
+        graph.url, params={"query": query}, headers={"Accept": DEFER_2022}
+    ) as r:
+        assert r.status == 200 and r.headers["Content-Type"].startswith("multipart/mixed")
+        reader = aiohttp.MultipartReader.from_response(r)
+        bodies = []
+        while (part := await reader.next()) is not None:
+            assert isinstance(part, aiohttp.BodyPartReader)
+            bodies.append(await part.json())
+    assert bodies[0] == {"data": {"providers": {"nodes": [{"slug": "acorns"}]}}, "hasNext": True}
+    assert bodies[1]["incremental"][0]["path"] == []
+    assert bodies[1]["hasNext"] is False
+
+
+async def test_a_client_accepting_only_parts_gets_one_json_body_when_nothing_is_deferred(
+    graph: GraphClient,
+) -> None:
+    answer = await post_for_parts(
+        graph,
+        "{ providers(first: 1) { nodes { slug } } }",
+        accept="multipart/mixed;deferSpec=20220824",
+    )
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.whole == {"data": {"providers": {"nodes": [{"slug": "acorns"}]}}}
