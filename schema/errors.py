@@ -40,7 +40,7 @@ from schema.incremental import Deliveries, holds
 from schema.limits import too_many_tokens
 from sources.errors import UpstreamError
 
-__all__ = ["ErrorTranslation", "describe", "log_unexpected"]
+__all__ = ["ErrorTranslation", "PartErrors", "describe", "log_unexpected"]
 
 logger = logging.getLogger("holdings_graph.errors")
 
@@ -100,11 +100,12 @@ Claims = Callable[[Sequence[str | int]], bool]
 """Whether a part holds the field at a path (so its soft error goes with that part)."""
 
 
-class _Parts:
+class PartErrors:
     """Translates one response's parts in order; sends each soft error once."""
 
-    def __init__(self, context: object) -> None:
-        self._problems = context.problems if isinstance(context, RequestContext) else []
+    def __init__(self, problems: Sequence[tuple[Exception, list[str | int]]]) -> None:
+        #: The request's soft errors (`RequestContext.problems`): they come in while it runs.
+        self._problems = problems
         self._sent: set[int] = set()
         self._deliveries = Deliveries()
 
@@ -148,6 +149,10 @@ class _Parts:
         return translated or None
 
 
+def _problems(context: object) -> Sequence[tuple[Exception, list[str | int]]]:
+    return context.problems if isinstance(context, RequestContext) else []
+
+
 def _under(base: Sequence[str | int]) -> Claims:
     return lambda path: list(path[: len(base)]) == list(base)
 
@@ -162,17 +167,17 @@ def _log(errors: list[GraphQLError] | None) -> None:
 class ErrorTranslation(SchemaExtension):
     """Gives every error its code, masks the unexpected, adds the soft errors."""
 
-    _parts: _Parts | None = None
+    _parts: PartErrors | None = None
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         # A response sent in parts was translated part by part on its way out.
         if self._parts is None and result is not None:
-            _Parts(self.execution_context.context).translate(result)
+            PartErrors(_problems(self.execution_context.context)).translate(result)
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         if self._parts is None:
-            self._parts = _Parts(self.execution_context.context)
+            self._parts = PartErrors(_problems(self.execution_context.context))
         self._parts.translate(result)
         yield

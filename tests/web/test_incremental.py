@@ -6,12 +6,21 @@ metrics). `tests/ecosystem/test_apollo_client.py` runs Apollo Client against the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 import pytest_asyncio
+from graphql import (
+    GraphQLError,
+    IncrementalDeferResult,
+    IncrementalStreamResult,
+    InitialIncrementalExecutionResult,
+    SubsequentIncrementalExecutionResult,
+)
+from graphql.execution import CompletedResult, PendingResult
 
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
@@ -19,6 +28,7 @@ from tests.graph.support import CALICO_ASSETS
 from tests.harness import GraphClient, Sandboxes, serve_graph
 from tests.web.incremental_client import DEFER_2022, INCREMENTAL_V02, post_for_parts
 from tests.web.test_metrics import scrape, total
+from web.incremental import IncrementalSpec, PartFormatter, incremental_spec
 
 #: A portfolio screen: the on-chain account at once, the custodial holdings when they come.
 SCREEN = """
@@ -382,3 +392,106 @@ async def test_a_client_accepting_only_parts_gets_one_json_body_when_nothing_is_
     assert answer.status == 200
     assert answer.headers["Content-Type"] == "application/json"
     assert answer.whole == {"data": {"providers": {"nodes": [{"slug": "acorns"}]}}}
+
+
+@pytest.mark.parametrize(
+    ("accept", "spec"),
+    [
+        ("multipart/mixed;deferSpec=20220824, application/json", IncrementalSpec.DEFER_2022),
+        ('multipart/mixed; deferSpec="20220824"', IncrementalSpec.DEFER_2022),
+        ("multipart/mixed", IncrementalSpec.DEFER_2022),
+        ("Multipart/Mixed;incrementalSpec=v0.2", IncrementalSpec.INCREMENTAL_V02),
+        (
+            "multipart/mixed;deferSpec=20220824;q=0.5, multipart/mixed;incrementalSpec=v0.2",
+            IncrementalSpec.INCREMENTAL_V02,
+        ),
+        ("multipart/mixed;incrementalSpec=v0.2, multipart/mixed", IncrementalSpec.INCREMENTAL_V02),
+        ("multipart/mixed;deferSpec=20220824;q=0", None),
+        ("multipart/mixed;subscriptionSpec=1.0", None),  # a subscription's, not ours
+        ("multipart/mixed;deferSpec=20990101", None),
+        ("multipart/*, */*", None),
+        ("application/json", None),
+        (None, None),
+    ],
+)
+def test_the_accept_header_names_the_format_of_the_parts(
+    accept: str | None, spec: IncrementalSpec | None
+) -> None:
+    assert incremental_spec(accept) == spec
+
+
+def test_the_2022_format_names_absolute_paths_item_indexes_and_failed_fragments() -> None:
+    formatter = PartFormatter(IncrementalSpec.DEFER_2022)
+    initial = formatter.initial(
+        InitialIncrementalExecutionResult(
+            data={"viewer": {"accounts": [{"source": "CALICO"}]}, "list": ["a", "b"]},
+            pending=[
+                PendingResult("0", ["viewer"], "more"),
+                PendingResult("1", ["list"]),
+                PendingResult("2", ["viewer", "accounts", 0]),
+            ],
+            has_next=True,
+            extensions={},
+        )
+    )
+    assert initial.body == {
+        "data": {"viewer": {"accounts": [{"source": "CALICO"}]}, "list": ["a", "b"]},
+        "hasNext": True,
+    }
+    later = formatter.subsequent(
+        SubsequentIncrementalExecutionResult(
+            has_next=True,
+            incremental=[
+                IncrementalDeferResult({"holdings": []}, "0", sub_path=["accounts", 0]),
+                IncrementalStreamResult(["c"], "1"),
+            ],
+        )
+    )
+    assert later.body == {
+        "incremental": [
+            {"data": {"holdings": []}, "path": ["viewer", "accounts", 0], "label": "more"},
+            {"items": ["c"], "path": ["list", 2]},
+        ],
+        "hasNext": True,
+    }
+    error = GraphQLError("failed", path=["viewer", "accounts", 0, "x"])
+    last = formatter.subsequent(
+        SubsequentIncrementalExecutionResult(
+            has_next=False,
+            incremental=[IncrementalStreamResult(["d"], "1")],
+            completed=[CompletedResult("0"), CompletedResult("1"), CompletedResult("2", [error])],
+        )
+    )
+    assert last.body == {
+        "incremental": [
+            {"items": ["d"], "path": ["list", 3]},
+            {"data": None, "errors": [error.formatted], "path": ["viewer", "accounts", 0]},
+        ],
+        "hasNext": False,
+    }
+
+
+async def test_a_persisted_query_by_hash_alone_is_sent_in_parts(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    query = (
+        "query Persisted { providers(first: 1) { nodes { slug } } "
+        "... @defer { more: providers(first: 2) { nodes { slug } } } }"
+    )
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    headers = {"Accept": DEFER_2022}
+    first = {"query": query, "extensions": extensions}
+    async with graph.http.post(graph.url, json=first, headers=headers) as response:
+        assert response.headers["Content-Type"].startswith("multipart/mixed")
+        await response.read()
+    async with graph.http.post(graph.url, json={"extensions": extensions}, headers=headers) as r:
+        assert r.status == 200 and r.headers["Content-Type"].startswith("multipart/mixed")
+        reader = aiohttp.MultipartReader.from_response(r)
+        bodies = []
+        while (part := await reader.next()) is not None:
+            assert isinstance(part, aiohttp.BodyPartReader)
+            bodies.append(await part.json())
+    assert bodies[0]["data"] == {"providers": {"nodes": [{"slug": "acorns"}]}}
+    assert bodies[-1]["hasNext"] is False
+    assert len(bodies[1]["incremental"][0]["data"]["more"]["nodes"]) == 2
