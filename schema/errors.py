@@ -28,6 +28,7 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSyntaxError,
+    IncrementalDeferResult,
     InitialIncrementalExecutionResult,
     SubsequentIncrementalExecutionResult,
 )
@@ -130,11 +131,14 @@ class PartErrors:
             if completed.errors:  # the fragment or stream failed: its soft errors go with it
                 _log(completed.errors)
                 completed.errors = self._with(completed.errors, _under(landing.path))
-        if frame.has_next:
+        if frame.has_next or len(self._sent) == len(self._problems):
             return
         last = [*(frame.incremental or ()), *(c for c in frame.completed or () if c.errors)]
-        if last:
-            last[0].errors = self._with(last[0].errors, lambda path: True, translate=False)
+        if not last:  # nothing to carry them: an empty fragment at a path already sent
+            carrier = IncrementalDeferResult(data={}, id=self._deliveries.latest())
+            frame.incremental = [*(frame.incremental or ()), carrier]
+            last = [carrier]
+        last[0].errors = self._with(last[0].errors, lambda path: True, translate=False)
 
     def _with(
         self, errors: list[GraphQLError] | None, claims: Claims, *, translate: bool = True

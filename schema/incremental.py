@@ -137,6 +137,12 @@ class Deliveries:
             raise ValueError(f"no pending fragment or stream has the id {id!r}")
         return Landing([*pending.path, *(sub_path or ())], pending.label, self._next.get(id))
 
+    def latest(self) -> str:
+        """The id of the fragment or stream announced last."""
+        if not self._pending:
+            raise ValueError("no fragment or stream is pending")
+        return next(reversed(self._pending))
+
     def completed(self, frame: SubsequentIncrementalExecutionResult) -> Iterator[Landing]:
         """Where each fragment or stream that `frame` completes landed."""
         for completed in frame.completed or ():

@@ -98,3 +98,18 @@ def test_one_whole_result_gets_every_soft_error_once() -> None:
     result = ExecutionResult(data={"a": None}, errors=None)
     PartErrors(problems).translate(result)
     assert messages(result.errors) == ["one", "two"]
+
+
+def test_a_soft_error_no_part_holds_goes_with_the_last_part_even_an_empty_one() -> None:
+    parts = PartErrors([soft("nowhere", ["gone"])])
+    parts.translate(
+        InitialIncrementalExecutionResult(
+            data={"a": {}}, pending=[PendingResult("0", ["a"])], has_next=True
+        )
+    )
+    last = SubsequentIncrementalExecutionResult(has_next=False, completed=[CompletedResult("0")])
+    parts.translate(last)
+    (carrier,) = last.incremental or ()
+    assert isinstance(carrier, IncrementalDeferResult)
+    assert carrier.id == "0" and carrier.data == {}
+    assert messages(carrier.errors) == ["nowhere"]

@@ -6,7 +6,10 @@ metrics). `tests/ecosystem/test_apollo_client.py` runs Apollo Client against the
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,6 +27,7 @@ from graphql.execution import CompletedResult, PendingResult
 
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
+from tests.ecosystem.node_tools import TEST_OUTPUT
 from tests.graph.support import CALICO_ASSETS
 from tests.harness import GraphClient, Sandboxes, serve_graph
 from tests.web.incremental_client import DEFER_2022, INCREMENTAL_V02, post_for_parts
@@ -47,6 +51,7 @@ query Screen($address: String!) {
 """
 ONCHAIN = {"address": algod_data.SMALL}
 CALICO_LATENCY_MS = 1500
+FIGURES = TEST_OUTPUT / "incremental.json"
 
 
 @pytest_asyncio.fixture
@@ -132,6 +137,20 @@ async def test_the_onchain_part_arrives_while_calico_is_still_waiting(
     # Together the parts are the response without @defer.
     whole = await graph.query(plain(SCREEN), ONCHAIN, user="alice", calico=True)
     assert whole_from_2022(answer.bodies) == whole
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    FIGURES.write_text(
+        json.dumps(
+            {
+                "calico latency ms": CALICO_LATENCY_MS,
+                "parts (ms after the request, paths)": [
+                    (round(p.seconds * 1000), [e["path"] for e in p.body.get("incremental", ())])
+                    for p in answer.parts
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 async def test_a_fragment_delivered_below_its_defer_lands_at_its_own_path(
@@ -495,3 +514,33 @@ async def test_a_persisted_query_by_hash_alone_is_sent_in_parts(
     assert bodies[0]["data"] == {"providers": {"nodes": [{"slug": "acorns"}]}}
     assert bodies[-1]["hasNext"] is False
     assert len(bodies[1]["incremental"][0]["data"]["more"]["nodes"]) == 2
+
+
+async def test_a_client_that_leaves_after_the_first_part_ends_the_response_at_once(
+    graph: GraphClient, calm: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    latency = 6.0
+    await calm.calico.faults(latency_ms=int(latency * 1000))
+    requests = "holdings_http_requests_total"
+    before = total(await scrape(graph, http), requests, route="/graphql")
+    headers = {"Accept": DEFER_2022, **graph.headers("alice", calico=True)}
+    # Only Calico's part is deferred: nothing else would be sent (and fail) meanwhile.
+    query = (
+        'query Calico { account(source: CALICO, address: "alice") { source '
+        "... @defer { holdings(first: 1) { nodes { amount } } } } }"
+    )
+    async with graph.http.post(graph.url, json={"query": query}, headers=headers) as response:
+        reader = aiohttp.MultipartReader.from_response(response)
+        part = await reader.next()
+        assert isinstance(part, aiohttp.BodyPartReader)
+        assert (await part.json()) == {"data": {"account": {"source": "CALICO"}}, "hasNext": True}
+        response.close()  # the page went away
+    left = time.monotonic()
+    # The server ends the response (Starlette listens for the disconnect; graphql-core then
+    # cancels the deferred execution) when the client goes, not when Calico's part would have
+    # been ready. Calico's own call, in its DataLoader's batch, runs on to its end (bounded by
+    # the request deadline).
+    while total(await scrape(graph, http), requests, route="/graphql") == before:
+        assert time.monotonic() - left < latency / 2, "the response outlived its client"
+        await asyncio.sleep(0.05)
+    assert await calm.calico.count(CALICO_ASSETS) == 0
