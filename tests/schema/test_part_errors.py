@@ -113,3 +113,21 @@ def test_a_soft_error_no_part_holds_goes_with_the_last_part_even_an_empty_one() 
     assert isinstance(carrier, IncrementalDeferResult)
     assert carrier.id == "0" and carrier.data == {}
     assert messages(carrier.errors) == ["nowhere"]
+
+
+def test_an_unexpected_error_in_a_deferred_part_is_masked() -> None:
+    parts = PartErrors([])
+    parts.translate(
+        InitialIncrementalExecutionResult(
+            data={"a": {}}, pending=[PendingResult("0", ["a"])], has_next=True
+        )
+    )
+    raised = GraphQLError(
+        "token=secret", path=["a", "b"], original_error=RuntimeError("token=secret")
+    )
+    fragment = IncrementalDeferResult(data={"b": None}, id="0", errors=[raised])
+    parts.translate(SubsequentIncrementalExecutionResult(has_next=False, incremental=[fragment]))
+    (error,) = fragment.errors or ()
+    assert error.message == "Internal server error"
+    assert error.extensions == {"code": "INTERNAL_SERVER_ERROR"}
+    assert error.path == ["a", "b"]
