@@ -87,6 +87,14 @@ def _at(data: Any, path: Sequence[str | int]) -> Any:
     return data
 
 
+def _held(entry: Entry, landing: Landing) -> list[tuple[ResponsePath, Any]]:
+    """The values `entry` delivers, each with its path."""
+    if isinstance(entry, IncrementalDeferResult):
+        return [(landing.path, entry.data)]
+    start = landing.start or 0
+    return [([*landing.path, start + n], item) for n, item in enumerate(entry.items)]
+
+
 class Deliveries:
     """The pending fragments and streams of one response, followed frame by frame."""
 
@@ -103,20 +111,26 @@ class Deliveries:
         if isinstance(frame, InitialIncrementalExecutionResult):
             self._start_streams(announced, [([], frame.data)])
             return []
-        deferred = [
-            (entry, self.landing(entry.id, entry.sub_path))
-            for entry in frame.incremental or ()
-            if isinstance(entry, IncrementalDeferResult)
-        ]
-        # A stream announced now has its first items in a fragment of this same frame.
-        self._start_streams(announced, [(landing.path, e.data) for e, landing in deferred])
-        landed: list[tuple[Entry, Landing]] = list(deferred)
-        for entry in frame.incremental or ():
-            if isinstance(entry, IncrementalStreamResult):
-                landing = self.landing(entry.id, entry.sub_path)
-                self._next[entry.id] = (landing.start or 0) + len(entry.items)
-                landed.append((entry, landing))
-        return landed
+        entries = list(frame.incremental or ())
+        new = {pending.id for pending in announced}
+        landings: dict[int, Landing] = {}
+        held: list[tuple[ResponsePath, Any]] = []
+        # A stream announced now has its first items in what this same frame delivers: land
+        # everything else first, then the new streams' own items.
+        for late in (False, True):
+            for index, entry in enumerate(entries):
+                if (isinstance(entry, IncrementalStreamResult) and entry.id in new) is late:
+                    landings[index] = landing = self._land(entry)
+                    held += _held(entry, landing)
+            if not late:
+                self._start_streams(announced, held)
+        return [(entry, landings[index]) for index, entry in enumerate(entries)]
+
+    def _land(self, entry: Entry) -> Landing:
+        landing = self.landing(entry.id, entry.sub_path)
+        if isinstance(entry, IncrementalStreamResult):
+            self._next[entry.id] = (landing.start or 0) + len(entry.items)
+        return landing
 
     def _start_streams(
         self, announced: Sequence[PendingResult], data: Sequence[tuple[ResponsePath, Any]]

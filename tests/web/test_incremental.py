@@ -215,6 +215,25 @@ async def test_streamed_accounts_come_in_order_with_the_index_of_their_first_ite
     assert [item["address"] for item in items] == [cardano_data.SMALL, algod_data.EMPTY]
 
 
+async def test_streams_inside_streamed_items_make_the_whole_response_together(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    query = """
+    query Nested($algo: String!, $whale: String!) {
+      accounts(refs: [{source: ALGORAND, address: $algo}, {source: ALGORAND, address: $whale}])
+        @stream(initialCount: 1) {
+        holdings(first: 3) { nodes @stream(initialCount: 1) { rawAmount } }
+      }
+    }"""
+    variables = {"algo": algod_data.SMALL, "whale": algod_data.WHALE}
+    whole = await graph.query(query.replace("@stream(initialCount: 1)", ""), variables)
+    answer = await post_for_parts(graph, query, variables)
+    assert len(answer.parts) >= 2
+    assert whole_from_2022(answer.bodies) == whole
+    current = await post_for_parts(graph, query, variables, accept=INCREMENTAL_V02)
+    assert len(current.bodies[0]["pending"]) == 2  # the accounts, the first account's nodes
+
+
 @pytest.mark.parametrize("accept", ["application/json", "*/*", "application/graphql-response+json"])
 async def test_a_client_that_asks_for_one_body_gets_everything_in_it(
     graph: GraphClient, clean: Sandboxes, accept: str
@@ -544,3 +563,42 @@ async def test_a_client_that_leaves_after_the_first_part_ends_the_response_at_on
         assert time.monotonic() - left < latency / 2, "the response outlived its client"
         await asyncio.sleep(0.05)
     assert await calm.calico.count(CALICO_ASSETS) == 0
+
+
+def test_a_stream_inside_a_streamed_item_counts_from_that_items_own_list() -> None:
+    formatter = PartFormatter(IncrementalSpec.DEFER_2022)
+    formatter.initial(
+        InitialIncrementalExecutionResult(
+            data={"accounts": [{"h": ["a"]}]},
+            pending=[PendingResult("0", ["accounts"])],
+            has_next=True,
+        )
+    )
+    # Account 1 comes with the first item of its own stream, and that stream's next item in the
+    # same part.
+    part = formatter.subsequent(
+        SubsequentIncrementalExecutionResult(
+            has_next=True,
+            pending=[PendingResult("1", ["accounts", 1, "h"])],
+            incremental=[
+                IncrementalStreamResult(["c"], "1"),
+                IncrementalStreamResult([{"h": ["b"]}], "0"),
+            ],
+        )
+    )
+    assert part.body is not None
+    assert [e["path"] for e in part.body["incremental"]] == [
+        ["accounts", 1, "h", 1],
+        ["accounts", 1],
+    ]
+    last = formatter.subsequent(
+        SubsequentIncrementalExecutionResult(
+            has_next=False,
+            incremental=[IncrementalStreamResult(["d"], "1")],
+            completed=[CompletedResult("0"), CompletedResult("1")],
+        )
+    )
+    assert last.body == {
+        "incremental": [{"items": ["d"], "path": ["accounts", 1, "h", 2]}],
+        "hasNext": False,
+    }
