@@ -376,6 +376,15 @@ async def test_a_request_refused_before_execution_is_answered_as_one_body(
     invalid = await post_for_parts(graph, "{ viewer { ... @defer { nosuch } } }")
     assert invalid.status == 200 and invalid.whole is not None
     assert codes(invalid.whole["errors"]) == ["GRAPHQL_VALIDATION_FAILED"]
+    # graphql-core's rules: @stream only on a list, labels unique and static.
+    for query in (
+        "{ viewer @stream { userId } }",
+        '{ ... @defer(label: "a") { viewer { userId } } ... @defer(label: "a") { p: viewer '
+        "{ userId } } }",
+    ):
+        refused = await post_for_parts(graph, query)
+        assert refused.whole is not None, query
+        assert codes(refused.whole["errors"]) == ["GRAPHQL_VALIDATION_FAILED"], refused.whole
     strict = await post_for_parts(
         graph,
         "{ viewer { ... @defer { nosuch } } }",
