@@ -22,9 +22,13 @@ from graphql import (
     IncrementalStreamResult,
     InitialIncrementalExecutionResult,
     SubsequentIncrementalExecutionResult,
+    parse,
 )
 from graphql.execution import CompletedResult, PendingResult
 
+from resolvers.context import GraphOptions
+from schema import schema
+from schema.limits import measure
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
 from tests.ecosystem.node_tools import TEST_OUTPUT
@@ -298,21 +302,85 @@ async def test_a_soft_error_of_the_initial_part_goes_with_it(
     assert all("errors" not in e for b in later for e in b.get("incremental", ()))
 
 
-async def test_a_deferred_fragment_is_costed_like_an_inline_one(
+#: Six accounts' pages, their holdings deferred, or the accounts and their nodes streamed;
+#: their figures are above each limit's lowest setting (a leaf repeated for the selections).
+_PAGE = "holdings(first: 100) { nodes %s { amount asset { symbol } " + "rawAmount " * 100 + "} }"
+LIMITED = {
+    "defer": "query Page($refs: [AccountRef!]!) { accounts(refs: $refs) "
+    "{ address ... @defer { " + _PAGE % "" + " } } }",
+    "stream": "query Page($refs: [AccountRef!]!) { accounts(refs: $refs) @stream(initialCount: 1) "
+    "{ address " + _PAGE % "@stream(initialCount: 1)" + " } }",
+}
+REFS = {"refs": [{"source": "ALGORAND", "address": a} for a in algod_data.BENCH_ADDRESSES[:6]]}
+
+
+def inline(query: str) -> str:
+    return query.replace("... @defer {", "... {").replace("@stream(initialCount: 1)", "")
+
+
+@pytest.mark.parametrize("directive", sorted(LIMITED))
+@pytest.mark.parametrize(
+    ("setting", "figure"),
+    [
+        ("max_query_selections", "selections"),
+        ("max_response_fields", "fields"),
+        ("max_upstream_calls", "upstream_calls"),
+        ("max_query_cost", "cost"),
+    ],
+)
+async def test_a_deferred_or_streamed_selection_counts_against_each_limit_as_it_does_inline(
+    sandboxes: Sandboxes,
+    clean: Sandboxes,
+    http: aiohttp.ClientSession,
+    directive: str,
+    setting: str,
+    figure: str,
+) -> None:
+    query = LIMITED[directive]
+    figures = measure(schema._schema, parse(inline(query)), None, REFS, GraphOptions())
+    assert figures is not None
+    counted = getattr(figures, figure)
+    assert counted > 1
+    # One under the figure of the same selections inline: refused before execution, as one
+    # body (not in parts), with the same answer as inline, and nothing read upstream.
+    async with serve_graph(sandboxes.settings(**{setting: counted - 1}), http) as graph:
+        parted = await post_for_parts(graph, query, REFS)
+        whole = await graph.query(inline(query), REFS)
+    assert parted.status == 200 and parted.whole is not None and not parted.parts
+    assert codes(parted.whole["errors"]) == ["QUERY_TOO_COMPLEX"]
+    assert parted.whole == whole
+    message = whole["errors"][0]["message"]
+    assert f"is {counted}," in message and f"{setting.upper()}={counted - 1}" in message
+    assert [await handle.total() for handle in clean.all()] == [0, 0, 0, 0]
+    # At the figure it runs, in parts: the directive is counted once, not more.
+    async with serve_graph(sandboxes.settings(**{setting: counted}), http) as graph:
+        parted = await post_for_parts(graph, query, REFS)
+        whole = await graph.query(inline(query), REFS)
+    assert len(parted.parts) >= 2 and "errors" not in whole
+    assert whole_from_2022(parted.bodies) == whole
+
+
+async def test_a_batch_of_deferred_and_streamed_operations_is_limited_as_a_whole(
     sandboxes: Sandboxes, clean: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
-    query = (
-        "query Page($address: String!) { account(source: ALGORAND, address: $address) "
-        "{ ... @defer { holdings(first: 100) { nodes { asset { symbol } } } } } }"
-    )
-    async with serve_graph(sandboxes.settings(max_query_cost=150), http) as graph:
-        deferred = await post_for_parts(graph, query, ONCHAIN)
-        inline = await graph.query(query.replace("@defer", ""), ONCHAIN)
-    # Refused before execution, as one body (not in parts), with the same figures.
-    assert deferred.status == 200 and deferred.whole is not None and not deferred.parts
-    assert codes(deferred.whole["errors"]) == ["QUERY_TOO_COMPLEX"]
-    assert deferred.whole == inline
-    assert "MAX_QUERY_COST=150" in inline["errors"][0]["message"]
+    queries = [LIMITED[directive] for directive in sorted(LIMITED)]
+    estimates = [measure(schema._schema, parse(q), None, REFS, GraphOptions()) for q in queries]
+    calls = [figures.upstream_calls for figures in estimates if figures is not None]
+    each, together = max(calls), sum(calls)
+    batch = [{"query": query, "variables": REFS} for query in queries]
+    async with serve_graph(sandboxes.settings(max_upstream_calls=each), http) as graph:
+        alone = [await post_for_parts(graph, query, REFS) for query in queries]
+        await clean.reset()
+        headers = {"Accept": DEFER_2022}
+        async with graph.http.post(graph.url, json=batch, headers=headers) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"] == "application/json"
+            answer = await response.json()
+    assert all(len(parted.parts) >= 2 for parted in alone)  # each within the limit alone
+    assert [codes(result["errors"]) for result in answer] == [["QUERY_TOO_COMPLEX"]] * 2
+    message = answer[0]["errors"][0]["message"]
+    assert f"upstream calls is {together} (its 2 operations together)" in message, message
+    assert f"MAX_UPSTREAM_CALLS={each}" in message
     assert [await handle.total() for handle in clean.all()] == [0, 0, 0, 0]
 
 
