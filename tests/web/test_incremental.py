@@ -302,6 +302,36 @@ async def test_a_soft_error_of_the_initial_part_goes_with_it(
     assert all("errors" not in e for b in later for e in b.get("incremental", ()))
 
 
+async def test_a_deferred_list_the_upstream_cut_says_so_in_its_own_part(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    # CardanoBI answers the collector's first 100 tokens only: the deferred holdings come
+    # marked incomplete, with HOLDINGS_INCOMPLETE on their path in the part that holds them.
+    query = """
+    query Cut($algo: String!, $cardano: String!) {
+      algo: account(source: ALGORAND, address: $algo) { holdings(first: 1) { nodes { rawAmount } } }
+      cut: account(source: CARDANO, address: $cardano) {
+        ... @defer(label: "cut") {
+          holdings(first: 5) { nodes { rawAmount } totalCount complete errors { code } }
+        }
+      }
+    }"""
+    variables = {"algo": algod_data.SMALL, "cardano": cardano_data.COLLECTOR}
+    answer = await post_for_parts(graph, query, variables)
+    first, *later = answer.bodies
+    assert "errors" not in first and first["data"]["cut"] == {}
+    (entry,) = [e for b in later for e in b.get("incremental", ())]
+    assert entry["label"] == "cut" and entry["path"] == ["cut"]
+    holdings = entry["data"]["holdings"]
+    assert len(holdings["nodes"]) == 5
+    assert holdings["complete"] is False and holdings["totalCount"] is None
+    assert holdings["errors"] == [{"code": "HOLDINGS_INCOMPLETE"}]
+    assert codes(entry["errors"]) == ["HOLDINGS_INCOMPLETE"]
+    assert entry["errors"][0]["path"] == ["cut", "holdings"]
+    whole = await graph.query(query.replace('... @defer(label: "cut")', "..."), variables)
+    assert whole_from_2022(answer.bodies) == whole
+
+
 #: Six accounts' pages, their holdings deferred, or the accounts and their nodes streamed;
 #: their figures are above each limit's lowest setting (a leaf repeated for the selections).
 _PAGE = "holdings(first: 100) { nodes %s { amount asset { symbol } " + "rawAmount " * 100 + "} }"
