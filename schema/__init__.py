@@ -75,9 +75,14 @@ def _build() -> HoldingsSchema:
             QueryLimits,
             OperationKind,
         ],
-        config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
+        # `@defer` and `@stream` (graphql-core's incremental execution), in effect only for a
+        # response sent in parts (`schema/delivery.py`, `web/incremental.py`).
+        config=strawberry.schema.config.StrawberryConfig(
+            scalar_map=SCALARS, enable_experimental_incremental_execution=True
+        ),
         federation_version=FEDERATION_VERSION,
-        # graphql-core's executor, with compiled plans for pure subtrees (COMPILED_EXECUTION).
+        # `DeliveryExecutor` with compiled plans for pure subtrees (COMPILED_EXECUTION); a
+        # response sent in parts runs on graphql-core's incremental executor alone.
         execution_context_class=PlannedExecutor,
     )
 

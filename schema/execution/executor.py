@@ -9,10 +9,17 @@ builds the response in one call instead of graphql-core's `execute_field`/`compl
 resolve info per field; a completer that meets anything unusual gives the value back and
 graphql-core completes it from the start, exactly as without a plan.
 
+It is the schema's `DeliveryExecutor` (`schema/delivery.py`) with plans: a response sent in
+parts (`@defer`/`@stream` over `multipart/mixed`) runs on graphql-core's incremental executor
+alone, since its deferred fragments and streamed lists are delivered later, not completed in
+place; any other response completes them in place, as graphql-core's base executor does, the
+pure subtrees among them on their plan.
+
 Each execution is counted (`Metrics.execution`): on a plan, or on graphql-core alone and why
 (`disabled` by COMPILED_EXECUTION=false, `mutation`, `subscription`, `introspection`,
-`uncached-document`, `middleware` when an extension wraps resolvers, `directive-value` when an
-`@skip`/`@include` condition does not evaluate).
+`uncached-document`, `middleware` when an extension wraps resolvers, `incremental` for a
+response in parts, `directive-value` when an `@skip`/`@include`/`@defer`/`@stream` condition
+does not evaluate).
 """
 
 from __future__ import annotations
@@ -23,9 +30,9 @@ from graphql import GraphQLOutputType, GraphQLResolveInfo
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet, collect_subfields
 from graphql.pyutils import AwaitableOrValue, Path
 from graphql.type import GraphQLObjectType
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from resolvers.context import RequestContext
+from schema.delivery import DeliveryExecutor
 from schema.execution.codegen import Completer
 from schema.execution.plans import PlanCache, Variant
 
@@ -39,8 +46,8 @@ def _probe(source: Any, info: Any, **arguments: Any) -> None:
     """A resolver that tells whether a middleware wraps resolvers (it is then not returned)."""
 
 
-class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, with compiled completers for pure subtrees."""
+class PlannedExecutor(DeliveryExecutor):
+    """The schema's execution context, with compiled completers for pure subtrees."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +62,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
     def _choose(self) -> tuple[Variant | None, str]:
         if self._context is not None and not self._context.options.compiled_execution:
             return None, "disabled"
+        if self.in_parts:
+            return None, "incremental"
         middleware = self.middleware_manager
         if middleware is not None and middleware.get_field_resolver(_probe) is not _probe:
             return None, "middleware"

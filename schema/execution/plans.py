@@ -1,10 +1,11 @@
 """Plans per cached operation, and why an operation runs without one.
 
 An operation's plan is made once per (document, operation) and holds one *variant* per vector
-of `@skip`/`@include` conditions (each directive's `if`, in document order): the fields graphql-
-core collects depend on the variables only through those, so one variant serves every request
-with the same vector. A variant holds the completers of the operation's pure subtrees, keyed by
-the return type and the field nodes graphql-core completes them under, compiled on first use.
+of `@skip`/`@include`/`@defer`/`@stream` conditions (each directive's `if`, in document order):
+the fields graphql-core collects, and which of them it defers or streams, depend on the
+variables only through those, so one variant serves every request with the same vector. A
+variant holds the completers of the operation's pure subtrees, keyed by the return type and the
+field nodes graphql-core completes them under, compiled on first use.
 
 Plans live in a bounded LRU keyed by the identity of the operation's AST node, which they keep
 alive (so no other node can take its identity): documents come from the parse cache
@@ -23,10 +24,13 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLDeferDirective,
+    GraphQLDirective,
     GraphQLIncludeDirective,
     GraphQLOutputType,
     GraphQLSchema,
     GraphQLSkipDirective,
+    GraphQLStreamDirective,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -45,6 +49,13 @@ __all__ = ["OperationPlan", "PlanCache", "Variant", "fallback_reason"]
 MAX_FIELDS = 4000
 _MAX_VARIANTS = 16
 _INTROSPECTION = frozenset({"__schema", "__type"})
+_CONDITIONS: dict[str, GraphQLDirective] = {
+    "skip": GraphQLSkipDirective,
+    "include": GraphQLIncludeDirective,
+    "defer": GraphQLDeferDirective,
+    "stream": GraphQLStreamDirective,
+}
+"""The directives whose `if` decides what graphql-core collects, defers or streams."""
 
 
 _Node = FieldNode | DirectiveNode | FragmentSpreadNode
@@ -148,7 +159,7 @@ class OperationPlan:
         conditions = tuple(
             node
             for node in nodes
-            if isinstance(node, DirectiveNode) and node.name.value in ("skip", "include")
+            if isinstance(node, DirectiveNode) and node.name.value in _CONDITIONS
         )
         return cls(operation, fragments, fallback_reason(operation, names), conditions)
 
@@ -156,11 +167,9 @@ class OperationPlan:
         """Each condition's `if` under `variables` (raises as graphql-core would raise)."""
         values = []
         for node in self.conditions:
-            directive = (
-                GraphQLSkipDirective if node.name.value == "skip" else GraphQLIncludeDirective
-            )
+            directive = _CONDITIONS[node.name.value]
             arguments = get_argument_values(directive, node, variables, None, hide_suggestions)
-            values.append(bool(arguments.get("if")))
+            values.append(bool(arguments.get("if", True)))  # `@defer`'s and `@stream`'s default
         return tuple(values)
 
     def variant(

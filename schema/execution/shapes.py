@@ -32,7 +32,18 @@ from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int,
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-__all__ = ["Collect", "Field", "Leaf", "LeafKind", "ListOf", "NonNull", "Object", "Shape", "read"]
+__all__ = [
+    "Collect",
+    "Field",
+    "Leaf",
+    "LeafKind",
+    "ListOf",
+    "NonNull",
+    "Object",
+    "Shape",
+    "plain_group",
+    "read",
+]
 
 Collect = Callable[[GraphQLObjectType, FieldDetailsList], GroupedFieldSet]
 """The sub-fields of an object type under a group of field nodes (graphql-core's grouping)."""
@@ -156,13 +167,8 @@ class _Reader:
 
     def _field(self, parent: GraphQLObjectType, key: str, group: FieldDetailsList) -> Field | None:
         self._budget -= 1
-        if self._budget < 0:
+        if self._budget < 0 or not plain_group(group):
             return None
-        for details in group:
-            if details.defer_usage is not None or details.fragment_variable_values is not None:
-                return None
-            if any(d.name.value not in _CONDITIONS for d in details.node.directives or ()):
-                return None
         node = group[0].node
         definition = self._schema.get_field(parent, node.name.value)
         if definition is None:
@@ -178,6 +184,17 @@ class _Reader:
         return Field(key, attribute, None, shape) if shape is not None else None
 
 
+def plain_group(group: FieldDetailsList) -> bool:
+    """Whether the field nodes of one response key are neither deferred nor streamed, nor
+    carry any directive but `@skip`/`@include` (nor fragment variables)."""
+    for details in group:
+        if details.defer_usage is not None or details.fragment_variable_values is not None:
+            return False
+        if any(d.name.value not in _CONDITIONS for d in details.node.directives or ()):
+            return False
+    return True
+
+
 def read(
     schema: GraphQLSchema,
     type_: GraphQLOutputType,
@@ -188,5 +205,8 @@ def read(
     max_fields: int,
 ) -> Shape | None:
     """The shape of values of `type_` under `fields`, or None when the subtree is not pure (or
-    has more than `max_fields` fields)."""
+    has more than `max_fields` fields). The fields' own nodes count too: a list under `@stream`
+    is graphql-core's to complete (it checks the stream's arguments, and may deliver it later)."""
+    if not plain_group(fields):
+        return None
     return _Reader(schema, collect, default_resolver, max_fields).shape(type_, fields)

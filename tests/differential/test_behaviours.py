@@ -6,6 +6,9 @@ fails here rather than passing as one more agreeing document).
   document the same way on both executors (before either runs, with the same coded error
   naming the setting, and no upstream call); the same document under the usual limits runs on
   a plan. The limits resolvers enforce (`first`, the ids of `nodes`) fail the field alike.
+- **`@defer` and `@stream` in one body** (the differential runs ask for no parts): deferred
+  fragments and streamed lists are completed in place alike, whatever their `if`, and a bad
+  `initialCount` fails the streamed list alike.
 - **soft errors**: lists cut or failed as data beside the answer (`complete`, `errors`,
   HOLDINGS_INCOMPLETE, UPSTREAM_BAD_RESPONSE, a later page failing, a failing Calico provider,
   the portfolio's errors), each through a sandbox playing that answer, answer the same bytes.
@@ -132,6 +135,48 @@ async def test_a_limit_a_resolver_enforces_fails_the_field_alike(
     assert outcome.executor == "plan:compiled", outcome.executor
     assert outcome.upstream_requests <= 1
     assert _codes(outcome.response) == ["BAD_USER_INPUT"], outcome.response
+
+
+# --- @defer and @stream in one body ---------------------------------------------------------------
+
+_DEFERRED = """query($a: String!, $d: Boolean!, $s: Boolean!, $n: Int!) {
+  account(source: ALGORAND, address: $a) {
+    id
+    ... @defer(if: $d, label: "page") { two: holdings(first: 2) { complete nodes { id } } }
+    holdings(first: 3) {
+      complete
+      nodes @stream(if: $s, initialCount: $n) { id rawAmount asset { symbol nameHex } }
+    }
+  }
+}"""
+
+
+def _incremental(d: bool, s: bool, n: int = 1) -> Case:
+    return Case(_DEFERRED, {"a": algod_data.SMALL, "d": d, "s": s, "n": n})
+
+
+INCREMENTAL: list[tuple[str, Case, list[str]]] = [
+    ("deferred and streamed", _incremental(True, True), []),
+    ("neither (if: false)", _incremental(False, False), []),
+    ("streamed, not deferred", _incremental(False, True), []),
+    # graphql-core fails the streamed list (where it checks the stream's arguments)
+    ("a negative initialCount", _incremental(False, True, -1), ["account", "holdings", "nodes"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "case", "failed"), INCREMENTAL, ids=[w for w, _, _ in INCREMENTAL]
+)
+async def test_defer_and_stream_in_one_body_answer_alike_on_both_executors(
+    differential: Differential, what: str, case: Case, failed: list[str]
+) -> None:
+    outcome = await differential.check(case)
+    assert not outcome.problems, "\n".join(outcome.problems)
+    assert outcome.executor == "plan:compiled", outcome.executor
+    errors = outcome.response.get("errors", [])
+    assert [error["path"] for error in errors] == ([failed] if failed else []), errors
+    if not failed:
+        assert len(outcome.response["data"]["account"]["holdings"]["nodes"]) == 3
 
 
 # --- soft errors ----------------------------------------------------------------------------------

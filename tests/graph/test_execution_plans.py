@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from sources.algod import sandbox_data as algod_data
 from tests.harness import GraphClient, Sandboxes, serve_graph
+from tests.web.incremental_client import post_for_parts
 from tests.web.test_metrics import scrape, value
 
 EXECUTIONS = "holdings_graphql_executions_total"
@@ -146,3 +147,30 @@ async def test_a_batch_and_a_persisted_query_run_on_plans_and_answer_the_same_by
     samples = await scrape(fresh, http)
     assert value(samples, EXECUTIONS, executor="plan", reason="compiled") == 4
     assert value(samples, EXECUTIONS, executor="standard", reason="disabled") == 0
+
+
+DEFERRED = """query Deferred($a: String!) {
+  account(source: ALGORAND, address: $a) {
+    id
+    ... @defer(label: "page") { holdings(first: 3) { nodes @stream(initialCount: 1) { id } } }
+  }
+}"""
+
+
+async def test_a_response_in_parts_runs_on_graphql_cores_incremental_executor_alone(
+    fresh: GraphClient, without_plans: GraphClient, http: aiohttp.ClientSession
+) -> None:
+    variables = {"a": algod_data.SMALL}
+    parts = await post_for_parts(fresh, DEFERRED, variables)
+    assert parts.whole is None and len(parts.parts) >= 2, parts  # the page came later
+    samples = await scrape(fresh, http)
+    assert value(samples, EXECUTIONS, executor="standard", reason="incremental") == 1
+    assert value(samples, EXECUTIONS, executor="plan", reason="compiled") == 0
+    again = await post_for_parts(without_plans, DEFERRED, variables)
+    assert again.bodies == parts.bodies
+    # Asked for one JSON body, the same document is completed in place, on its plan.
+    whole = await fresh.data(DEFERRED, variables)
+    assert len(whole["account"]["holdings"]["nodes"]) == 3
+    samples = await scrape(fresh, http)
+    assert value(samples, EXECUTIONS, executor="plan", reason="compiled") == 1
+    assert whole == await without_plans.data(DEFERRED, variables)
