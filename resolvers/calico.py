@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
@@ -26,19 +27,49 @@ from resolvers.records import (
     HoldingsRead,
     ProviderRecord,
 )
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.calico.loaders import AssetsKey
+from sources.calico.client import CalicoClient
+from sources.calico.loaders import AssetsKey, CalicoLoaders
 from sources.calico.records import AssetPosition, ProviderFailure
 from sources.errors import UpstreamBadResponse
 
 __all__ = [
     "MAX_LISTED_ASSETS",
+    "SLOT",
+    "Calico",
+    "CalicoUsers",
     "asset_record",
     "holding_node",
     "holdings",
     "providers",
     "read_all",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Calico:
+    """What the source opened: Calico's client and the asset page size."""
+
+    client: CalicoClient
+    page_size: int
+
+
+@dataclass
+class CalicoUsers:
+    """One request's Calico loaders: a set per user token (a request has one user)."""
+
+    client: CalicoClient
+    _by_token: dict[str, CalicoLoaders] = field(default_factory=dict)
+
+    def of_user(self, token: str) -> CalicoLoaders:
+        loaders = self._by_token.get(token)
+        if loaders is None:
+            loaders = self._by_token[token] = CalicoLoaders.create(self.client, token)
+        return loaders
+
+
+SLOT = SourceSlot(Source.CALICO, Calico, lambda state: CalicoUsers(state.client))
 
 _Position = tuple[str | None, int]
 
@@ -92,8 +123,8 @@ def _fetcher(
     provider_ids: tuple[str, ...],
     failures: dict[str, ProviderFailure],
 ) -> Callable[[_Position], Awaitable[Slice[HoldingRecord]]]:
-    loader = context.loaders.calico(_token(context)).assets
-    size = context.options.calico_page_size
+    loader = SLOT.loaders(context).of_user(_token(context)).assets
+    size = SLOT.state(context).page_size
 
     async def fetch(position: _Position) -> Slice[HoldingRecord]:
         cursor, skip = position
@@ -148,7 +179,7 @@ async def holdings(
         start,
         window.first,
         query.keeps_extra if query.extra else None,
-        page_size=context.options.calico_page_size,
+        page_size=SLOT.state(context).page_size,
         scan=context.scan,
     )
     problems = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
@@ -160,7 +191,7 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
     providers as PROVIDER_ERROR problems."""
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, (), (), failures)
-    walked = await walk(fetch, (None, 0), cap, page_size=context.options.calico_page_size)
+    walked = await walk(fetch, (None, 0), cap, page_size=SLOT.state(context).page_size)
     problems = tuple(
         ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()
     )
@@ -176,7 +207,7 @@ async def providers(context: RequestContext, account: AccountRecord) -> list[Pro
     fetch = _fetcher(context, account, (), (), failures)
     slugs: dict[str, ProviderRecord] = {}
     position: _Position = (None, 0)
-    pages = math.ceil(MAX_LISTED_ASSETS / context.options.calico_page_size)
+    pages = math.ceil(MAX_LISTED_ASSETS / SLOT.state(context).page_size)
     for _ in range(pages):
         page = await fetch(position)
         for holding, _ in page.items:
@@ -204,7 +235,7 @@ async def holding_node(
         (None, 0),
         1,
         lambda h: h.key == key,
-        page_size=context.options.calico_page_size,
+        page_size=SLOT.state(context).page_size,
         scan=context.scan,
     )
     if not walked.items and walked.resume is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,13 +32,17 @@ from resolvers.pagination import MAX_FILTERED_PAGES, Page, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord, HoldingsRead
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.cardanobi.identifiers import Bech32Error, bech32_decode
+from sources.cardanobi.client import CardanoBIClient
+from sources.cardanobi.identifiers import Bech32Error, CardanoNetwork, bech32_decode
 from sources.cardanobi.identifiers import fingerprint as cip14_fingerprint
-from sources.cardanobi.loaders import AccountAssetsKey
+from sources.cardanobi.loaders import AccountAssetsKey, CardanoBILoaders
 from sources.cardanobi.records import AccountAsset, AccountInfo
 
 __all__ = [
+    "SLOT",
+    "Cardano",
     "asset_node",
     "holding_node",
     "holdings",
@@ -47,6 +52,18 @@ __all__ = [
     "token_record",
     "trusted_name",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Cardano:
+    """What the source opened: CardanoBI's client, the network, and the token page size."""
+
+    client: CardanoBIClient
+    network: CardanoNetwork
+    page_size: int
+
+
+SLOT = SourceSlot(Source.CARDANO, Cardano, lambda state: CardanoBILoaders.create(state.client))
 
 _Position = tuple[int, int, str | None]
 _HEAD: _Position = (0, 0, None)
@@ -91,7 +108,7 @@ def token_record(chain_id: str, policy_hex: str, fingerprint: str, name: str) ->
 
 
 def _native_record(account: AccountRecord, info: AccountInfo) -> HoldingRecord:
-    asset = native_asset(Source.CARDANO, account.chain_id or "")
+    asset = native_asset(Source.CARDANO, "ADA", account.chain_id or "")
     return HoldingRecord(
         account=account,
         asset=asset,
@@ -126,9 +143,9 @@ async def _page(
     `page_no` and answered the previous page again), the next page's position, and when
     CardanoBI answered."""
     page_no, _, previous_head = position
-    size = context.options.cardanobi_page_size
+    size = SLOT.state(context).page_size
     key = AccountAssetsKey(account.address, page_no, size, "asc")
-    page = await context.loaders.cardanobi.account_assets.load(key)
+    page = await SLOT.loaders(context).account_assets.load(key)
     tokens = page.assets
     if not tokens or (page_no > 1 and tokens[0].fingerprint == previous_head):
         return (), None, page.fetched_at
@@ -144,7 +161,7 @@ def _fetcher(
         if position[0] == 0:
             # Both loads are asked in this tick, so each loader sends them in one batch.
             info, (tokens, following, fetched_at) = await gather_settled(
-                context.loaders.cardanobi.account.load(account.address),
+                SLOT.loaders(context).account.load(account.address),
                 _page(context, account, _FIRST_PAGE),
             )
             if info is not None:
@@ -194,7 +211,7 @@ async def holdings(
         start,
         window.first,
         None if query.empty else query.keeps,
-        page_size=context.options.cardanobi_page_size,
+        page_size=SLOT.state(context).page_size,
         scan=context.scan,
     )
     return connection.page(codec, window, walked)
@@ -203,14 +220,14 @@ async def holdings(
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
     """ADA and every token of the stake address, in list order, at most `cap` of them."""
     walked = await walk(
-        _fetcher(context, account), _HEAD, cap, page_size=context.options.cardanobi_page_size
+        _fetcher(context, account), _HEAD, cap, page_size=SLOT.state(context).page_size
     )
     return HoldingsRead(account, tuple(item for item, _ in walked.items), walked.has_next)
 
 
 async def native_holding(context: RequestContext, account: AccountRecord) -> HoldingRecord | None:
     """The stake address's ADA balance; None when CardanoBI does not know the address."""
-    info = await context.loaders.cardanobi.account.load(account.address)
+    info = await SLOT.loaders(context).account.load(account.address)
     return _native_record(account, info) if info is not None else None
 
 
@@ -238,9 +255,9 @@ async def holding_node(
 
 async def asset_node(context: RequestContext, fingerprint: str) -> AssetRecord | None:
     """A token by fingerprint (CardanoBI's asset details), null if unknown."""
-    details = await context.loaders.cardanobi.asset.load(fingerprint)
+    details = await SLOT.loaders(context).asset.load(fingerprint)
     if details is None:
         return None
     return token_record(
-        context.options.cardano.chain_id, details.policy_hex, details.fingerprint, details.name
+        SLOT.state(context).network.chain_id, details.policy_hex, details.fingerprint, details.name
     )

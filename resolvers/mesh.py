@@ -25,11 +25,14 @@ from resolvers.records import (
     PositionKind,
     PositionRecord,
 )
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.mesh.loaders import PortfolioKey
+from sources.mesh.client import MeshClient
+from sources.mesh.loaders import MeshLoaders, PortfolioKey
 from sources.mesh.records import CRYPTOCURRENCY, EQUITY, NftPosition, Portfolio, Position
 
 __all__ = [
+    "SLOT",
     "asset_node",
     "holding_node",
     "holdings",
@@ -40,10 +43,13 @@ __all__ = [
     "read_all",
 ]
 
+SLOT = SourceSlot(Source.MESH, MeshClient, MeshLoaders.create)
+"""Mesh's state is its client alone."""
+
 
 async def _portfolio(context: RequestContext, account: AccountRecord) -> Portfolio:
     user_id = check_custodial_access(context, Source.MESH, account.address)
-    return await context.loaders.mesh.portfolio.load(PortfolioKey(user_id))
+    return await SLOT.loaders(context).portfolio.load(PortfolioKey(user_id))
 
 
 def _asset(position: Position) -> AssetRecord:

@@ -10,6 +10,7 @@ from resolvers.accounts import resolve_account, viewer_accounts
 from resolvers.errors import BadUserInput
 from resolvers.holdings import resolve_holdings, resolve_positions, resolve_providers
 from resolvers.nodes import resolve_node
+from resolvers.options import DEFAULT_FIRST
 from resolvers.pagination import Connection as PageConnection
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, ViewerRecord
@@ -71,7 +72,7 @@ class Account(Node):
     async def holdings(
         self,
         info: Info,
-        first: First = 20,
+        first: First = DEFAULT_FIRST,
         after: After = None,
         filter: Annotated[
             HoldingFilter | None,
@@ -97,7 +98,7 @@ class Account(Node):
     async def positions(
         self,
         info: Info,
-        first: First = 20,
+        first: First = DEFAULT_FIRST,
         after: After = None,
         kind: Annotated[
             PositionKind | None,
@@ -135,11 +136,11 @@ class Account(Node):
             return cls.of(record) if isinstance(record, AccountRecord) else None
         if source is None or address is None:
             return None
-        try:
-            chosen = Source(source)
-        except ValueError:
-            raise BadUserInput(f"source: {source!r} is not one of {', '.join(Source)}") from None
-        return cls.of(resolve_account(info.context, chosen, address))
+        served = info.context.services.sources.get(source)
+        if served is None:
+            names = ", ".join(info.context.services.sources.names)
+            raise BadUserInput(f"source: {source!r} is not one of {names}")
+        return cls.of(resolve_account(info.context, served.source, address))
 
 
 @strawberry.type(description="The authenticated end user.")

@@ -42,6 +42,12 @@ def _settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def _flat(settings: Settings, name: str) -> Any:
+    """The setting `name` (`cardanobi_auth_url`): a field of the block its prefix names."""
+    key, _, field = name.partition("_")
+    return getattr(getattr(settings, key), field)
+
+
 def _pem(key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey) -> str:
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -82,7 +88,7 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
     )
     settings = Settings(_env_file=env)  # type: ignore[call-arg]
     assert settings.port == 9123 and settings.max_page_size == 50
-    assert settings.mesh_url == "https://mesh.example.org"
+    assert settings.mesh.url == "https://mesh.example.org"
     assert settings.sandboxed == {"algod", "cardanobi", "calico"}
 
 
@@ -198,7 +204,7 @@ def test_a_placeholder_algod_token_is_refused() -> None:
 
 def test_an_empty_algod_token_is_accepted_for_a_public_node() -> None:
     settings = _settings(**REAL, **SECRETS, algod_token="")
-    assert settings.algod_token.get_secret_value() == ""
+    assert settings.algod.token.get_secret_value() == ""
 
 
 def test_a_short_cursor_secret_is_refused_on_the_full_sandbox() -> None:
@@ -220,13 +226,13 @@ def test_an_http_url_to_a_remote_host_is_refused(field: str) -> None:
 def test_an_https_url_to_a_remote_host_is_accepted(field: str) -> None:
     url = "https://upstream.example.org:4000"
     values = {**CARDANOBI, **MESH, **SECRETS, field: url}
-    assert getattr(_settings(**values), field) == url
+    assert _flat(_settings(**values), field) == url
 
 
 @pytest.mark.parametrize("host", LOOPBACK_HOSTS)
 def test_an_http_url_to_a_loopback_host_is_accepted(host: str) -> None:
     url = f"http://{host}:8101"
-    assert _settings(**SECRETS, algod_url=url).algod_url == url
+    assert _settings(**SECRETS, algod_url=url).algod.url == url
 
 
 @pytest.mark.parametrize(

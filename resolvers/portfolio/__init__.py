@@ -63,13 +63,19 @@ async def resolve_portfolio(
     reads, failures = await read_accounts(context, accounts)
     problems.extend(failures)
     holdings = [holding for read in reads for holding in read.holdings]
-    items, prices = value_all(holdings)
+    order = context.services.sources.sources
+    items, prices = value_all(holdings, order)
     return PortfolioRecord(
         accounts=tuple(accounts),
         totals=tuple(asset_totals(items, prices)),
         total=group_total(items),
         by_source=tuple(
-            by_source(items, (a.source for a in accounts), {problem.source for problem in problems})
+            by_source(
+                items,
+                (a.source for a in accounts),
+                {problem.source for problem in problems},
+                order,
+            )
         ),
         by_chain=tuple(by_chain(items)),
         as_of=as_of(holdings),
