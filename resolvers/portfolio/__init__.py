@@ -1,5 +1,5 @@
 """One portfolio across every source: the named on-chain accounts and the viewer's custodial
-ones, read whole, valued, and summed per asset, source and chain (issue #5).
+ones, read whole, valued, and summed per asset, source and chain.
 
     reading      which accounts, and every holding of each (bounded), failures kept apart
     identity     which holdings are of the same asset
