@@ -1,12 +1,12 @@
 """One portfolio across every source: the named on-chain accounts and the viewer's custodial
 ones, read whole, valued, and summed per asset, source and chain.
 
-    reading      which accounts, and every holding of each (bounded), failures kept apart
-    identity     which holdings are of the same asset
-    valuation    a price only from a source that reports one, carried along identity
-    aggregation  totals per asset, source and chain; `asOf`
-    filters      which asset totals `byAsset` lists
-    ordering     `byAsset` orders and keyset pages
+    reading         which accounts, and every holding of each (bounded), failures kept apart
+    asset_identity  which holdings are of the same asset
+    valuation       a price only from a source that reports one, carried along identity
+    aggregation     totals per asset, source and chain; `asOf`
+    filters         which asset totals `byAsset` lists
+    ordering        `byAsset` orders and keyset pages
 
 `resolve_portfolio` returns a `PortfolioRecord`; `schema/portfolio.py` maps it.
 """

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from resolvers.numbers import total
-from resolvers.portfolio.identity import Identity, identity_of
+from resolvers.portfolio.asset_identity import AssetIdentity, asset_identity_of
 from resolvers.portfolio.records import (
     AssetTotalRecord,
     ChainTotalRecord,
@@ -32,7 +32,7 @@ def value_all(
 ) -> tuple[list[ValuedHolding], dict[str, Decimal]]:
     """Every holding with its identity and value, in the order given, and the reference price
     of each priced identity (`sources`: the app's order of sources)."""
-    identified = [(identity_of(holding), holding) for holding in holdings]
+    identified = [(asset_identity_of(holding), holding) for holding in holdings]
     prices = reference_prices(identified, sources)
     return [valued(identity, holding, prices) for identity, holding in identified], prices
 
@@ -48,7 +48,7 @@ def asset_totals(
 
 
 def _asset_total(items: list[ValuedHolding], price: Decimal | None) -> AssetTotalRecord:
-    identity: Identity = items[0].identity
+    identity: AssetIdentity = items[0].identity
     representative = next(
         (
             item.holding.asset

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from resolvers.numbers import multiply
-from resolvers.portfolio.identity import Identity
+from resolvers.portfolio.asset_identity import AssetIdentity
 from resolvers.portfolio.records import PriceOrigin, ValuedHolding
 from resolvers.records import HoldingRecord
 from sources import Source
@@ -30,9 +30,9 @@ _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 
 
 def reference_prices(
-    holdings: Iterable[tuple[Identity, HoldingRecord]], sources: Sequence[Source]
+    holdings: Iterable[tuple[AssetIdentity, HoldingRecord]], sources: Sequence[Source]
 ) -> dict[str, Decimal]:
-    """Identity key -> the price carried to that identity's unpriced holdings (ties between
+    """AssetIdentity key -> the price carried to that identity's unpriced holdings (ties between
     equally fresh prices go to the first of `sources`, the app's order)."""
     rank = {source: index for index, source in enumerate(sources)}
     priced: dict[str, list[HoldingRecord]] = {}
@@ -50,7 +50,7 @@ def reference_prices(
 
 
 def valued(
-    identity: Identity, holding: HoldingRecord, prices: Mapping[str, Decimal]
+    identity: AssetIdentity, holding: HoldingRecord, prices: Mapping[str, Decimal]
 ) -> ValuedHolding:
     """`holding` with its value in the portfolio, by the rules above."""
     if holding.value_usd is not None:
