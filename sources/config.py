@@ -88,6 +88,13 @@ class SourceConfig(BaseModel):
         return self.url is None
 
     @property
+    def base_url(self) -> str:
+        """The URL to open: the configured one, or its sandbox's (`on_sandbox`)."""
+        if self.url is None:
+            raise ValueError(f"{self.key} has no URL yet: the server puts its sandbox's in first")
+        return self.url
+
+    @property
     def rate(self) -> RatePolicy | None:
         """The upstream's rate budget; None: unlimited."""
         if self.rate_per_second is None:

@@ -33,7 +33,7 @@ __all__ = ["ALGORAND"]
 
 
 async def _open(opener: SourceOpener, config: AlgodConfig) -> Algorand:
-    http = await opener.open(config.url or "")
+    http = await opener.open(config.base_url)
     client = AlgodClient(http, config.token.get_secret_value())
     return Algorand(client, ALGORAND_CHAINS[config.network])
 

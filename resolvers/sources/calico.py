@@ -33,7 +33,7 @@ __all__ = ["CALICO"]
 
 
 async def _open(opener: SourceOpener, config: CalicoConfig) -> Calico:
-    return Calico(CalicoClient(await opener.open(config.url or "")), config.page_size)
+    return Calico(CalicoClient(await opener.open(config.base_url)), config.page_size)
 
 
 def _sandbox() -> Sandbox:

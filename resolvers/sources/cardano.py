@@ -36,10 +36,10 @@ async def _open(opener: SourceOpener, config: CardanoBIConfig) -> Cardano:
     """CardanoBI's API and its identity server, two upstreams: a failing identity server opens
     its own breaker, never the API's."""
     identity = await opener.open_beside(
-        config.auth_url or "", IDENTITY_SERVER, IdentityObserver(opener.observer)
+        config.token_url, IDENTITY_SERVER, IdentityObserver(opener.observer)
     )
     client = CardanoBIClient(
-        await opener.open(config.url or ""),
+        await opener.open(config.base_url),
         identity=identity,
         api_key=config.api_key.get_secret_value() if config.api_key else "",
         api_secret=config.api_secret.get_secret_value() if config.api_secret else "",

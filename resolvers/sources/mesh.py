@@ -32,7 +32,7 @@ __all__ = ["MESH"]
 
 async def _open(opener: SourceOpener, config: MeshConfig) -> MeshClient:
     return MeshClient(
-        await opener.open(config.url or ""),
+        await opener.open(config.base_url),
         client_id=config.client_id.get_secret_value() if config.client_id else "",
         client_secret=config.client_secret.get_secret_value() if config.client_secret else "",
     )

@@ -29,6 +29,13 @@ class CardanoBIConfig(SourceConfig, alias_generator=flat_names("cardanobi")):
     # CardanoBI's plans allow 1 to 20 requests a second per key.
     rate_per_second: float | None = Field(10.0, gt=0, le=1000)
 
+    @property
+    def token_url(self) -> str:
+        """The token endpoint to open: the configured one, or the sandbox's."""
+        if self.auth_url is None:
+            raise ValueError("cardanobi has no token endpoint yet: the server puts the sandbox's")
+        return self.auth_url
+
     @field_validator("auth_url")
     @classmethod
     def _auth_url(cls, value: str | None) -> str | None:

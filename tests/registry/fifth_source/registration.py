@@ -53,7 +53,7 @@ SLOT = SourceSlot(FIFTH, Fifth, FifthLoaders.create)
 
 
 async def _open(opener: SourceOpener, config: FifthConfig) -> Fifth:
-    return Fifth(FifthClient(await opener.open(config.url or "")), config.page_size)
+    return Fifth(FifthClient(await opener.open(config.base_url)), config.page_size)
 
 
 def _sandbox() -> Sandbox:
