@@ -31,7 +31,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from resolvers.options import GraphOptions
+from resolvers.options import DEFAULT_FIRST, GraphOptions
 from sources.algod.config import AlgodConfig
 from sources.calico.config import CalicoConfig
 from sources.cardanobi.config import CardanoBIConfig
@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
 
     # At least 20: the schema's default `first` must stay within the limit.
-    max_page_size: int = Field(_OPTIONS.max_first, ge=20, le=1000)
+    max_page_size: int = Field(_OPTIONS.max_first, ge=DEFAULT_FIRST, le=1000)
     max_ids: int = Field(_OPTIONS.max_ids, ge=1, le=1000)
     portfolio_max_holdings: int = Field(_OPTIONS.portfolio_max_holdings, ge=10, le=100_000)
     # Resilience of upstream calls (docs/failure-behaviour.md): the defaults of every source,
