@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     cursor_secret: SecretStr | None = None
     redis_url: str | None = None
 
-    # At least 20: the schema's default `first` must stay within the limit.
+    # At least the schema's default `first` (20), which must stay within the limit.
     max_page_size: int = Field(_OPTIONS.max_first, ge=DEFAULT_FIRST, le=1000)
     max_ids: int = Field(_OPTIONS.max_ids, ge=1, le=1000)
     portfolio_max_holdings: int = Field(_OPTIONS.portfolio_max_holdings, ge=10, le=100_000)
