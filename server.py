@@ -92,6 +92,7 @@ _RESERVED_DESCRIPTORS = 64
 """Descriptors kept for everything but client and upstream connections: the listening socket,
 Redis, logs, the embedded sandboxes, imports."""
 
+
 def sandbox_settings(urls: Mapping[str, str], sources: SourceRegistry = SOURCES) -> dict[str, str]:
     """The settings that point a server at the sandboxes serving at `urls` (by upstream key):
     each source's URL and its sandbox's own credentials, as KEY=VALUE."""

@@ -142,7 +142,7 @@ class Portfolio:
     cryptocurrency_positions: tuple[Position, ...]
     nft_positions: tuple[NftPosition, ...]
     fetched_at: datetime | None = None
-    """When the answer arrived (set by the loader)."""
+    """When Mesh answered (the client sets it from the answer's `read_at`)."""
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> Portfolio:
