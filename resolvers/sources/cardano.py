@@ -10,7 +10,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from resolvers import cardano
-from resolvers.cardano import SLOT, Cardano
+from resolvers.cardano import SLOT, Cardano, tokens_per_request
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.native import NATIVE_KEY, native_asset
@@ -44,7 +44,7 @@ async def _open(opener: SourceOpener, config: CardanoBIConfig) -> Cardano:
         api_key=config.api_key.get_secret_value() if config.api_key else "",
         api_secret=config.api_secret.get_secret_value() if config.api_secret else "",
     )
-    return Cardano(client, CARDANO_NETWORKS[config.network], config.page_size)
+    return Cardano(client, CARDANO_NETWORKS[config.network], tokens_per_request(config.page_size))
 
 
 def _sandbox() -> Sandbox:
@@ -101,10 +101,10 @@ async def _providers(context: RequestContext, account: AccountRecord) -> list[Pr
 
 
 def _calls(config: CardanoBIConfig) -> UpstreamCalls:
-    """The balance and ceil(first / page) token pages of CARDANOBI_PAGE_SIZE (the ADA balance
-    heads the list); after a cursor no balance and one page more (it resumes part-way). A node
-    is one request."""
-    size = config.page_size
+    """The balance and ceil(first / page) token answers of at most CARDANOBI_PAGE_SIZE, 99
+    (`tokens_per_request`; the ADA balance heads the list); after a cursor no balance and one
+    more (it resumes part-way). A node is one request."""
+    size = tokens_per_request(config.page_size)
 
     def holdings(first: int, resumed: bool, filtered: bool) -> int:
         return pages(first + 1, size) + 1 if resumed else 1 + pages(first, size)
