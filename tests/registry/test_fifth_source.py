@@ -6,7 +6,7 @@ contract's four."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
@@ -20,6 +20,7 @@ from tests.graph.support import codes
 from tests.harness import GraphClient, Sandboxes, serve_graph
 from tests.registry.fifth_source import FIFTH_SOURCE, FifthConfig
 from tests.registry.fifth_source.sandbox import FifthSandbox
+from tests.sandbox_control import SandboxControl
 
 BALANCES = "GET /v1/wallets/{address}/balances"
 FIVE = SOURCES.with_sources(FIFTH_SOURCE)
@@ -30,8 +31,9 @@ query($address: String!, $first: Int, $after: String) {
   account(source: FIFTH, address: $address) {
     id source address
     holdings(first: $first, after: $after) {
-      nodes { id amount asset { symbol name kind } }
+      nodes { id amount fetchedAt asset { symbol name kind } }
       pageInfo { hasNextPage endCursor }
+      complete errors { code }
     }
   }
 }
@@ -47,6 +49,16 @@ async def fifth_sandbox() -> AsyncIterator[RunningSandbox]:
         await running.close()
 
 
+@pytest_asyncio.fixture
+async def control(
+    fifth_sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> AsyncIterator[SandboxControl]:
+    """The fifth sandbox's control API, its counters zeroed for the test."""
+    control = SandboxControl(http, fifth_sandbox.url)
+    await control.reset()
+    yield control
+
+
 @pytest_asyncio.fixture(scope="module")
 async def five(
     sandboxes: Sandboxes, fifth_sandbox: RunningSandbox, http: aiohttp.ClientSession
@@ -57,35 +69,28 @@ async def five(
         yield client
 
 
-async def _served(sandbox: RunningSandbox, http: aiohttp.ClientSession, route: str) -> int:
-    async with http.get(f"{sandbox.url}/_sandbox/stats") as response:
-        stats: dict[str, Any] = await response.json()
-    return sum(stats["routes"].get(route, {}).values())
-
-
-async def _reset(sandbox: RunningSandbox, http: aiohttp.ClientSession) -> None:
-    async with http.post(f"{sandbox.url}/_sandbox/reset") as response:
-        assert response.status == 200
-
-
 async def test_the_fifth_sources_holdings_come_from_its_sandbox_exactly(
-    five: GraphClient, fifth_sandbox: RunningSandbox, http: aiohttp.ClientSession
+    five: GraphClient, control: SandboxControl
 ) -> None:
-    await _reset(fifth_sandbox, http)
+    before = datetime.now(UTC)
     data = await five.data(HOLDINGS, {"address": "alpha", "first": 2})
     account = data["account"]
     assert (account["source"], account["address"]) == ("FIFTH", "alpha")
-    assert [(n["amount"], n["asset"]["symbol"]) for n in account["holdings"]["nodes"]] == [
+    holdings = account["holdings"]
+    assert [(n["amount"], n["asset"]["symbol"]) for n in holdings["nodes"]] == [
         ("12.000000000000000001", "FTH"),
         ("0.5", "GLD"),
     ]
-    assert account["holdings"]["pageInfo"]["hasNextPage"] is True
-    assert await _served(fifth_sandbox, http, BALANCES) == 1
+    assert holdings["pageInfo"]["hasNextPage"] is True
+    assert (holdings["complete"], holdings["errors"]) == (True, [])
+    # When its upstream answered, as for the contract's sources.
+    times = {datetime.fromisoformat(n["fetchedAt"]) for n in holdings["nodes"]}
+    assert len(times) == 1
+    assert before <= times.pop() <= datetime.now(UTC)
+    assert await control.count(BALANCES) == 1
 
 
-async def test_its_pages_resume_after_a_cursor(
-    five: GraphClient, fifth_sandbox: RunningSandbox, http: aiohttp.ClientSession
-) -> None:
+async def test_its_pages_resume_after_a_cursor(five: GraphClient) -> None:
     first = await five.data(HOLDINGS, {"address": "alpha", "first": 2})
     cursor = first["account"]["holdings"]["pageInfo"]["endCursor"]
     rest = await five.data(HOLDINGS, {"address": "alpha", "first": 2, "after": cursor})
@@ -95,9 +100,8 @@ async def test_its_pages_resume_after_a_cursor(
 
 
 async def test_its_loaders_batch_one_request_per_distinct_wallet(
-    five: GraphClient, fifth_sandbox: RunningSandbox, http: aiohttp.ClientSession
+    five: GraphClient, control: SandboxControl
 ) -> None:
-    await _reset(fifth_sandbox, http)
     refs = [{"source": "FIFTH", "address": a} for a in ("alpha", "beta", "alpha")]
     data = await five.data(
         "query($refs: [AccountRef!]!) { accounts(refs: $refs) { holdings { nodes { amount } } } }",
@@ -106,17 +110,16 @@ async def test_its_loaders_batch_one_request_per_distinct_wallet(
     amounts = [[n["amount"] for n in a["holdings"]["nodes"]] for a in data["accounts"]]
     assert amounts[1] == ["18446744073709551616"]
     assert amounts[0] == amounts[2]
-    assert await _served(fifth_sandbox, http, BALANCES) == 2
+    assert await control.count(BALANCES) == 2
 
 
 async def test_a_bad_fifth_address_is_refused_before_any_upstream_call(
-    five: GraphClient, fifth_sandbox: RunningSandbox, http: aiohttp.ClientSession
+    five: GraphClient, control: SandboxControl
 ) -> None:
-    await _reset(fifth_sandbox, http)
     body = await five.query(HOLDINGS, {"address": "Not-A-Wallet"})
     assert codes(body) == ["BAD_USER_INPUT"]
     assert "Not-A-Wallet" in body["errors"][0]["message"]
-    assert await _served(fifth_sandbox, http, BALANCES) == 0
+    assert await control.count(BALANCES) == 0
 
 
 async def test_a_fifth_holding_is_a_node_again(five: GraphClient) -> None:
@@ -134,9 +137,8 @@ async def test_a_fifth_holding_is_a_node_again(five: GraphClient) -> None:
 
 
 async def test_the_fifth_source_is_in_the_portfolio(
-    five: GraphClient, fifth_sandbox: RunningSandbox, http: aiohttp.ClientSession
+    five: GraphClient, control: SandboxControl
 ) -> None:
-    await _reset(fifth_sandbox, http)
     data = await five.data(
         '{ portfolio(accounts: [{source: FIFTH, address: "beta"}], includeViewer: false) '
         "{ holdingsCount bySource { source holdingsCount } } }"
@@ -145,7 +147,7 @@ async def test_the_fifth_source_is_in_the_portfolio(
         "holdingsCount": 1,
         "bySource": [{"source": "FIFTH", "holdingsCount": 1}],
     }
-    assert await _served(fifth_sandbox, http, BALANCES) == 1
+    assert await control.count(BALANCES) == 1
 
 
 async def test_its_app_lists_five_sources_and_the_servers_four(
