@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
@@ -89,7 +90,9 @@ def asset_record(symbol: str, chain: str | None) -> AssetRecord:
     )
 
 
-def _holding_record(account: AccountRecord, position: AssetPosition) -> HoldingRecord:
+def _holding_record(
+    account: AccountRecord, position: AssetPosition, answered: datetime | None
+) -> HoldingRecord:
     price = position.price_in_usd
     return HoldingRecord(
         account=account,
@@ -106,7 +109,8 @@ def _holding_record(account: AccountRecord, position: AssetPosition) -> HoldingR
         value_usd=multiply(position.asset_holdings, price) if price is not None else None,
         provider=provider(position.provider_id),
         wallet_address=position.wallet_address_redacted,
-        fetched_at=position.time_fetched,
+        # Calico's own time of the read where it gives one, else when Calico answered.
+        fetched_at=position.time_fetched or answered,
     )
 
 
@@ -146,7 +150,7 @@ def _fetcher(
         def item(entry: AssetPosition | Rejected) -> HoldingRecord | Skipped:
             if isinstance(entry, Rejected):
                 return Skipped(entry.error)
-            return _holding_record(account, entry)
+            return _holding_record(account, entry, page.fetched_at)
 
         items = ((item(entries[index]), after(index)) for index in range(skip, len(entries)))
         return Slice(items, following)
