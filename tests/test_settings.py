@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +313,21 @@ def test_query_limits_are_read_by_their_upper_snake_names(monkeypatch: pytest.Mo
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert {name: getattr(settings, name.lower()) for name in names} == names
     assert settings.log_format == "text"
+
+
+def test_reading_the_settings_loads_no_sandbox_and_no_aiohttp_server() -> None:
+    # A fresh interpreter: this one has loaded the sandboxes for other tests.
+    probe = (
+        "import sys, settings; print(sorted(m for m in sys.modules "
+        "if m.startswith('aiohttp.web') or (m.startswith('sources.') and 'sandbox' in m)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.strip()
+    assert loaded == str(
+        [
+            "sources.algod.sandbox_credentials",
+            "sources.cardanobi.sandbox_credentials",
+            "sources.mesh.sandbox_credentials",
+        ]
+    )

@@ -6,7 +6,7 @@ from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN
+from sources.algod.sandbox_credentials import SANDBOX_ALGOD_TOKEN
 from sources.config import PLACEHOLDERS, SourceConfig, flat_names
 
 __all__ = ["AlgodConfig"]

@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
+from sources.cardanobi.sandbox_credentials import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
 from sources.config import SourceConfig, check_credential, flat_names, http_url, is_loopback
 
 __all__ = ["CardanoBIConfig"]

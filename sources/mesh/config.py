@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import SecretStr, model_validator
 
 from sources.config import SourceConfig, check_credential, flat_names, is_loopback
-from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from sources.mesh.sandbox_credentials import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 __all__ = ["MeshConfig"]
 
