@@ -171,9 +171,9 @@ async def holdings(
     """One page of the account's holdings: ALGO, then its ASAs by ascending asset id; an
     unfiltered list knows its `totalCount` from algod's count of the account's assets (the
     balance record, which a later page reads only when `count` asks for it)."""
-    connection = query.connection(account)
+    pager = query.pager(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window, context.caller_id))
+    start = _start(pager.resume(codec, window, context.caller_id))
     limit = min(window.first + 1, MAX_PAGE) if query.empty else MAX_PAGE
     walking = walk(
         _fetcher(context, account, limit),
@@ -184,14 +184,14 @@ async def holdings(
         scan=context.scan,
     )
     if not query.empty or (start is not None and not count):
-        return connection.page(codec, window, await walking)
+        return pager.page(codec, window, await walking)
     # algod counts the account's assets (`total-assets-opted-in`): with ALGO, the whole list.
     # The balance is asked in the same tick as the first page, so it joins that batch.
     walked, info = await gather_settled(
         walking, SLOT.loaders(context).account.load(account.address)
     )
     total = info.total_assets_opted_in + 1
-    return connection.page(codec, window, walked, total_count=total)
+    return pager.page(codec, window, walked, total_count=total)
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:

@@ -176,9 +176,9 @@ async def holdings(
 
     Symbols and providers go to Calico (`asset_symbols`, `provider_ids`); kinds, a minimum
     value and hiding zeros are matched here, as a bounded scan like the on-chain filters."""
-    connection = query.connection(account)
+    pager = query.pager(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window, context.caller_id))
+    start = _start(pager.resume(codec, window, context.caller_id))
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, query.symbols, query.providers, failures)
     walked = await walk(
@@ -190,7 +190,7 @@ async def holdings(
         scan=context.scan,
     )
     problems = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
-    return connection.page(codec, window, walked, problems=problems)
+    return pager.page(codec, window, walked, problems=problems)
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:

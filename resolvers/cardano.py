@@ -238,9 +238,9 @@ async def holdings(
 ) -> Page[HoldingRecord]:
     """One page of the stake address's tokens, ascending fingerprint; a list CardanoBI cut
     comes incomplete, with HOLDINGS_INCOMPLETE."""
-    connection = query.connection(account)
+    pager = query.pager(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window, context.caller_id))
+    start = _start(pager.resume(codec, window, context.caller_id))
     walked = await walk(
         _fetcher(context, account),
         start,
@@ -249,7 +249,7 @@ async def holdings(
         page_size=_top(context),
         scan=context.scan,
     )
-    return connection.page(codec, window, walked, problems=[_cut(account)] if walked.cut else [])
+    return pager.page(codec, window, walked, problems=[_cut(account)] if walked.cut else [])
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:

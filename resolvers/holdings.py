@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from resolvers.accounts import check_custodial_access
 from resolvers.context import RequestContext
-from resolvers.pagination import Connection, Page, Window
+from resolvers.pagination import Page, Pager, Window
 from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
@@ -57,7 +57,7 @@ async def resolve_positions(
     window = _window(context, first, after)
     positions = context.services.sources[account.source].positions
     if positions is None:
-        return Connection.empty()
+        return Pager.empty()
     return await positions(context, account, window, kind)
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from resolvers.accounts import check_custodial_access
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
-from resolvers.pagination import Connection, Page, Window
+from resolvers.pagination import Page, Pager, Window
 from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
@@ -185,8 +185,8 @@ async def holdings(
     portfolio = await _portfolio(context, account)
     records = holding_records(account, portfolio)
     listed = records if query.empty else [h for h in records if query.keeps(h)]
-    connection = query.connection(account)
-    return connection.slice(
+    pager = query.pager(account)
+    return pager.slice(
         context.services.cursors, window, listed, context.caller_id, _rejected(portfolio)
     )
 
@@ -209,12 +209,12 @@ async def positions(
     context: RequestContext, account: AccountRecord, window: Window, kind: PositionKind | None
 ) -> Page[PositionRecord]:
     """One page of the valued positions, of one kind or all."""
-    connection = Connection(
+    pager = Pager(
         f"positions:MESH:{account.address}:{kind.value if kind else '*'}", user=account.address
     )
     portfolio = await _portfolio(context, account)
     listed = [p for p in position_records(account, portfolio) if kind is None or p.kind is kind]
-    return connection.slice(
+    return pager.slice(
         context.services.cursors, window, listed, context.caller_id, _rejected(portfolio)
     )
 

@@ -11,7 +11,7 @@ from resolvers.errors import BadUserInput
 from resolvers.holdings import resolve_holdings, resolve_positions, resolve_providers
 from resolvers.nodes import resolve_node
 from resolvers.options import DEFAULT_FIRST
-from resolvers.pagination import Connection as PageConnection
+from resolvers.pagination import Pager
 from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, ViewerRecord
 from schema.connections import Connection
@@ -86,7 +86,7 @@ class Account(Node):
                 info.context, self.record, first, after, query, count=selects(info, "totalCount")
             )
         except Exception as error:  # the list answers, empty and incomplete, and says why
-            page = PageConnection.failed(error)
+            page = Pager.failed(error)
         report(info, page.problems)
         return AssetHoldingConnection.of_holdings(
             page, self.record, lambda record: AssetHolding.of(record, self)
@@ -112,7 +112,7 @@ class Account(Node):
             resolve_positions(
                 info.context, self.record, first, after, PositionKind(kind) if kind else None
             ),
-            PageConnection.empty(),
+            Pager.empty(),
         )
         report(info, page.problems)
         return Connection.of(page, lambda record: Position.of(record, self))

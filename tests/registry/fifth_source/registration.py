@@ -96,8 +96,8 @@ async def _holdings(
 ) -> Page[HoldingRecord]:
     records = await _records(context, account)
     listed = records if query.empty else [h for h in records if query.keeps(h)]
-    connection = query.connection(account)
-    return connection.slice(context.services.cursors, window, listed, context.caller_id)
+    pager = query.pager(account)
+    return pager.slice(context.services.cursors, window, listed, context.caller_id)
 
 
 async def _read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
