@@ -17,12 +17,12 @@ from datetime import datetime
 
 from resolvers.concurrency import gather_settled
 from resolvers.context import RequestContext
+from resolvers.holding_query import HoldingQuery
 from resolvers.ids import uint64
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
 from resolvers.pagination import Page, Skipped, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
-from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
     AssetKind,

@@ -16,10 +16,10 @@ from datetime import datetime
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
 from resolvers.errors import ProviderFailed, ScanBudgetSpent, Unauthenticated
+from resolvers.holding_query import HoldingQuery
 from resolvers.numbers import multiply
 from resolvers.pagination import Page, Skipped, Slice, Window, walk
 from resolvers.providers import provider
-from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
     AssetKind,

@@ -29,11 +29,11 @@ from resolvers.cardano_names import token_name
 from resolvers.concurrency import gather_settled
 from resolvers.context import RequestContext
 from resolvers.errors import HoldingsIncomplete, ScanBudgetSpent
+from resolvers.holding_query import HoldingQuery
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
 from resolvers.pagination import MAX_FILTERED_PAGES, Page, Skipped, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
-from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetRecord, HoldingRecord, HoldingsRead
 from resolvers.slots import SourceSlot
 from sources import Source

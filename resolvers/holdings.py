@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from resolvers.accounts import check_custodial_access
 from resolvers.context import RequestContext
+from resolvers.holding_query import HoldingQuery
 from resolvers.pagination import Page, Pager, Window
-from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
     HoldingRecord,

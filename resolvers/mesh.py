@@ -13,8 +13,8 @@ from collections import Counter
 from resolvers.accounts import check_custodial_access
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
+from resolvers.holding_query import HoldingQuery
 from resolvers.pagination import Page, Pager, Window
-from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
     AssetKind,

@@ -14,9 +14,9 @@ from typing import TypeVar
 from resolvers.accounts import resolve_account
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
+from resolvers.holding_query import is_slug
 from resolvers.ids import decode_id, not_ours
 from resolvers.providers import provider
-from resolvers.query import is_slug
 from resolvers.records import (
     AccountRecord,
     AssetRecord,

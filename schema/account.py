@@ -8,11 +8,11 @@ import strawberry
 
 from resolvers.accounts import resolve_account, viewer_accounts
 from resolvers.errors import BadUserInput
+from resolvers.holding_query import HoldingQuery
 from resolvers.holdings import resolve_holdings, resolve_positions, resolve_providers
 from resolvers.nodes import resolve_node
 from resolvers.options import DEFAULT_FIRST
 from resolvers.pagination import Pager
-from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, ViewerRecord
 from schema.connections import Connection
 from schema.demand import CONNECTION_SIZE, UPSTREAM_READ

@@ -16,9 +16,9 @@ from resolvers.accounts import check_custodial_access
 from resolvers.calico import SLOT, Calico
 from resolvers.context import RequestContext
 from resolvers.errors import Unauthenticated
+from resolvers.holding_query import HoldingQuery, is_symbol
 from resolvers.identity import Identity
 from resolvers.pagination import Page, Window
-from resolvers.query import HoldingQuery, is_symbol
 from resolvers.records import AccountRecord, AssetRecord, HoldingRecord, RefreshRecord
 from resolvers.sources.definition import Key, SourceDefinition, SourceOpener, ready
 from resolvers.upstream_calls import UpstreamCalls, pages

@@ -13,10 +13,10 @@ from resolvers import cardano
 from resolvers.cardano import SLOT, Cardano, tokens_per_request
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
+from resolvers.holding_query import HoldingQuery
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.pagination import Page, Window
 from resolvers.providers import CHAIN_PROVIDERS
-from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetRecord, HoldingRecord, ProviderRecord
 from resolvers.sources.definition import Key, SourceDefinition, SourceOpener, ready
 from resolvers.upstream_calls import UpstreamCalls, pages

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from resolvers.context import RequestContext
+from resolvers.holding_query import HoldingQuery
 from resolvers.identity import Identity
 from resolvers.pagination import Page, Window
-from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
     AssetRecord,

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from resolvers import mesh
 from resolvers.accounts import check_custodial_access
 from resolvers.context import RequestContext
+from resolvers.holding_query import HoldingQuery
 from resolvers.identity import Identity
 from resolvers.mesh import SLOT
 from resolvers.pagination import Page, Window
-from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetRecord, HoldingRecord, PositionRecord
 from resolvers.sources.definition import Key, SourceDefinition, SourceOpener
 from resolvers.upstream_calls import UpstreamCalls

@@ -11,8 +11,8 @@ from aiodataloader import DataLoader
 
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
+from resolvers.holding_query import HoldingQuery, is_symbol
 from resolvers.pagination import Page, Window
-from resolvers.query import HoldingQuery, is_symbol
 from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord, HoldingsRead
 from resolvers.slots import SourceSlot
 from resolvers.sources import SourceDefinition, SourceOpener
