@@ -19,6 +19,7 @@ from resolvers.sources import SOURCES, SourceRegistry
 from schema.account import Account, Viewer
 from schema.asset import Asset
 from schema.caching import CachedDocuments
+from schema.delivery import DeliveryExecutor
 from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
@@ -80,7 +81,12 @@ def build_schema(sources: SourceRegistry) -> HoldingsSchema:
             QueryLimits,
             OperationKind,
         ],
-        config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
+        # `@defer` and `@stream` (graphql-core's incremental execution), in effect only for a
+        # response sent in parts (`schema/delivery.py`, `web/incremental.py`).
+        config=strawberry.schema.config.StrawberryConfig(
+            scalar_map=SCALARS, enable_experimental_incremental_execution=True
+        ),
+        execution_context_class=DeliveryExecutor,
         federation_version=FEDERATION_VERSION,
     )
     serve_sources(built._schema, sources)
