@@ -53,7 +53,7 @@ from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from resolvers.context import RequestContext, Services
 from resolvers.identity import Caller
-from schema import schema
+from schema import HoldingsSchema, schema
 from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
 from web.body import BodyAdapter, content_coding_refusal, read_json
 from web.cache_control import VARY, CachePolicy
@@ -137,15 +137,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self,
         state: AppState,
         *,
-        cache: CachePolicy | None = None,
+        schema: HoldingsSchema = schema,
+        cache: CachePolicy,
         graphiql: GraphiQLPage | None = None,
         caller_rates: CallerRates | None = None,
         persisted: PersistedQueries | None = None,
         batching: BatchPolicy | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql")
+        self._schema = schema
         self._state = state
-        self._cache = cache or CachePolicy(max_age=15)
+        self._cache = cache
         self._graphiql = graphiql or GraphiQLPage()
         self._caller_rates = caller_rates
         self._persisted = persisted or PersistedQueries()
@@ -357,7 +359,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         batch: Sequence[GraphQLRequestData],
     ) -> list[ExecutionResult]:
         runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
-        too_complex = self._batching.over_limits(schema._schema, runnable, context.options)
+        too_complex = self._batching.over_limits(self._schema._schema, runnable, context.options)
         if too_complex is not None:
             return [refused(too_complex.code, too_complex.message) for _ in batch]
         contexts = operation_contexts(context, len(batch))
