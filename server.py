@@ -64,10 +64,13 @@ from sources.source import Source
 from telemetry.logging import configure_logging
 from telemetry.metrics import CONTENT_TYPE, Metrics
 from web import AppState, CachePolicy, GraphQLView, graphiql_assets
+from web.compression import compression_middleware
+from web.cors import CorsPolicy
+from web.graphiql import GraphiQLPage
 from web.health import Health
 from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
-__all__ = ["app_from_environment", "create_app", "main", "open_services"]
+__all__ = ["app_from_environment", "cors_policy", "create_app", "main", "open_services"]
 
 logger = logging.getLogger("holdings_graph")
 
@@ -240,6 +243,7 @@ async def open_services(
                 max_query_aliases=settings.max_query_aliases,
                 max_query_tokens=settings.max_query_tokens,
                 max_query_cost=settings.max_query_cost,
+                introspection=settings.effective_graphql_introspection,
             ),
             metrics=metrics,
         )
@@ -261,7 +265,7 @@ def _public_cache(settings: Settings) -> ResponseCache | None:
 
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL), `/metrics`, `/healthz`,
-    `/readyz`; every request gets a request id and a body limit."""
+    `/readyz`; every request gets a request id, CORS, compression and a body limit."""
     state = AppState()
     metrics = Metrics()
     health = Health(state, metrics, [source.value for source in Source])
@@ -277,19 +281,40 @@ def create_app(settings: Settings) -> Starlette:
     async def metrics_route(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
-    graphql = GraphQLView(state, cache=CachePolicy(max_age=settings.cache_max_age_seconds))
+    graphiql = settings.effective_graphiql
+    graphql = GraphQLView(
+        state,
+        cache=CachePolicy(max_age=settings.cache_max_age_seconds),
+        graphiql=GraphiQLPage() if graphiql else None,
+    )
+    # Outermost first. CORS outside the body limit: a page can read its 413 too.
+    middleware = [Middleware(RequestIdMiddleware, observer=metrics.http_request)]
+    if settings.compression:
+        middleware.append(compression_middleware(settings.compression_min_bytes))
+    middleware += [
+        cors_policy(settings).middleware(),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),
+    ]
     return Starlette(
         routes=[
             Route("/graphql", graphql),
-            graphiql_assets(),
+            *([graphiql_assets()] if graphiql else []),
             Route("/metrics", metrics_route, methods=["GET"]),
             *health.routes(),
         ],
-        middleware=[
-            Middleware(RequestIdMiddleware, observer=metrics.http_request),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),
-        ],
+        middleware=middleware,
         lifespan=lifespan,
+    )
+
+
+def cors_policy(settings: Settings) -> CorsPolicy:
+    """The origins whose pages may call the graph, as `settings` choose them."""
+    origins, patterns = settings.effective_cors_origins
+    return CorsPolicy(
+        origins=origins,
+        patterns=patterns,
+        credentials=settings.cors_allow_credentials,
+        max_age_seconds=settings.cors_max_age_seconds,
     )
 
 
@@ -336,12 +361,14 @@ def _serve(arguments: argparse.Namespace) -> None:
     _refuse_sandboxed_workers(settings)
     configure_logging(settings.log_level, settings.log_format, REQUEST_ID.get)
     where = f"http://{settings.host}:{settings.port}/graphql"
-    print(f"holdings graph: serving {where} (open it in a browser for GraphiQL)", flush=True)
+    browser = " (open it in a browser for GraphiQL)" if settings.effective_graphiql else ""
+    print(f"holdings graph: serving {where}{browser}", flush=True)
     if settings.sandboxed:
         names = ", ".join(sorted(settings.sandboxed))
         print(f"upstreams on embedded sandboxes (no URL configured): {names}", flush=True)
     if settings.all_sandboxed:
         print("a bearer token for the sandbox user alice: python server.py token alice", flush=True)
+    print(_switches(settings), flush=True)
     if settings.workers > 1:
         print(f"{settings.workers} worker processes", flush=True)
         # Workers are new processes: uvicorn imports the app factory in each; they read the
@@ -365,6 +392,20 @@ def _serve(arguments: argparse.Namespace) -> None:
         # Our handler on the root logger formats uvicorn's records too (JSON by default).
         log_config=None,
         lifespan="on",
+    )
+
+
+def _switches(settings: Settings) -> str:
+    """One line saying what a browser gets: GraphiQL, introspection, the origins allowed."""
+
+    def state(on: bool, name: str) -> str:
+        return f"on ({name}=false turns it off)" if on else f"off ({name}=true turns it on)"
+
+    return (
+        f"GraphiQL {state(settings.effective_graphiql, 'GRAPHIQL')}; introspection "
+        f"{state(settings.effective_graphql_introspection, 'GRAPHQL_INTROSPECTION')}; pages "
+        f"allowed to call from other origins: {cors_policy(settings).describe()} "
+        "(CORS_ALLOW_ORIGINS, CORS_ALLOW_ORIGIN_PATTERNS)"
     )
 
 

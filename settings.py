@@ -14,14 +14,14 @@ message echoes a secret.
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sources.cardanobi import sandbox as cardanobi_sandbox
 from sources.mesh import sandbox as mesh_sandbox
@@ -32,6 +32,7 @@ from sources.resilience.policy import (
     SourcePolicy,
     Timeouts,
 )
+from web.cors import DEV_ORIGIN_PATTERNS, exact_origin, origin_pattern
 
 __all__ = ["DEV_CURSOR_SECRET", "DEV_JWT_SECRET", "Settings", "Upstream"]
 
@@ -153,6 +154,18 @@ class Settings(BaseSettings):
     public_cache_ttl_seconds: float = Field(5.0, ge=0, le=3600)
     public_cache_max_entries: int = Field(10_000, ge=1, le=10_000_000)
     public_cache_max_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024, le=16 * 1024**3)
+    # Pages of other origins calling the graph (web/cors.py), comma-separated. Both unset: none,
+    # or the local development origins when every upstream is an embedded sandbox.
+    cors_allow_origins: Annotated[tuple[str, ...] | None, NoDecode] = None
+    cors_allow_origin_patterns: Annotated[tuple[str, ...] | None, NoDecode] = None
+    cors_allow_credentials: bool = False
+    cors_max_age_seconds: int = Field(600, ge=0, le=86400)
+    # Responses of this size or more are compressed (web/compression.py), brotli or gzip.
+    compression: bool = True
+    compression_min_bytes: int = Field(1024, ge=0, le=64 * 1024 * 1024)
+    # Unset: on when every upstream is an embedded sandbox, off as soon as one is configured.
+    graphql_introspection: bool | None = None
+    graphiql: bool | None = None
 
     @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
     @classmethod
@@ -194,6 +207,27 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("cors_allow_origins", "cors_allow_origin_patterns", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if value is None else tuple(exact_origin(origin) for origin in value)
+
+    @field_validator("cors_allow_origin_patterns")
+    @classmethod
+    def _origin_patterns(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        for pattern in value:
+            origin_pattern(pattern)
+        return tuple(pattern.strip().rstrip("/").lower() for pattern in value)
+
     @property
     def sandboxed(self) -> frozenset[Upstream]:
         """The upstreams that run on their embedded sandbox (no URL configured)."""
@@ -217,6 +251,23 @@ class Settings(BaseSettings):
         if self.jwt_public_key is None and self.all_sandboxed:
             return DEV_JWT_SECRET
         return None
+
+    @property
+    def effective_cors_origins(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(exact origins, patterns) allowed to call from a page: as configured; else the local
+        development origins on the full sandbox, none otherwise."""
+        if self.cors_allow_origins is None and self.cors_allow_origin_patterns is None:
+            return (), DEV_ORIGIN_PATTERNS if self.all_sandboxed else ()
+        return self.cors_allow_origins or (), self.cors_allow_origin_patterns or ()
+
+    @property
+    def effective_graphql_introspection(self) -> bool:
+        chosen = self.graphql_introspection
+        return self.all_sandboxed if chosen is None else chosen
+
+    @property
+    def effective_graphiql(self) -> bool:
+        return self.all_sandboxed if self.graphiql is None else self.graphiql
 
     @property
     def effective_cursor_secret(self) -> str:
@@ -253,6 +304,11 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if self.jwt_secret is not None and self.jwt_public_key is not None:
             raise ValueError("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both")
+        if self.cors_allow_credentials and "*" in (self.cors_allow_origins or ()):
+            raise ValueError(
+                "CORS_ALLOW_CREDENTIALS=true with CORS_ALLOW_ORIGINS='*' would let every site "
+                "call with the user's cookies; list the origins"
+            )
         if self.cardanobi_url is not None:
             missing = [
                 name

@@ -50,6 +50,8 @@ class GraphOptions:
     max_query_aliases: int = 256
     max_query_tokens: int = 5000
     max_query_cost: int = 100_000
+    #: Whether `__schema` and `__type` answer (`GRAPHQL_INTROSPECTION`, schema/introspection.py).
+    introspection: bool = True
 
 
 @dataclass(frozen=True, slots=True)

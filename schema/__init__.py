@@ -17,8 +17,9 @@ from schema.account import Account, Viewer
 from schema.asset import Asset
 from schema.caching import CachedDocuments
 from schema.entities import Entity, EntityResolver
-from schema.errors import ErrorTranslation, log_unexpected
+from schema.errors import ErrorTranslation, log_errors
 from schema.holding import AssetHolding
+from schema.introspection import IntrospectionSwitch
 from schema.limits import QueryLimits
 from schema.metrics import OperationMetrics
 from schema.mutation import Mutation
@@ -47,9 +48,7 @@ class HoldingsSchema(strawberry.federation.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        for error in errors:
-            if error.original_error is not None:
-                log_unexpected(error.original_error, error.path)
+        log_errors(errors)
 
 
 def _build() -> HoldingsSchema:
@@ -66,6 +65,7 @@ def _build() -> HoldingsSchema:
             CachedDocuments,
             QueryLimits,
             OperationKind,
+            IntrospectionSwitch,
         ],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
     )

@@ -122,6 +122,9 @@ class Sandboxes:
         values.update(TEST_RESILIENCE)
         # Counts per request stay exact: a test that wants the shared cache turns it on.
         values.update(public_cache_ttl_seconds=0)
+        # A server on these sandboxes is a development one: GraphiQL and introspection on, as on
+        # the embedded sandboxes (configured URLs alone would turn them off).
+        values.update(graphiql=True, graphql_introspection=True)
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

@@ -47,6 +47,7 @@ __all__ = ["AppState", "GraphQLView"]
 
 _REQUEST_ERROR_CODES = {
     400: "BAD_REQUEST",
+    404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
     415: "UNSUPPORTED_MEDIA_TYPE",
@@ -86,10 +87,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
         cache: CachePolicy | None = None,
         graphiql: GraphiQLPage | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
+        super().__init__(schema, graphql_ide="graphiql" if graphiql is not None else None)
         self._state = state
         self._cache = cache or CachePolicy(max_age=15)
-        self._graphiql = graphiql or GraphiQLPage()
+        self._graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,12 +104,19 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     async def _respond(self, request: Request) -> Response:
         exchange = _exchange(request)
-        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+        ide = self.should_render_graphql_ide(self.request_adapter_class(request))
+        if ide and self._graphiql is not None:
             page = await self.render_graphql_ide(request)
             page.headers["Cache-Control"] = "no-cache"
             return page
         media_type = response_media_type(request.headers.get("accept"))
         try:
+            if ide:
+                raise HTTPException(
+                    404,
+                    "GraphiQL is turned off on this server (GRAPHIQL=false); send a query: "
+                    "POST it, or GET /graphql?query=...",
+                )
             self._check_request(request, media_type)
             response = await self.run(request)
         except HTTPException as error:
@@ -218,6 +227,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        assert self._graphiql is not None, "GraphiQL is off"
         return HTMLResponse(self._graphiql.html)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
