@@ -251,7 +251,7 @@ async def open_services(
 
 
 def _public_cache(settings: Settings) -> ResponseCache | None:
-    """The shared cache of public reads (README "Caching"): Redis with `REDIS_URL`, else one in
+    """The shared cache of public reads (docs/caching.md): Redis with `REDIS_URL`, else one in
     this process; None when its TTL is 0."""
     if settings.public_cache_ttl_seconds <= 0:
         return None

@@ -1,9 +1,9 @@
 """Settings, read by pydantic-settings from the environment (and `.env`), validated at start-up.
 
-Names are fixed by ARCHITECTURE.md ("Settings"); the README lists them all. An upstream with no
-URL runs on its embedded sandbox with the sandbox's own credentials. When every upstream is on
-its sandbox, development keys are used for JWTs and cursors; as soon as one real upstream is
-configured, the server refuses to start with a missing or placeholder secret.
+Names are fixed by ARCHITECTURE.md ("Settings"); docs/configuration.md lists them all. An
+upstream with no URL runs on its embedded sandbox with the sandbox's own credentials. When every
+upstream is on its sandbox, development keys are used for JWTs and cursors; as soon as one real
+upstream is configured, the server refuses to start with a missing or placeholder secret.
 
 Secrets and upstream credentials only travel in clear text to loopback: a remote upstream URL must
 be `https`, and a sandbox's own credentials are accepted only for a loopback URL (where
@@ -63,7 +63,7 @@ Upstream = Literal["algod", "cardanobi", "calico", "mesh"]
 
 
 class Settings(BaseSettings):
-    """Every setting of the server; see README "Configuration"."""
+    """Every setting of the server; see docs/configuration.md."""
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     upstream_connect_timeout_seconds: float = Field(3.0, gt=0, le=60)
     upstream_max_concurrency: int = Field(32, ge=1, le=1000)
     upstream_max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=1024**3)
-    # Resilience of upstream calls (README "Failure behaviour"). Per-source values left unset
+    # Resilience of upstream calls (docs/failure-behaviour.md). Per-source values left unset
     # take the UPSTREAM_* default.
     algod_timeout_seconds: float | None = Field(None, gt=0, le=300)
     cardanobi_timeout_seconds: float | None = Field(None, gt=0, le=300)
@@ -149,7 +149,7 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(5000, ge=100, le=100_000)
     max_query_cost: int = Field(100_000, ge=100, le=10_000_000)
     max_request_bytes: int = Field(1024 * 1024, ge=4096, le=64 * 1024 * 1024)
-    # The shared cache of public on-chain reads (README "Caching"): 0 s turns it off (concurrent
+    # The shared cache of public on-chain reads (docs/caching.md): 0 s turns it off (concurrent
     # identical reads still share one call). In Redis when REDIS_URL is set, else in process.
     public_cache_ttl_seconds: float = Field(5.0, ge=0, le=3600)
     public_cache_max_entries: int = Field(10_000, ge=1, le=10_000_000)

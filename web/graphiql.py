@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 __all__ = ["ASSETS_PATH", "DEFAULT_QUERY", "GraphiQLPage", "graphiql_assets"]
 
-#: The sandbox's whale (README, "Sandboxes"): 2,500 ASAs.
+#: The sandbox's whale (docs/sandboxes.md): 2,500 ASAs.
 WHALE = "4BKTTRHZ2MXLTTYWY76S5GOCSQ6UYXHHAGSNVAKETKEO5ONLKJIZWR6IYM"
 _STATIC = Path(__file__).parent / "graphiql_static"
 #: Where the page's files are served (the page names them relative to `/graphql`).

@@ -1,6 +1,6 @@
 """Expected portfolio figures, derived from the sandboxes' data modules alone.
 
-Nothing here calls `resolvers.portfolio`: the rules of the README's "Portfolio" section are
+Nothing here calls `resolvers.portfolio`: the rules of docs/portfolio.md are
 applied by hand to the reference data (alice's Calico and Mesh data, the whale, the collector),
 with a wide decimal context so every sum and product is exact.
 """

@@ -3,7 +3,7 @@ with `QUERY_TOO_COMPLEX` before any upstream call; too many ids or refs are `BAD
 
 A server with tight limits (`TIGHT`) keeps the hostile documents small; the default server
 (`graph`) must let through GraphiQL's introspection query and Apollo's `_service { sdl }`.
-Expected figures are computed here from the documents, by the rule README "Query limits" states.
+Expected figures are computed here from the documents, by the rule docs/limits.md states.
 Cursors tampered, from another connection or of another user are refused by tests elsewhere:
 `test_pagination.py::test_a_tampered_cursor_is_refused_before_any_upstream_call`,
 `test_pagination.py::test_a_cursor_of_another_connection_is_refused`,

@@ -23,7 +23,7 @@ from tests.harness import GraphClient
 
 PROVIDER_ERROR = frozenset({"PROVIDER_ERROR"})
 PLAIN = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?")
-"""A decimal as the README writes them: an optional minus, digits, an optional fraction that
+"""A decimal as docs/schema.md writes them: an optional minus, digits, an optional fraction that
 ends in a non-zero digit (no trailing fractional zeros, no trailing "."); no exponent."""
 
 BIG_TOKEN = next(
@@ -90,7 +90,7 @@ async def exact_query(
 
 
 def _plain(served: Any) -> None:
-    """`served` is a Decimal as the README promises it: a string in `PLAIN` form."""
+    """`served` is a Decimal as docs/schema.md promises it: a string in `PLAIN` form."""
     assert isinstance(served, str), served
     assert PLAIN.fullmatch(served), served
 

@@ -31,7 +31,7 @@ COLLECTOR_FINGERPRINTS = sorted(
 ALICE_KEYS = [(a.provider_id, a.asset_symbol) for a in calico_data.assets_of("alice")]
 ALGOD_UNKNOWN = "4EWWI7JNVXSFN4YRYA5DMN53U7NUHYC5YSMF67FAXDNRLDWDIWGM5DQGBA"
 CARDANOBI_PAGE_SIZE = 100
-"""The `page_size` the graph asks CardanoBI for (README: `CARDANOBI_PAGE_SIZE`, default 100)."""
+"""The `page_size` the graph asks CardanoBI for (`CARDANOBI_PAGE_SIZE`, default 100)."""
 
 
 def test_reference_lists_have_their_documented_sizes() -> None:

@@ -84,7 +84,7 @@ async def _walk(
 
 
 def _expected_identity_count() -> int:
-    """Distinct assets of alice (Calico, Mesh) and the small accounts, by the README's rules:
+    """Distinct assets of alice (Calico, Mesh) and the small accounts, by docs/portfolio.md's rules:
     custodial coins by symbol (the native ones one with the on-chain ALGO and ADA), Mesh's
     equities and NFTs apart, and each on-chain token by its own id."""
     fungible = {a.asset_symbol for a in expected.calico_assets()}

@@ -1,4 +1,4 @@
-"""The README's curl examples give the answers the README shows."""
+"""The curl examples of the README and of `docs/` give the answers written beside them."""
 
 from __future__ import annotations
 
@@ -13,12 +13,23 @@ import pytest
 
 from tests.harness import GraphClient
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 EXAMPLE = re.compile(r"```sh\n(?P<command>[^`]*?curl [^`]*?)```\n```json\n(?P<answer>.*?)```", re.S)
 
 
 def _examples() -> list[tuple[str, str]]:
-    return [(m["command"], m["answer"]) for m in EXAMPLE.finditer(README.read_text())]
+    return [
+        (m["command"], m["answer"]) for page in PAGES for m in EXAMPLE.finditer(page.read_text())
+    ]
+
+
+def _example_ids() -> list[str]:
+    return [
+        f"{page.relative_to(ROOT)}-{n}"
+        for page in PAGES
+        for n, _ in enumerate(EXAMPLE.finditer(page.read_text()))
+    ]
 
 
 def _request(command: str, token: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -36,11 +47,13 @@ def _request(command: str, token: str) -> tuple[dict[str, Any], dict[str, str]]:
     return body, headers
 
 
-def test_the_readme_has_examples() -> None:
-    assert len(_examples()) >= 5
+def test_the_readme_and_the_docs_have_examples() -> None:
+    readme = len(EXAMPLE.findall(PAGES[0].read_text()))
+    assert readme >= 3
+    assert len(_examples()) >= readme + 4
 
 
-@pytest.mark.parametrize("index", range(len(_examples())))
+@pytest.mark.parametrize("index", range(len(_examples())), ids=_example_ids())
 async def test_a_readme_example_answers_as_documented(graph: GraphClient, index: int) -> None:
     command, answer = _examples()[index]
     body, headers = _request(command, graph.token("alice"))

@@ -1,5 +1,5 @@
 """A server whose Redis is unreachable still answers: its rate budget falls back to the local
-bucket (README "Several workers and replicas") instead of failing requests."""
+bucket (docs/caching.md, "Several workers and replicas") instead of failing requests."""
 
 from __future__ import annotations
 

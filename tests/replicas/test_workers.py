@@ -18,6 +18,8 @@ from .processes import ROOT, SERVER, run_server, server_env
 QUERY = {"query": "{ __typename }"}
 MOST_REQUESTS = 400
 """A bound on the requests sent while waiting to see both workers answer."""
+STARTUP_SECONDS = 120.0
+"""A bound on the wait for both workers to finish starting (a loaded machine imports slowly)."""
 
 
 @pytest_asyncio.fixture
@@ -53,6 +55,19 @@ async def test_two_workers_answer_on_one_port_and_stop_on_sigterm(
                 if entry.get("logger") == "uvicorn.access" and "/graphql" in entry["message"]
             }
 
+        def started_pids() -> set[int]:
+            return {
+                entry["pid"]
+                for entry in server.logs
+                if "Application startup complete" in str(entry.get("message"))
+            }
+
+        # The port answers as soon as one worker is up: wait for the second one too, or the
+        # kernel can only ever pick the first.
+        for _ in range(int(STARTUP_SECONDS * 10)):
+            if len(started_pids()) >= 2:
+                break
+            await asyncio.sleep(0.1)
         sent = 0
         while len(serving_pids()) < 2 and sent < MOST_REQUESTS:
             statuses = await asyncio.gather(*(ask() for _ in range(20)))
