@@ -9,7 +9,10 @@
                                           Calico N+2, Mesh N+3; default 8101), printing the
                                           KEY=VALUE settings that point a server at them
     python server.py token USER           a development bearer token for USER (JWT_SECRET)
-    python server.py export-schema        the SDL (what `schema.graphql` holds)
+    python server.py export-schema [--client-schema PATH]
+                                          print the subgraph SDL (what `schema.graphql` holds)
+                                          and write the client schema, without federation
+                                          plumbing, to PATH (default schema.client.graphql)
 
 `create_app(settings)` builds the ASGI app: the lifespan opens one aiohttp session per upstream
 (and the embedded sandboxes when needed) and closes them on shutdown; each request gets a fresh
@@ -25,9 +28,12 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -38,6 +44,7 @@ from resolvers.context import GraphOptions, Services
 from resolvers.cursors import CursorCodec
 from resolvers.identity import TokenVerifier, issue_token
 from schema import schema
+from schema.client import client_sdl
 from settings import Settings, Upstream
 from sources.algod.address import ALGORAND_CHAINS
 from sources.algod.client import AlgodClient
@@ -45,6 +52,7 @@ from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN, AlgodSandbox
 from sources.cache import MemoryCache, RedisCache, ResponseCache
 from sources.calico.client import CalicoClient
 from sources.calico.sandbox import CalicoSandbox
+from sources.cardanobi.auth import IDENTITY_SERVER, IdentityObserver
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.identifiers import CARDANO_NETWORKS
 from sources.cardanobi.sandbox import (
@@ -53,17 +61,27 @@ from sources.cardanobi.sandbox import (
     TOKEN_PATH,
     CardanoBISandbox,
 )
-from sources.http import HttpUpstream
+from sources.http import HttpUpstream, Wiring
 from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
-from sources.observe import REQUEST_ID
+from sources.observe import REQUEST_ID, UpstreamObserver
 from sources.resilience.ratelimit import RateLimiter
 from sources.resilience.shared_rate import RedisTokenBucket, budget_key, connect_redis
 from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
 from sources.source import Source
 from telemetry.logging import configure_logging
 from telemetry.metrics import CONTENT_TYPE, Metrics
-from web import AppState, CachePolicy, GraphQLView, graphiql_assets
+from web import (
+    AppState,
+    BatchPolicy,
+    CachePolicy,
+    DocumentStore,
+    GraphQLView,
+    ManifestError,
+    PersistedQueries,
+    graphiql_assets,
+    load_manifest,
+)
 from web.compression import compression_middleware
 from web.cors import CorsPolicy
 from web.graphiql import GraphiQLPage
@@ -179,49 +197,12 @@ async def open_services(
         if public_cache is not None:
             stack.push_async_callback(public_cache.close)
 
-        async def upstream(source: Source, url: str) -> HttpUpstream:
-            policy = settings.source_policy(_UPSTREAM_OF[source])
-            limiter: RateLimiter | None = None
-            if shared is not None and policy.rate is not None:
-                identity = _budget_identity(source, url, upstreams)
-                limiter = RedisTokenBucket(shared, budget_key(source, identity), policy.rate)
-            http = HttpUpstream.from_policy(
-                source,
-                url,
-                policy,
-                max_body_bytes=settings.upstream_max_body_bytes,
-                observer=metrics,
-                rate_limiter=limiter,
-                cache=public_cache,
-                cache_ttl_seconds=settings.public_cache_ttl_seconds,
-            )
-            await http.start()
-            metrics.breaker_changed(source, "closed")
-            open_sessions.add(source.value)
-
-            async def close() -> None:
-                open_sessions.discard(source.value)
-                await http.close()
-
-            stack.push_async_callback(close)
-            return http
-
+        opener = _Opener(settings, metrics, stack, open_sessions, upstreams, shared, public_cache)
         services = Services(
-            algod=AlgodClient(
-                await upstream(Source.ALGORAND, upstreams["ALGOD_URL"]), upstreams["ALGOD_TOKEN"]
-            ),
-            cardanobi=CardanoBIClient(
-                await upstream(Source.CARDANO, upstreams["CARDANOBI_URL"]),
-                auth_url=upstreams["CARDANOBI_AUTH_URL"],
-                api_key=upstreams["CARDANOBI_API_KEY"],
-                api_secret=upstreams["CARDANOBI_API_SECRET"],
-            ),
-            calico=CalicoClient(await upstream(Source.CALICO, upstreams["CALICO_URL"])),
-            mesh=MeshClient(
-                await upstream(Source.MESH, upstreams["MESH_URL"]),
-                client_id=upstreams["MESH_CLIENT_ID"],
-                client_secret=upstreams["MESH_CLIENT_SECRET"],
-            ),
+            algod=await _algod(opener),
+            cardanobi=await _cardanobi(opener),
+            calico=await _calico(opener),
+            mesh=await _mesh(opener),
             cursors=CursorCodec(settings.effective_cursor_secret.encode("utf-8")),
             verifier=TokenVerifier(
                 secret=settings.effective_jwt_secret,
@@ -243,11 +224,106 @@ async def open_services(
                 max_query_aliases=settings.max_query_aliases,
                 max_query_tokens=settings.max_query_tokens,
                 max_query_cost=settings.max_query_cost,
+                max_query_selections=settings.max_query_selections,
+                max_query_overlaps=settings.max_query_overlaps,
+                max_response_fields=settings.max_response_fields,
+                max_upstream_calls=settings.max_upstream_calls,
                 introspection=settings.effective_graphql_introspection,
             ),
             metrics=metrics,
         )
         yield services
+
+
+@dataclass(frozen=True, slots=True)
+class _Opener:
+    """Opens upstreams for the app's lifetime, each from its source's policy, closed on exit."""
+
+    settings: Settings
+    metrics: Metrics
+    stack: AsyncExitStack
+    sessions: set[str]
+    upstreams: Mapping[str, str]
+    shared: Redis | None
+    cache: ResponseCache | None
+
+    async def open(self, source: Source, url: str) -> HttpUpstream:
+        """The upstream of `source`: its session and breaker are the source's, in `/readyz`."""
+        http = await self._start(source, url, self.metrics, None)
+        self.metrics.breaker_changed(source, "closed")
+        self.sessions.add(source.value)
+
+        async def forget() -> None:
+            self.sessions.discard(source.value)
+
+        self.stack.push_async_callback(forget)
+        return http
+
+    async def open_beside(
+        self, source: Source, url: str, name: str, observer: UpstreamObserver
+    ) -> HttpUpstream:
+        """A second upstream of `source` (an identity server): its own session, breaker and
+        rate budget, messages that use `name`, and calls reported through `observer`."""
+        return await self._start(source, url, observer, name)
+
+    async def _start(
+        self, source: Source, url: str, observer: UpstreamObserver, name: str | None
+    ) -> HttpUpstream:
+        policy = self.settings.source_policy(_UPSTREAM_OF[source])
+        limiter: RateLimiter | None = None
+        if self.shared is not None and policy.rate is not None:
+            identity = _budget_identity(source, url, self.upstreams)
+            if name is not None:
+                identity = f"{name}\0{identity}"
+            limiter = RedisTokenBucket(self.shared, budget_key(source, identity), policy.rate)
+        wiring = Wiring(
+            observer=observer,
+            cache=self.cache,
+            cache_ttl_seconds=self.settings.public_cache_ttl_seconds,
+            rate_limiter=limiter,
+            max_body_bytes=self.settings.upstream_max_body_bytes,
+        )
+        http = HttpUpstream(source, url, policy, wiring, name=name)
+        await http.start()
+        self.stack.push_async_callback(http.close)
+        return http
+
+
+async def _algod(opener: _Opener) -> AlgodClient:
+    upstreams = opener.upstreams
+    http = await opener.open(Source.ALGORAND, upstreams["ALGOD_URL"])
+    return AlgodClient(http, upstreams["ALGOD_TOKEN"])
+
+
+async def _cardanobi(opener: _Opener) -> CardanoBIClient:
+    """CardanoBI's API and its identity server, two upstreams: a failing identity server opens
+    its own breaker, never the API's."""
+    upstreams = opener.upstreams
+    identity = await opener.open_beside(
+        Source.CARDANO,
+        upstreams["CARDANOBI_AUTH_URL"],
+        IDENTITY_SERVER,
+        IdentityObserver(opener.metrics),
+    )
+    return CardanoBIClient(
+        await opener.open(Source.CARDANO, upstreams["CARDANOBI_URL"]),
+        identity=identity,
+        api_key=upstreams["CARDANOBI_API_KEY"],
+        api_secret=upstreams["CARDANOBI_API_SECRET"],
+    )
+
+
+async def _calico(opener: _Opener) -> CalicoClient:
+    return CalicoClient(await opener.open(Source.CALICO, opener.upstreams["CALICO_URL"]))
+
+
+async def _mesh(opener: _Opener) -> MeshClient:
+    upstreams = opener.upstreams
+    return MeshClient(
+        await opener.open(Source.MESH, upstreams["MESH_URL"]),
+        client_id=upstreams["MESH_CLIENT_ID"],
+        client_secret=upstreams["MESH_CLIENT_SECRET"],
+    )
 
 
 def _public_cache(settings: Settings) -> ResponseCache | None:
@@ -263,20 +339,49 @@ def _public_cache(settings: Settings) -> ResponseCache | None:
     )
 
 
+def _persisted_queries(settings: Settings) -> PersistedQueries:
+    """Trusted documents only with `TRUSTED_DOCUMENTS`; else automatic persisted queries, in
+    Redis with `REDIS_URL`, else in process; none when their store holds 0 entries."""
+    if settings.trusted_documents is not None:
+        try:
+            trusted = load_manifest(settings.trusted_documents)
+        except ManifestError as exc:
+            raise SystemExit(f"invalid settings: trusted_documents: {exc}") from None
+        logger.info(
+            "trusted documents: only the %d operations of %s run", len(trusted), trusted.source
+        )
+        return PersistedQueries(trusted=trusted)
+    if settings.persisted_queries_max_entries == 0:
+        return PersistedQueries()
+    cache: ResponseCache
+    if settings.redis_url is not None:
+        cache = RedisCache.from_url(settings.redis_url)
+    else:
+        cache = MemoryCache(
+            max_entries=settings.persisted_queries_max_entries,
+            max_bytes=settings.persisted_queries_max_bytes,
+        )
+    return PersistedQueries(DocumentStore(cache, settings.persisted_queries_ttl_seconds))
+
+
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL), `/metrics`, `/healthz`,
     `/readyz`; every request gets a request id, CORS, compression and a body limit."""
     state = AppState()
     metrics = Metrics()
     health = Health(state, metrics, [source.value for source in Source])
+    persisted = _persisted_queries(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_services(settings, metrics, health.open_sessions) as services:
-            state.services = services
-            yield
-            state.services = None
-        logger.info("upstream sessions closed")
+        try:
+            async with open_services(settings, metrics, health.open_sessions) as services:
+                state.services = services
+                yield
+                state.services = None
+            logger.info("upstream sessions closed")
+        finally:
+            await persisted.close()
 
     async def metrics_route(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
@@ -285,6 +390,8 @@ def create_app(settings: Settings) -> Starlette:
     graphql = GraphQLView(
         state,
         cache=CachePolicy(max_age=settings.cache_max_age_seconds),
+        persisted=persisted,
+        batching=BatchPolicy(max_operations=settings.batch_max_operations),
         graphiql=GraphiQLPage() if graphiql else None,
     )
     # Outermost first. CORS outside the body limit: a page can read its 413 too.
@@ -446,6 +553,12 @@ def _token(arguments: argparse.Namespace) -> None:
     )
 
 
+def _export_schema(client_path: str) -> None:
+    sys.stdout.write(schema.as_str() + "\n")
+    Path(client_path).write_text(client_sdl(schema._schema), encoding="utf-8")
+    print(f"export-schema: wrote the client schema to {client_path}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="server.py", description="The holdings graph.")
     parser.add_argument("--host", help="listen address (default HOST or 127.0.0.1)")
@@ -458,14 +571,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     sandbox.add_argument("--base-port", type=int, default=8101, help="algod's port; 0: any")
     token = commands.add_parser("token", help="print a development bearer token")
     token.add_argument("user", help="the user id (the token's sub)")
-    commands.add_parser("export-schema", help="print the SDL")
+    export = commands.add_parser(
+        "export-schema", help="print the subgraph SDL, write the client schema"
+    )
+    export.add_argument(
+        "--client-schema",
+        default="schema.client.graphql",
+        help="where to write the client schema (default: schema.client.graphql)",
+    )
     arguments = parser.parse_args(argv)
     if arguments.command == "sandbox":
         asyncio.run(_run_sandboxes(arguments.base_port))
     elif arguments.command == "token":
         _token(arguments)
     elif arguments.command == "export-schema":
-        sys.stdout.write(schema.as_str() + "\n")
+        _export_schema(arguments.client_schema)
     else:
         _serve(arguments)
 

@@ -14,6 +14,7 @@ message echoes a secret.
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -148,12 +149,26 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(256, ge=0, le=10_000)
     max_query_tokens: int = Field(5000, ge=100, le=100_000)
     max_query_cost: int = Field(100_000, ge=100, le=10_000_000)
+    max_query_selections: int = Field(10_000, ge=100, le=1_000_000)
+    max_query_overlaps: int = Field(50_000, ge=100, le=10_000_000)
+    max_response_fields: int = Field(300_000, ge=1_000, le=100_000_000)
+    # Upstream requests one GraphQL request may make, estimated before execution.
+    max_upstream_calls: int = Field(1_000, ge=10, le=1_000_000)
     max_request_bytes: int = Field(1024 * 1024, ge=4096, le=64 * 1024 * 1024)
     # The shared cache of public on-chain reads (docs/caching.md): 0 s turns it off (concurrent
     # identical reads still share one call). In Redis when REDIS_URL is set, else in process.
     public_cache_ttl_seconds: float = Field(5.0, ge=0, le=3600)
     public_cache_max_entries: int = Field(10_000, ge=1, le=10_000_000)
     public_cache_max_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024, le=16 * 1024**3)
+    # Persisted queries (web/persisted.py): Apollo's automatic persisted queries, stored in
+    # process (an LRU of these bounds) or in Redis with REDIS_URL; 0 entries turns them off.
+    # TRUSTED_DOCUMENTS names a manifest (web/trusted_documents.py): only its operations run.
+    persisted_queries_max_entries: int = Field(10_000, ge=0, le=10_000_000)
+    persisted_queries_max_bytes: int = Field(16 * 1024 * 1024, ge=64 * 1024, le=16 * 1024**3)
+    persisted_queries_ttl_seconds: float = Field(86_400.0, gt=0, le=30 * 86_400)
+    trusted_documents: Path | None = None
+    # Operation batching (web/batching.py): most operations in one batch; 0 turns it off.
+    batch_max_operations: int = Field(10, ge=0, le=100)
     # Pages of other origins calling the graph (web/cors.py), comma-separated. Both unset: none,
     # or the local development origins when every upstream is an embedded sandbox.
     cors_allow_origins: Annotated[tuple[str, ...] | None, NoDecode] = None
@@ -187,6 +202,11 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value if value and value.strip() else None
+
+    @field_validator("trusted_documents", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("jwt_public_key")
     @classmethod

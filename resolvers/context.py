@@ -27,7 +27,7 @@ from sources.mesh.loaders import MeshLoaders
 from sources.resilience.deadline import set_deadline
 from telemetry.metrics import Metrics
 
-__all__ = ["GraphOptions", "Loaders", "RequestContext", "Services"]
+__all__ = ["GraphOptions", "Loaders", "RequestContext", "Services", "UpstreamCallBudget"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +50,37 @@ class GraphOptions:
     max_query_aliases: int = 256
     max_query_tokens: int = 5000
     max_query_cost: int = 100_000
+    max_query_selections: int = 10_000
+    max_query_overlaps: int = 50_000
+    max_response_fields: int = 300_000
+    max_upstream_calls: int = 1_000
     #: Whether `__schema` and `__type` answer (`GRAPHQL_INTROSPECTION`, schema/introspection.py).
     introspection: bool = True
+
+
+@dataclass
+class UpstreamCallBudget:
+    """The upstream requests one GraphQL request may make (`MAX_UPSTREAM_CALLS`).
+
+    `schema/limits` refuses, before execution, an operation whose estimate is over `limit`,
+    and records the estimate of one it lets run in `estimated`. This is the seam for the
+    upstream layer to hold a request to its budget while it runs: it calls `take()` before
+    each upstream request and, when that is False, fails the call coded instead of sending it.
+    (Nothing calls `take()` yet: enforcement during execution belongs to the upstream layer.)
+    """
+
+    limit: int
+    #: The operation's estimate, set before execution (None until then).
+    estimated: int | None = None
+    #: Upstream requests taken so far.
+    spent: int = 0
+
+    def take(self, calls: int = 1) -> bool:
+        """Spend `calls` requests; False (and nothing spent) when they would exceed `limit`."""
+        if self.spent + calls > self.limit:
+            return False
+        self.spent += calls
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +145,10 @@ class RequestContext:
     problems: list[tuple[Exception, list[str | int]]] = field(default_factory=list)
     #: Upstream pages the graph's own filters and lookups may still read in this request.
     scan: ScanBudget = field(default_factory=ScanBudget)
+    #: Upstream requests this request may make, and what its operation was estimated at.
+    upstream_calls: UpstreamCallBudget = field(
+        default_factory=lambda: UpstreamCallBudget(GraphOptions().max_upstream_calls)
+    )
     #: Set by the resolvers that read one user's (custodial) data: the response is then
     #: `Cache-Control: private, no-store`, whatever headers came.
     personal: bool = False
@@ -147,4 +180,5 @@ class RequestContext:
         and every loader task it starts inherit (`sources.resilience.deadline`).
         """
         set_deadline(services.options.request_deadline_seconds)
-        return cls(services, caller, Loaders(services))
+        budget = UpstreamCallBudget(services.options.max_upstream_calls)
+        return cls(services, caller, Loaders(services), upstream_calls=budget)

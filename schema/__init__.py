@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
@@ -30,8 +30,15 @@ from schema.query import Query
 from schema.scalars import SCALARS
 from schema.soft import Info
 
-__all__ = ["HoldingsSchema", "schema"]
+__all__ = ["FEDERATION_VERSION", "HoldingsSchema", "schema"]
 
+
+#: The Federation version the subgraph links (`@link(url: ".../federation/v2.9")`): the highest
+#: that every gateway we are composed by knows. Apollo's composition (@apollo/gateway 2.14) knows
+#: v2.0-v2.14, Hive's (@theguild/federation-composition 0.26/0.27, in Hive Gateway) v2.0-v2.9 and
+#: refuses a subgraph that links a later one; `@cost` and `@listSize` need v2.9. Strawberry's
+#: default is v2.11.
+FEDERATION_VERSION: Final = "2.9"
 
 _ENTITIES = EntityResolver(Entity.of(type_) for type_ in (Account, AssetHolding, Asset, Provider))
 
@@ -68,6 +75,7 @@ def _build() -> HoldingsSchema:
             IntrospectionSwitch,
         ],
         config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
+        federation_version=FEDERATION_VERSION,
     )
 
 

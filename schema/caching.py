@@ -63,7 +63,10 @@ class CachedDocuments(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
-        if self._cacheable() and execution.graphql_document is not None:
+        # A document QueryLimits refused after parsing is not validated (validation is
+        # quadratic in some of them).
+        refused = execution.pre_execution_errors is not None
+        if self._cacheable() and execution.graphql_document is not None and not refused:
             hits = _validate.cache_info().hits
             execution.pre_execution_errors = _validate(
                 execution.schema._schema,

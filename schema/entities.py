@@ -8,6 +8,7 @@ this subgraph, or carries no complete `@key` becomes an error in its own slot (`
 only its key fields, to the entity's `resolve_reference`, which reads through the request's
 DataLoaders like any other field: fifty representations of fifty accounts batch like
 `accounts(refs:)`, fifty of one account cost one read, and slots keep the representations' order.
+At most MAX_IDS representations are resolved in one request, like `nodes(ids:)`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from strawberry.federation.schema_directives import Key
 from strawberry.types.base import get_object_definition
 
+from resolvers.context import GraphOptions, RequestContext
 from resolvers.errors import BadUserInput, shown
 
 __all__ = ["Entity", "EntityResolver"]
@@ -69,8 +71,15 @@ class EntityResolver:
         """One awaitable (or the error that fills that slot) per representation, in order.
 
         graphql-core awaits the slots together, so their loaders batch; a slot holding an
-        exception is null with that error at its own path.
+        exception is null with that error at its own path. More than MAX_IDS representations
+        are refused whole, before any upstream call, like `nodes(ids:)` and `accounts(refs:)`.
         """
+        maximum = _max_ids(info)
+        if len(representations) > maximum:
+            raise BadUserInput(
+                f"representations: {len(representations)} representations asked; "
+                f"at most {maximum} at once"
+            )
         return [
             self._slot(info, index, representation)
             for index, representation in enumerate(representations)
@@ -106,6 +115,13 @@ async def _found(
         named = ", ".join(f"{name} {shown(value, 512)!r}" for name, value in key.items())
         raise BadUserInput(f"{where}: no {entity.name} has {named}")
     return found
+
+
+def _max_ids(info: Any) -> int:
+    context = getattr(info, "context", None)
+    if isinstance(context, RequestContext):
+        return context.options.max_ids
+    return GraphOptions().max_ids
 
 
 def _quoted(value: object) -> str:

@@ -77,22 +77,43 @@ def _parse_datetime(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+#: What `@specifiedBy(url:)` points at. A `Decimal` or `BigInt` is a JSON string whose content is
+#: the text of a JSON number (RFC 8259 section 6): `Decimal` without exponent or trailing
+#: fractional zeros, `BigInt` an integer. This project's own docs (docs/schema.md, "Numbers") have
+#: no public address to point at, and no scalar registry specifies these forms, so the grammar's
+#: RFC is the honest reference; the descriptions say the rest.
+JSON_NUMBER_GRAMMAR = "https://www.rfc-editor.org/rfc/rfc8259#section-6"
+#: Output is RFC 3339's `date-time` (section 5.6), in UTC ("Z"), to the millisecond.
+RFC3339_DATE_TIME = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+
 SCALARS: dict[object, ScalarDefinition] = {
     decimal.Decimal: strawberry.scalar(
         name="Decimal",
-        description='Exact decimal number as a string, e.g. "1234.56789". Never a float.',
+        description=(
+            'Exact decimal number as a string, e.g. "1234.56789": a JSON number\'s text in plain '
+            "notation (no exponent, no trailing fractional zeros), digit for digit. Never a float."
+        ),
+        specified_by_url=JSON_NUMBER_GRAMMAR,
         serialize=plain,
         parse_value=_parse_decimal,
     ),
     BigInt: strawberry.scalar(
         name="BigInt",
-        description='Integer of any size as a string, e.g. "18446744073709551615".',
+        description=(
+            'Integer of any size as a string of decimal digits (a leading "-" when negative), '
+            'e.g. "18446744073709551615".'
+        ),
+        specified_by_url=JSON_NUMBER_GRAMMAR,
         serialize=str,
         parse_value=_parse_bigint,
     ),
     datetime: strawberry.scalar(
         name="DateTime",
-        description="ISO-8601 date-time in UTC.",
+        description=(
+            'RFC 3339 date-time in UTC, to the millisecond, e.g. "2026-03-06T09:01:09.783Z"; '
+            "inputs may give another offset, or none (read as UTC)."
+        ),
+        specified_by_url=RFC3339_DATE_TIME,
         serialize=_serialize_datetime,
         parse_value=_parse_datetime,
     ),

@@ -9,12 +9,22 @@
     └── UpstreamBadResponse       a body that is not JSON, not the documented shape, or a status
                                   the upstream should not have answered to a valid request
 
-`code` is the GraphQL `extensions.code` of each class (SCHEMA.md). Messages never contain a
-credential, a token or an upstream body: they say which source failed and how.
+Each class carries its GraphQL `extensions.code` (SCHEMA.md) and its `outcome`, the label the
+metrics give a call that ended with it. An error raised before any request left this server (its
+own rate budget spent, the request's deadline passed, the circuit open) says `sent=False`; a
+timeout the request's deadline shortened says `cut_short=True`: neither tells anything about the
+upstream's health, which is what the circuit breaker and the retries need to know. `again()`
+copies an error, optionally with a longer message, so no one else rebuilds one by its class.
+
+Messages never contain a credential, a token or an upstream body: they say which source failed
+and how.
 """
 
-from typing import ClassVar
+from __future__ import annotations
 
+from typing import ClassVar, Self
+
+from sources.observe import Outcome
 from sources.source import Source
 
 __all__ = [
@@ -32,6 +42,7 @@ class UpstreamError(Exception):
     """An upstream call failed; the field that needed it fails with `code`."""
 
     code: ClassVar[str] = "UPSTREAM_UNAVAILABLE"
+    outcome: ClassVar[Outcome] = "unavailable"
 
     def __init__(
         self,
@@ -40,33 +51,58 @@ class UpstreamError(Exception):
         *,
         status: int | None = None,
         retry_after_seconds: int | None = None,
+        sent: bool = True,
+        cut_short: bool = False,
     ) -> None:
         super().__init__(message)
         self.source = source
         self.message = message
         self.status = status
         self.retry_after_seconds = retry_after_seconds
+        self.sent = sent
+        self.cut_short = cut_short
+
+    def again(self, message: str | None = None) -> Self:
+        """A new instance of this error (same class, source, status, advice and cause), with
+        `message` instead of this one's when given: each caller that shares a failure raises an
+        instance of its own, and a retried call's error can say how many attempts it took."""
+        twin = type(self)(
+            self.source,
+            self.message if message is None else message,
+            status=self.status,
+            retry_after_seconds=self.retry_after_seconds,
+            sent=self.sent,
+            cut_short=self.cut_short,
+        )
+        twin.__cause__ = self.__cause__
+        return twin
 
 
 class UpstreamUnavailable(UpstreamError):
     code = "UPSTREAM_UNAVAILABLE"
+    outcome = "unavailable"
 
 
 class UpstreamTimeout(UpstreamError):
     code = "UPSTREAM_TIMEOUT"
+    outcome = "timeout"
 
 
 class UpstreamRateLimited(UpstreamError):
     code = "UPSTREAM_RATE_LIMITED"
+    outcome = "rate_limited"
 
 
 class UpstreamQuotaExceeded(UpstreamError):
     code = "UPSTREAM_QUOTA_EXCEEDED"
+    outcome = "quota_exceeded"
 
 
 class UpstreamUnauthorized(UpstreamError):
     code = "UPSTREAM_UNAUTHORIZED"
+    outcome = "unauthorized"
 
 
 class UpstreamBadResponse(UpstreamError):
     code = "UPSTREAM_BAD_RESPONSE"
+    outcome = "bad_response"

@@ -107,10 +107,14 @@ def _post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = 
         return json.loads(response.read())
 
 
-def test_export_schema_prints_the_committed_sdl() -> None:
-    result = _run("export-schema")
+def test_export_schema_prints_the_committed_sdl_and_writes_the_client_schema(
+    tmp_path: Path,
+) -> None:
+    client = tmp_path / "schema.client.graphql"
+    result = _run("export-schema", "--client-schema", str(client))
     assert result.returncode == 0, result.stderr
     assert result.stdout == (ROOT / "schema.graphql").read_text()
+    assert client.read_text() == (ROOT / "schema.client.graphql").read_text()
 
 
 def test_token_prints_a_bearer_token_for_the_user() -> None:

@@ -272,6 +272,12 @@ def test_no_validation_message_echoes_a_secret(values: dict[str, str], secret: s
         ("max_query_aliases", -1),
         ("max_query_tokens", 99),
         ("max_query_cost", 99),
+        ("max_query_selections", 99),
+        ("max_query_selections", 1_000_001),
+        ("max_query_overlaps", 99),
+        ("max_response_fields", 999),
+        ("max_upstream_calls", 9),
+        ("max_upstream_calls", 1_000_001),
         ("max_request_bytes", 4095),
         ("log_format", "xml"),
     ],
@@ -287,6 +293,10 @@ def test_query_limits_are_read_by_their_upper_snake_names(monkeypatch: pytest.Mo
         "MAX_QUERY_ALIASES": 7,
         "MAX_QUERY_TOKENS": 1234,
         "MAX_QUERY_COST": 4321,
+        "MAX_QUERY_SELECTIONS": 2345,
+        "MAX_QUERY_OVERLAPS": 3456,
+        "MAX_RESPONSE_FIELDS": 45678,
+        "MAX_UPSTREAM_CALLS": 567,
         "MAX_REQUEST_BYTES": 8192,
     }
     for name, value in names.items():

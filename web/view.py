@@ -17,11 +17,16 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
   `variables` that are not an object) are 4xx with a GraphQL-shaped body whose message says what
   was wrong;
 - every response carries `Cache-Control` and `Vary` (`web/cache_control.py`);
-- GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`).
+- GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`);
+- persisted queries, automatic (Apollo's APQ) or trusted documents only (`web/persisted.py`), by
+  POST and by GET (a GET with `extensions` is a request, never GraphiQL's page);
+- operation batching, a JSON array of operations (`web/batching.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,18 +35,21 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http import process_result as strawberry_result
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from resolvers.context import RequestContext, Services
 from schema import schema
+from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
 from web.cache_control import VARY, CachePolicy
 from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
 from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
+from web.persisted import PersistedQueries, Refusal
 
 __all__ = ["AppState", "GraphQLView"]
 
@@ -59,6 +67,27 @@ class AppState:
     """What the lifespan opened; `services` is None before start-up and after shutdown."""
 
     services: Services | None = None
+
+
+class _Refused(HTTPException):
+    """A request refused with a code of its own (a persisted query's)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.status, refusal.message)
+        self.code = refusal.code
+
+
+@dataclass
+class _RefusedOperation(GraphQLRequestData):
+    """An operation of a batch refused before execution (its persisted query)."""
+
+    refusal: Refusal | None = None
+
+
+def _executed(result: ExecutionResult) -> bool:
+    # Errors without a path are request errors (parse, validation, variable coercion):
+    # execution never started. A field error always has its path.
+    return not (result.data is None and all(e.path is None for e in result.errors or ()))
 
 
 @dataclass
@@ -86,12 +115,16 @@ class GraphQLView(GraphQL[RequestContext, None]):
         *,
         cache: CachePolicy | None = None,
         graphiql: GraphiQLPage | None = None,
+        persisted: PersistedQueries | None = None,
+        batching: BatchPolicy | None = None,
     ) -> None:
         """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
         super().__init__(schema, graphql_ide="graphiql" if graphiql is not None else None)
         self._state = state
         self._cache = cache or CachePolicy(max_age=15)
         self._graphiql = graphiql
+        self._persisted = persisted or PersistedQueries()
+        self._batching = batching or BatchPolicy(max_operations=0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -164,7 +197,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         headers = {}
         if error.status_code == 405:
             headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
-        code = _REQUEST_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
+        code = getattr(error, "code", None) or _REQUEST_ERROR_CODES.get(
+            error.status_code, "BAD_REQUEST"
+        )
         body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
         # Our encoder, not JSONResponse's: the message may echo the request's own text, and a
         # lone surrogate in it must become an escape, not a UnicodeEncodeError.
@@ -188,6 +223,83 @@ class GraphQLView(GraphQL[RequestContext, None]):
             )
         return parsed
 
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET with `extensions` (a persisted query's hash, without `query`) is a client's
+        # request, not a browser opening the page.
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
+
+    async def parse_http_body(
+        self, request_adapter: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request_adapter)
+        if not isinstance(parsed, list):
+            resolved = await self._persisted.resolve(parsed)
+            if isinstance(resolved, Refusal):
+                raise _Refused(resolved)
+            return resolved
+        return [await self._resolve_in_batch(operation) for operation in parsed]
+
+    async def _resolve_in_batch(self, operation: GraphQLRequestData) -> GraphQLRequestData:
+        resolved = await self._persisted.resolve(operation)
+        if isinstance(resolved, Refusal):
+            return _RefusedOperation(None, None, None, None, refusal=resolved)
+        return resolved
+
+    def _validate_batch_request(
+        self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
+    ) -> None:
+        # Strawberry's own check reads the schema's static config; ours, the settings (and the
+        # shape of each item, which Strawberry would read unchecked).
+        self._batching.check(request_data)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: RequestContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        return await self._execute_batch(
+            request, request_adapter, sub_response, context, request_data
+        )
+
+    async def _execute_batch(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        batch: Sequence[GraphQLRequestData],
+    ) -> list[ExecutionResult]:
+        runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
+        too_complex = self._batching.over_limits(schema._schema, runnable, context.options)
+        if too_complex is not None:
+            return [refused(too_complex.code, too_complex.message) for _ in batch]
+        contexts = operation_contexts(context, len(batch))
+
+        async def one(operation: GraphQLRequestData, own: RequestContext) -> ExecutionResult:
+            if isinstance(operation, _RefusedOperation) and operation.refusal is not None:
+                return refused(operation.refusal.code, operation.refusal.message)
+            try:
+                return await self.execute_single(
+                    request, request_adapter, sub_response, own, None, operation
+                )
+            except HTTPException as error:  # this operation's alone (no query, no such name)
+                code = _REQUEST_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
+                return refused(code, error.reason)
+
+        results = await asyncio.gather(*map(one, batch, contexts))
+        merge_contexts(context, contexts)
+        return list(results)
+
     async def execute_single(
         self,
         request: Request,
@@ -198,7 +310,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         try:
-            return await super().execute_single(
+            result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         except HTTPException as error:
@@ -209,18 +321,20 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     405, "a mutation cannot be sent by GET (GET is for queries); POST it"
                 ) from error
             raise
+        if _executed(result):
+            await self._persisted.executed(request_data)
+        return result
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         exchange = _exchange(request)
-        errors = result.errors or []
-        # Errors without a path are request errors (parse, validation, variable coercion):
-        # execution never started. A field error always has its path.
-        exchange.executed = not (result.data is None and all(e.path is None for e in errors))
-        exchange.errors = bool(errors)
+        executed = _executed(result)
+        # A batch's results come one by one: the response executed if any of them did.
+        exchange.executed = exchange.executed or executed
+        exchange.errors = exchange.errors or bool(result.errors)
         response = strawberry_result(result)
-        if not exchange.executed:
+        if not executed:
             # "If an error was raised before execution begins, the data entry should not be
             # present in the result" (GraphQL spec, Response Format).
             response.pop("data", None)

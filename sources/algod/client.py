@@ -5,10 +5,10 @@ algod's paths, its auth header and its JSON shapes, and turns answers into recor
 `JsonObject`, so a wrong shape is an `UpstreamBadResponse`, never a `KeyError`.
 
 Every call here is a public on-chain read, the same for every user, so each is marked
-cacheable (`cache=True`): shared through the cache of public reads for its short TTL and
-coalesced with concurrent identical reads; an answer the client then finds malformed is
-dropped from the cache (`HttpUpstream.refusing`). Records carry the time the answer was read from
-algod (`fetched_at`), which a cached answer keeps.
+`cacheable`: shared through the cache of public reads for its short TTL and coalesced with
+concurrent identical reads. Each request carries its `parse`, so an answer the client finds
+malformed is never kept in the cache. Records carry the time the answer was read from algod
+(`fetched_at`), which a cached answer keeps.
 
 Callers validate addresses before calling: a 400 from algod therefore means we sent something
 algod did not expect, and the default status mapping (bad response) is right for it.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
+from functools import partial
 
 from sources.algod.records import (
     AccountInfo,
@@ -28,7 +29,7 @@ from sources.algod.records import (
     AssetParams,
 )
 from sources.errors import UpstreamUnavailable
-from sources.http import HttpUpstream, path_segment
+from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, path_segment
 from sources.parsing import JsonObject, expect_object
 
 __all__ = ["AlgodClient"]
@@ -67,72 +68,84 @@ class AlgodClient:
             params["limit"] = str(limit)
         if next_token is not None:
             params["next"] = next_token
-        response = await self._http.request(
+        request = UpstreamRequest(
             "GET",
             f"/v2/accounts/{path_segment(address)}/assets",
             params=params,
             headers=self._headers,
             accept=(200, 404),
             endpoint="GET /v2/accounts/{address}/assets",
-            cache=True,
+            cacheable=True,
+            parse=partial(_holdings_answer, after=_token_value(next_token)),
         )
-        if response.status == 404:
-            source = self._http.source
-            raise UpstreamUnavailable(
-                source,
-                f"{source.upstream} does not serve /v2/accounts/{{address}}/assets: the node is "
-                "older than v4.6.0 or its experimental API is disabled",
-                status=404,
-            )
-        async with self._http.refusing(response):
-            body = expect_object(self._http.source, response.json(), "account assets response")
-            page = _holdings_page(body, after=_token_value(next_token))
-        return dataclasses.replace(page, fetched_at=response.read_at)
+        return await self._http.send(request)
 
     async def asset(self, asset_id: int) -> AssetInfo | None:
         """The asset's parameters; None when algod does not know it (never created or destroyed)."""
-        response = await self._http.request(
+        request = UpstreamRequest(
             "GET",
             f"/v2/assets/{asset_id}",
             headers=self._headers,
             accept=(200, 404),
             endpoint="GET /v2/assets/{asset_id}",
-            cache=True,
+            cacheable=True,
+            parse=partial(_asset_answer, asset_id),
         )
-        if response.status == 404:
-            return None
-        async with self._http.refusing(response):
-            body = expect_object(self._http.source, response.json(), "asset response")
-            index = body.integer("index")
-            if index != asset_id:
-                raise body.bad(f"asked for asset {asset_id}, got asset {index}")
-            return AssetInfo(asset_id=index, params=_asset_params(body.obj("params")))
+        return await self._http.send(request)
 
     async def account(self, address: str) -> AccountInfo:
         """The account's ALGO balance and counts, without its resource lists (`exclude=all`).
 
         algod answers an account it has never seen with amount 0, not 404.
         """
-        response = await self._http.request(
+        request = UpstreamRequest(
             "GET",
             f"/v2/accounts/{path_segment(address)}",
             params={"exclude": "all"},
             headers=self._headers,
             endpoint="GET /v2/accounts/{address}",
-            cache=True,
+            cacheable=True,
+            parse=partial(_account_answer, address),
         )
-        async with self._http.refusing(response):
-            body = expect_object(self._http.source, response.json(), "account response")
-            answered = body.string("address")
-            if answered != address:
-                raise body.bad("the account answered is not the account asked for")
-            return AccountInfo(
-                address=answered,
-                amount=body.integer("amount"),
-                round=body.integer("round"),
-                total_assets_opted_in=body.integer("total-assets-opted-in"),
-                fetched_at=response.read_at,
-            )
+        return await self._http.send(request)
+
+
+def _holdings_answer(response: UpstreamResponse, *, after: int | None) -> AssetHoldingsPage:
+    if response.status == 404:
+        source = response.source
+        raise UpstreamUnavailable(
+            source,
+            f"{source.upstream} does not serve /v2/accounts/{{address}}/assets: the node is "
+            "older than v4.6.0 or its experimental API is disabled",
+            status=404,
+        )
+    body = expect_object(response.source, response.json(), "account assets response")
+    page = _holdings_page(body, after=after)
+    return dataclasses.replace(page, fetched_at=response.read_at)
+
+
+def _asset_answer(asset_id: int, response: UpstreamResponse) -> AssetInfo | None:
+    if response.status == 404:
+        return None
+    body = expect_object(response.source, response.json(), "asset response")
+    index = body.integer("index")
+    if index != asset_id:
+        raise body.bad(f"asked for asset {asset_id}, got asset {index}")
+    return AssetInfo(asset_id=index, params=_asset_params(body.obj("params")))
+
+
+def _account_answer(address: str, response: UpstreamResponse) -> AccountInfo:
+    body = expect_object(response.source, response.json(), "account response")
+    answered = body.string("address")
+    if answered != address:
+        raise body.bad("the account answered is not the account asked for")
+    return AccountInfo(
+        address=answered,
+        amount=body.integer("amount"),
+        round=body.integer("round"),
+        total_assets_opted_in=body.integer("total-assets-opted-in"),
+        fetched_at=response.read_at,
+    )
 
 
 def _token_value(token: str | None) -> int | None:

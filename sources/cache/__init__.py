@@ -5,7 +5,7 @@ user, so their answers may be shared between GraphQL requests for a short TTL: i
 (`MemoryCache`) or, with `REDIS_URL`, in Redis for every replica (`RedisCache`). Concurrent
 identical reads share one upstream call (`SingleFlight`), whether the cache is on or not.
 `HttpUpstream` is the only user: a client marks a call cacheable, `HttpUpstream` builds the key
-(`cache_key`, from no header and no credential) and stores only answers the caller accepted.
+(`cache_key`, from no header and no credential) and keeps only answers the client's parse took.
 Custodial data (Calico, Mesh) is never marked, so never shared.
 """
 

@@ -54,8 +54,10 @@ class SingleFlight(Generic[K, V]):
         try:
             return await asyncio.wait_for(asyncio.shield(task), timeout=max(left, 0.0))
         except TimeoutError:
-            if task.done():
-                raise
+            if task.done() and not task.cancelled():
+                # It landed while the wait was being given up (a busy loop ran both at once):
+                # its answer, or its own error, stands.
+                return task.result()
             raise FlightTimedOut from None
 
     def _landed(self, key: K, task: asyncio.Task[V]) -> None:

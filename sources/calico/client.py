@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sources.errors import UpstreamUnauthorized
-from sources.http import HttpUpstream, parse_retry_after
+from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, parse_retry_after
 from sources.parsing import JsonObject, expect_object
 from sources.source import Source
 
@@ -60,20 +60,20 @@ class CalicoClient:
         `limit` (1..100) left out means Calico's default (30); `cursor` is a previous page's
         `next_cursor`. Raises `ValueError` for arguments Calico would refuse, before any call.
         """
-        params = _assets_params(symbols, provider_ids, limit, cursor)
-        response = await self._http.request(
+        request = UpstreamRequest(
             "GET",
             ASSETS_PATH,
-            params=params,
+            params=_assets_params(symbols, provider_ids, limit, cursor),
             headers=_bearer(token),
             accept=(200, 206),
             endpoint=f"GET {ASSETS_PATH}",
+            parse=lambda response: _assets_page(response.json(), sent_cursor=cursor),
         )
-        return _assets_page(response.json(), sent_cursor=cursor)
+        return await self._http.send(request)
 
     async def refresh(self, token: str) -> RefreshResult:
         """Ask Calico to re-read the user's providers now."""
-        response = await self._http.request(
+        request = UpstreamRequest(
             "POST",
             REFRESH_PATH,
             headers=_bearer(token),
@@ -81,16 +81,19 @@ class CalicoClient:
             endpoint=f"POST {REFRESH_PATH}",
             # A refresh starts work at Calico: sent once, never again on our own.
             idempotent=False,
+            parse=_refresh_result,
         )
-        if response.status == 429:
-            return RefreshResult(
-                accepted=False,
-                retry_after_seconds=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        root = expect_object(_SOURCE, response.json(), "the refresh response")
+        return await self._http.send(request)
+
+
+def _refresh_result(response: UpstreamResponse) -> RefreshResult:
+    if response.status == 429:
         return RefreshResult(
-            accepted=root.obj("data").boolean("response"), retry_after_seconds=None
+            accepted=False,
+            retry_after_seconds=parse_retry_after(response.headers.get("Retry-After")),
         )
+    root = expect_object(_SOURCE, response.json(), "the refresh response")
+    return RefreshResult(accepted=root.obj("data").boolean("response"), retry_after_seconds=None)
 
 
 def _bearer(token: str) -> dict[str, str]:

@@ -1,11 +1,20 @@
-"""CardanoBI's OAuth2 client-credentials token, fetched once and shared (UPSTREAMS.md §2.3).
+"""CardanoBI's credentials: the OAuth2 client-credentials token, fetched once and shared
+(UPSTREAMS.md §2.3), and the auth flow that puts it on each API request.
 
-Every API call needs a bearer token from CardanoBI's identity server (Duende). Fetching one per
-call would double the traffic and spend the rate budget, so `AccessTokenCache` keeps the current
-token for every caller and every concurrent request until shortly before it expires: it is
-refreshed when less than `min(60 s, expires_in / 10)` remains. An `asyncio.Lock` makes concurrent
-first calls share one token request; callers that waited behind a fetch which failed get that
-failure instead of hammering a broken identity server one after another.
+Every API call needs a bearer token from CardanoBI's identity server (Duende) and the API key in
+`Client-Api-Key`. The identity server is an upstream of its own (`IDENTITY_SERVER`): its own
+`HttpUpstream`, so its own session, breaker and rate budget, and messages that name it. The auth
+flow (`CardanoBIAuth`) runs in the API's auth layer, below the shared cache and the single
+flight, so a token is asked for only when a request really goes to the API, and a failing
+identity server never counts against the API's breaker. When the API answers 401 (the token was
+revoked or expired early), the token is dropped, a new one fetched, and the request sent once
+more; a second 401 is `UpstreamUnauthorized`.
+
+Fetching a token per call would double the traffic, so `AccessTokenCache` keeps the current token
+for every caller and every concurrent request until shortly before it expires: it is refreshed
+when less than `min(60 s, expires_in / 10)` remains. An `asyncio.Lock` makes concurrent first
+calls share one token request; callers that waited behind a fetch which failed get that failure
+instead of hammering a broken identity server one after another.
 
 The key, the secret and the token never appear in a message or a repr.
 """
@@ -14,17 +23,32 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 from urllib.parse import quote_plus
 
 from sources.errors import UpstreamError, UpstreamUnauthorized
-from sources.http import HttpUpstream, decode_json
+from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, decode_json
+from sources.observe import BreakerState, Outcome, UpstreamObserver
 from sources.parsing import expect_object
 from sources.source import Source
 
-__all__ = ["DEFAULT_EXPIRES_IN", "AccessTokenCache"]
+__all__ = [
+    "DEFAULT_EXPIRES_IN",
+    "IDENTITY_SERVER",
+    "AccessTokenCache",
+    "CardanoBIAuth",
+    "IdentityObserver",
+]
+
+logger = logging.getLogger("holdings_graph.cardanobi")
+
+IDENTITY_SERVER = "CardanoBI's identity server"
+"""How messages name the token endpoint's upstream."""
 
 DEFAULT_EXPIRES_IN = 3600
 """Duende IdentityServer's default token lifetime, assumed when `expires_in` is missing."""
@@ -51,19 +75,18 @@ class _Token:
 
 
 class AccessTokenCache:
-    """The current CardanoBI access token, shared by all callers of one client."""
+    """The current CardanoBI access token, from the identity server's upstream `identity`
+    (whose base URL is the token endpoint), shared by all callers of one client."""
 
     def __init__(
         self,
-        http: HttpUpstream,
+        identity: HttpUpstream,
         *,
-        auth_url: str,
         api_key: str,
         api_secret: str,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._http = http
-        self._auth_url = auth_url
+        self._identity = identity
         # RFC 6749 §2.3.1: form-encode each part before base64.
         pair = f"{quote_plus(api_key)}:{quote_plus(api_secret)}".encode()
         self._basic = "Basic " + base64.b64encode(pair).decode("ascii")
@@ -89,7 +112,7 @@ class AccessTokenCache:
             if fresh is not None:
                 return fresh
             if self._finished != finished_before and self._last_failure is not None:
-                raise _again(self._last_failure)
+                raise self._last_failure.again()
             self._last_failure = None
             try:
                 self._current = await self._fetch()
@@ -112,27 +135,29 @@ class AccessTokenCache:
         return None
 
     async def _fetch(self) -> _Token:
-        source = self._http.source
-        asked_at = self._clock()
-        response = await self._http.request(
+        request = UpstreamRequest(
             "POST",
-            "",
-            url=self._auth_url,
             headers={"Authorization": self._basic},
             data={"grant_type": "client_credentials"},
             accept=(200, 400, 401),
             endpoint="POST /connect/token",
             # Asking again only mints another token: safe to retry like a read.
             idempotent=True,
+            # Count from when we asked, not when the answer came: the token may be older.
+            parse=partial(self._token_of, self._clock()),
         )
+        return await self._identity.send(request)
+
+    def _token_of(self, asked_at: float, response: UpstreamResponse) -> _Token:
+        source, name = response.source, self._identity.name
         if response.status != 200:
             raise UpstreamUnauthorized(
                 source,
-                f"{source.upstream}'s identity server refused the client credentials "
+                f"{name} refused the client credentials "
                 f"(HTTP {response.status}{_oauth_error(source, response.body)})",
                 status=response.status,
             )
-        body = expect_object(source, response.json(), "the token response")
+        body = expect_object(source, response.json(), "the identity server's token response")
         value = body.string("access_token")
         if not value or not value.isprintable():
             raise body.bad("field 'access_token' is not a usable token")
@@ -141,9 +166,60 @@ class AccessTokenCache:
             raise body.bad("field 'token_type' is not Bearer")
         expires_in = body.opt_integer("expires_in", maximum=10**9)
         lifetime = float(DEFAULT_EXPIRES_IN if expires_in is None else expires_in)
-        margin = min(_MAX_MARGIN, lifetime / 10)
-        # Count from when we asked, not when the answer came: the token may be older than it looks.
-        return _Token(value, asked_at + lifetime - margin)
+        return _Token(value, asked_at + lifetime - min(_MAX_MARGIN, lifetime / 10))
+
+
+class CardanoBIAuth:
+    """The auth flow of a CardanoBI API request: bearer token and API key, a fresh token once
+    after a 401 (run by `HttpUpstream`'s auth layer)."""
+
+    def __init__(self, tokens: AccessTokenCache, api_key: str) -> None:
+        self._tokens = tokens
+        self._api_key = api_key
+
+    def __repr__(self) -> str:
+        return "CardanoBIAuth(<credentials hidden>)"
+
+    async def flow(
+        self, request: UpstreamRequest[Any]
+    ) -> AsyncGenerator[UpstreamRequest[Any], UpstreamResponse]:
+        token = await self._tokens.token()
+        response = yield self._signed(request, token, (*request.accept, 401))
+        if response.status == 401 and 401 not in request.accept:
+            # Revoked or expired before we thought: one fresh token, one more try.
+            self._tokens.invalidate(token)
+            token = await self._tokens.token()
+            yield self._signed(request, token, request.accept)
+
+    def _signed(
+        self, request: UpstreamRequest[Any], token: str, accept: Collection[int]
+    ) -> UpstreamRequest[Any]:
+        headers = {"Authorization": f"Bearer {token}", "Client-Api-Key": self._api_key}
+        return request.with_headers(headers, accept=accept)
+
+
+class IdentityObserver:
+    """What the identity server's upstream tells the observer: its calls, under CardanoBI and
+    their own endpoint label; its breaker only in the log, since the breaker the metrics and
+    `/readyz` show for CardanoBI is the API's."""
+
+    def __init__(self, observer: UpstreamObserver) -> None:
+        self._observer = observer
+
+    def request_finished(
+        self, source: Source, endpoint: str, outcome: Outcome, seconds: float
+    ) -> None:
+        self._observer.request_finished(source, endpoint, outcome, seconds)
+
+    def request_retried(self, source: Source, endpoint: str, reason: Outcome) -> None:
+        self._observer.request_retried(source, endpoint, reason)
+
+    def breaker_changed(self, source: Source, state: BreakerState) -> None:
+        log = logger.warning if state == "open" else logger.info
+        log("%s: circuit %s", IDENTITY_SERVER, state.replace("_", "-"))
+
+    def public_cache(self, source: Source, endpoint: str, hit: bool) -> None:
+        self._observer.public_cache(source, endpoint, hit)
 
 
 def _oauth_error(source: Source, body: bytes) -> str:
@@ -158,13 +234,3 @@ def _oauth_error(source: Source, body: bytes) -> str:
         return ""
     error = decoded.get("error") if isinstance(decoded, dict) else None
     return f", {error}" if isinstance(error, str) and error in _OAUTH_ERRORS else ""
-
-
-def _again(failure: UpstreamError) -> UpstreamError:
-    """A new error like `failure`, so each waiting caller raises its own instance."""
-    return type(failure)(
-        failure.source,
-        failure.message,
-        status=failure.status,
-        retry_after_seconds=failure.retry_after_seconds,
-    )

@@ -1,9 +1,9 @@
 """The CardanoBI client: one method per endpoint we use, each returning typed records.
 
-Every call carries `Authorization: Bearer <token>` (from the shared `AccessTokenCache`) and
-`Client-Api-Key: <api key>`, which CardanoBI's gateway demands on every `/api/...` path. When the
-API answers 401 (the token was revoked or expired early), the token is dropped, a new one is
-fetched, and the call is sent once more; a second 401 is `UpstreamUnauthorized`.
+Every call carries `Authorization: Bearer <token>` and `Client-Api-Key: <api key>`, which
+CardanoBI's gateway demands on every `/api/...` path: the requests carry `CardanoBIAuth`
+(`auth.py`), whose flow the upstream's auth layer runs only when a request goes to the API, and
+which fetches the token from the identity server's own upstream (`identity`).
 
 CardanoBI answers 404 where others answer an empty list: for the tokens of an account with none
 (or an unknown one, or a page past the end) and for an unknown account or asset. The client turns
@@ -12,21 +12,22 @@ through `error_for_status`, which needs no body, so the gateway's HTML 402/429 p
 
 The reads here are public on-chain data, so every `_get` is marked cacheable: its 2xx answers
 are shared through the cache of public reads for their TTL (keyed without the bearer or the API
-key) and concurrent identical reads share one call; an answer found malformed is dropped from the
-cache again (`HttpUpstream.refusing`). The token call (`auth.py`) never is.
+key) and concurrent identical reads share one call; each request carries its `parse`, so an answer
+found malformed is never kept. The token call (`auth.py`) never is cacheable.
 Records carry the time CardanoBI answered (`fetched_at`), which a cached answer keeps.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
-from sources.cardanobi.auth import AccessTokenCache
+from sources.cardanobi.auth import AccessTokenCache, CardanoBIAuth
 from sources.cardanobi.records import AccountAsset, AccountAssetsPage, AccountInfo, AssetDetails
-from sources.http import HttpUpstream, UpstreamResponse, path_segment
+from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, path_segment
 from sources.parsing import JsonObject, expect_list, expect_object
 
 __all__ = ["MAX_PAGE_SIZE", "ORDERS", "CardanoBIClient"]
@@ -40,16 +41,19 @@ _POLICY_HEX = re.compile(r"[0-9a-f]{56}")
 # "asset1" + 32 data characters (20 bytes) + 6 checksum characters, bech32 alphabet.
 _FINGERPRINT = re.compile(r"asset1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{38}")
 
+T = TypeVar("T")
+
 
 class CardanoBIClient:
-    """CardanoBI's core API, authenticated with the server's own client credentials."""
+    """CardanoBI's core API (`http`), authenticated with the server's own client credentials
+    through its identity server (`identity`, whose base URL is the token endpoint)."""
 
-    def __init__(self, http: HttpUpstream, *, auth_url: str, api_key: str, api_secret: str) -> None:
+    def __init__(
+        self, http: HttpUpstream, *, identity: HttpUpstream, api_key: str, api_secret: str
+    ) -> None:
         self._http = http
-        self._api_key = api_key
-        self._tokens = AccessTokenCache(
-            http, auth_url=auth_url, api_key=api_key, api_secret=api_secret
-        )
+        tokens = AccessTokenCache(identity, api_key=api_key, api_secret=api_secret)
+        self._auth = CardanoBIAuth(tokens, api_key)
 
     def __repr__(self) -> str:
         # Neither the credentials nor the URL (which may carry user:password) belong in a repr.
@@ -68,99 +72,91 @@ class CardanoBIClient:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
         if order not in ORDERS:
             raise ValueError(f"order must be 'asc' or 'desc', not {order!r}")
-        response = await self._get(
+        return await self._get(
             f"/api/core/accounts/{path_segment(stake_address)}/assets",
             params={"page_no": str(page_no), "page_size": str(page_size), "order": order},
-            accept=(200, 404),
             endpoint="GET /api/core/accounts/{stake_address}/assets",
+            parse=partial(_assets_page, stake_address, page_no, page_size),
         )
-        if response.status == 404:
-            return AccountAssetsPage((), page_no, page_size, fetched_at=response.read_at)
-        where = f"the tokens of {stake_address}"
-        async with self._http.refusing(response):
-            items = expect_list(self._http.source, response.json(), where)
-            assets = tuple(
-                _account_asset(expect_object(self._http.source, item, f"{where}[{index}]"))
-                for index, item in enumerate(items)
-            )
-        return AccountAssetsPage(assets, page_no, page_size, fetched_at=response.read_at)
 
     async def account(self, stake_address: str) -> AccountInfo | None:
         """The ADA side of `stake_address`; `None` when CardanoBI does not know it."""
-        response = await self._get(
+        return await self._get(
             f"/api/core/accounts/{path_segment(stake_address)}",
-            accept=(200, 404),
             endpoint="GET /api/core/accounts/{stake_address}",
+            parse=partial(_account, stake_address),
         )
-        if response.status == 404:
-            return None
-        async with self._http.refusing(response):
-            where = f"the account {stake_address}"
-            body = expect_object(self._http.source, response.json(), where)
-            answered = body.opt_string("stake_address")
-            if answered is not None and answered != stake_address:
-                raise body.bad("the account answered is not the account asked for")
-            return AccountInfo(
-                stake_address=stake_address,
-                total_balance=_whole(body, "total_balance"),
-                is_registered=body.opt_boolean("is_registered"),
-                pool_id=body.opt_string("pool_id"),
-                fetched_at=response.read_at,
-            )
 
     async def asset(self, fingerprint: str) -> AssetDetails | None:
         """One native token by CIP-14 fingerprint; `None` when CardanoBI does not know it."""
-        response = await self._get(
+        return await self._get(
             f"/api/core/assets/{path_segment(fingerprint)}",
-            accept=(200, 404),
             endpoint="GET /api/core/assets/{fingerprint}",
+            parse=partial(_asset, fingerprint),
         )
-        if response.status == 404:
-            return None
-        async with self._http.refusing(response):
-            body = expect_object(self._http.source, response.json(), f"the asset {fingerprint}")
-            return AssetDetails(
-                fingerprint=_fingerprint(body),
-                policy_hex=_policy_hex(body),
-                name=body.opt_string("name") or "",
-                total_supply=_whole(body, "total_supply"),
-            )
 
     async def _get(
         self,
         path: str,
         *,
         params: Mapping[str, str] | None = None,
-        accept: Collection[int],
         endpoint: str,
-    ) -> UpstreamResponse:
-        token = await self._tokens.token()
-        response = await self._http.request(
+        parse: Callable[[UpstreamResponse], T],
+    ) -> T:
+        """A public read: 404 is an answer (CardanoBI's "none"), the rest maps by status."""
+        request = UpstreamRequest(
             "GET",
             path,
             params=params,
-            headers=self._headers(token),
-            accept=(*accept, 401),
+            accept=(200, 404),
             endpoint=endpoint,
-            cache=True,
+            cacheable=True,
+            auth=self._auth,
+            parse=parse,
         )
-        if response.status != 401:
-            return response
-        # Revoked or expired before we thought: one fresh token, one more try.
-        self._tokens.invalidate(token)
-        token = await self._tokens.token()
-        return await self._http.request(
-            "GET",
-            path,
-            params=params,
-            headers=self._headers(token),
-            accept=accept,
-            endpoint=endpoint,
-            cache=True,
-        )
+        return await self._http.send(request)
 
-    def _headers(self, token: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token}", "Client-Api-Key": self._api_key}
+
+def _assets_page(
+    stake_address: str, page_no: int, page_size: int, response: UpstreamResponse
+) -> AccountAssetsPage:
+    if response.status == 404:
+        return AccountAssetsPage((), page_no, page_size, fetched_at=response.read_at)
+    where = f"the tokens of {stake_address}"
+    items = expect_list(response.source, response.json(), where)
+    assets = tuple(
+        _account_asset(expect_object(response.source, item, f"{where}[{index}]"))
+        for index, item in enumerate(items)
+    )
+    return AccountAssetsPage(assets, page_no, page_size, fetched_at=response.read_at)
+
+
+def _account(stake_address: str, response: UpstreamResponse) -> AccountInfo | None:
+    if response.status == 404:
+        return None
+    body = expect_object(response.source, response.json(), f"the account {stake_address}")
+    answered = body.opt_string("stake_address")
+    if answered is not None and answered != stake_address:
+        raise body.bad("the account answered is not the account asked for")
+    return AccountInfo(
+        stake_address=stake_address,
+        total_balance=_whole(body, "total_balance"),
+        is_registered=body.opt_boolean("is_registered"),
+        pool_id=body.opt_string("pool_id"),
+        fetched_at=response.read_at,
+    )
+
+
+def _asset(fingerprint: str, response: UpstreamResponse) -> AssetDetails | None:
+    if response.status == 404:
+        return None
+    body = expect_object(response.source, response.json(), f"the asset {fingerprint}")
+    return AssetDetails(
+        fingerprint=_fingerprint(body),
+        policy_hex=_policy_hex(body),
+        name=body.opt_string("name") or "",
+        total_supply=_whole(body, "total_supply"),
+    )
 
 
 def _account_asset(item: JsonObject) -> AccountAsset:

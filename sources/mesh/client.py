@@ -21,7 +21,7 @@ from sources.errors import (
     UpstreamUnauthorized,
     UpstreamUnavailable,
 )
-from sources.http import HttpUpstream, UpstreamResponse, parse_retry_after
+from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, parse_retry_after
 from sources.mesh.records import EMPTY_PORTFOLIO, Portfolio
 from sources.parsing import JsonObject, expect_object
 from sources.source import Source
@@ -62,19 +62,24 @@ class MeshClient:
 
         `timezone_offset` is in seconds; Mesh uses it for the cryptocurrencies' daily return.
         """
-        response = await self._http.request(
+        request = UpstreamRequest(
             "GET",
             PORTFOLIO_PATH,
             params={"UserId": user_id, "TimezoneOffset": str(timezone_offset)},
             headers=self._headers,
             accept=(200, 400),
             endpoint=f"GET {PORTFOLIO_PATH}",
+            parse=_portfolio,
         )
-        envelope = expect_object(_MESH, response.json(), "the portfolio answer")
-        if response.status == 200 and envelope.raw("status") == "ok":
-            content = envelope.opt_obj("content")
-            return EMPTY_PORTFOLIO if content is None else Portfolio.from_json(content)
-        raise _envelope_error(response, envelope)
+        return await self._http.send(request)
+
+
+def _portfolio(response: UpstreamResponse) -> Portfolio:
+    envelope = expect_object(_MESH, response.json(), "the portfolio answer")
+    if response.status == 200 and envelope.raw("status") == "ok":
+        content = envelope.opt_obj("content")
+        return EMPTY_PORTFOLIO if content is None else Portfolio.from_json(content)
+    raise _envelope_error(response, envelope)
 
 
 def _envelope_error(response: UpstreamResponse, envelope: JsonObject) -> UpstreamError:

@@ -6,8 +6,8 @@
     breaker.py    the per-source circuit breaker
     ratelimit.py  the RateLimiter interface and its in-process token bucket
 
-`sources.http.HttpUpstream.request` composes them, in this order: deadline → breaker → rate limit
-(queue, never exceed) → concurrency cap → one attempt with its timeout → retry decision.
+The layers of `sources.http` use them, each in its own layer, in this order: breaker → retry →
+rate limit (queue, never exceed) → one attempt (concurrency cap, timeout or deadline's time left).
 """
 
 from sources.resilience.breaker import Admission, CircuitBreaker, Verdict

@@ -5,13 +5,13 @@
     half_open ──(the probe found it up)──▶ closed
     half_open ──(the probe found it down)──▶ open (for another reset_seconds)
 
-A *call* is one `HttpUpstream.request`, retries included, so a source is judged on what callers
-saw. A call finds the source **down** when it ends unavailable (connection failure, 5xx) or timed
-out. Every other answer shows the source **up**: a 2xx, but also 400/401/402/403 (the source
-refused *our request*, which says nothing about its health) and 429 (the source is there and asks
-us to slow down; the token bucket and `Retry-After` deal with that, and opening the circuit would
-turn a brief throttle into a long outage). A call that never reached the source (deadline passed,
-cancelled) is **neutral**: it neither counts nor resets.
+A *call* is one request through `sources.http`'s breaker layer, retries included, so a source is
+judged on what callers saw. A call finds the source **down** when it ends unavailable (connection
+failure, 5xx) or timed out. Every other answer shows the source **up**: a 2xx, but also
+400/401/402/403 (the source refused *our request*, which says nothing about its health) and 429
+(the source is there and asks us to slow down; the token bucket and `Retry-After` deal with that,
+and opening the circuit would turn a brief throttle into a long outage). A call that never reached
+the source (deadline passed, cancelled) is **neutral**: it neither counts nor resets.
 
 While open, calls are refused at once without a request. While the half-open probe is out, other
 calls wait for its outcome (`probe_settled`, bounded by the caller's deadline): refused if it

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +44,15 @@ class Finished:
     stderr: str
 
 
-async def run_tool(*args: str | Path, cwd: Path = NODE_DIR) -> Finished:
-    """Run `args` (a Node tool) to completion, within `READY_SECONDS`."""
+async def run_tool(
+    *args: str | Path, cwd: Path = NODE_DIR, env: Mapping[str, str] | None = None
+) -> Finished:
+    """Run `args` (a Node tool) to completion, within `READY_SECONDS`; `env` is added to the
+    test's environment."""
     process = await asyncio.create_subprocess_exec(
         *map(str, args),
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

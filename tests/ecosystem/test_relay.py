@@ -1,26 +1,31 @@
-"""Relay: the real `relay-compiler` accepts `schema.graphql` and Relay's own queries work on it.
+"""Relay: the real `relay-compiler` accepts the client schema and Relay's own queries work on it.
 
 `relay/src/` holds a client document per connection (`@connection` on `Account.holdings`,
 `Account.positions`, `Query.providers`) and a `@refetchable` fragment per `Node` type (`Account`,
 `AssetHolding`, `Asset`, `Position`, `Provider`). The compiler must accept them (and must refuse
 `relay/broken/`, so this test can fail); then the queries it generated, taken from its
 artifacts, are sent to the server: each refetch query finds its node again through `node(id:)`,
-and a pagination query walks a connection with the cursors Relay passes back.
+and a pagination query walks a connection with the cursors Relay passes back. With the
+`relay.config.json` of `docs/ecosystem.md` (TypeScript, `customScalarTypes`), the generated types
+say `string` for the exact numbers, not `any`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 
 from sources.algod import sandbox_data as algod_data
+from tests.docs_examples import ROOT, snippet
 from tests.ecosystem.node_tools import NODE_DIR, TEST_OUTPUT, node, run_tool
-from tests.harness import GraphClient
+from tests.harness import GraphClient, Sandboxes, serve_graph
 
 RELAY_DIR = Path(__file__).resolve().parent / "relay"
 COMPILER = NODE_DIR / "node_modules" / ".bin" / "relay-compiler"
@@ -48,7 +53,27 @@ def _generated(artifacts: Path) -> set[str]:
     return {path.name.removesuffix(".graphql.js") for path in artifacts.glob("*.graphql.js")}
 
 
-async def compile_with(config: str, artifacts: Path) -> tuple[int, str]:
+def _documented_config(directory: Path, **changes: Any) -> Path:
+    """The docs' relay.config.json, on this test's sources and the client schema, with
+    `changes`, written in `directory`."""
+    config = json.loads(snippet("json", "customScalarTypes"))
+    config.update(
+        src=str(RELAY_DIR / "src"),
+        schema=str(ROOT / "schema.client.graphql"),
+        artifactDirectory=str(directory / "__generated__"),
+        **changes,
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "relay.config.json"
+    path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return path
+
+
+def _artifact(artifacts: Path, name: str) -> str:
+    return (artifacts / name).read_text(encoding="utf-8")
+
+
+async def compile_with(config: str | Path, artifacts: Path) -> tuple[int, str]:
     _make_dir(artifacts)  # the compiler insists that it exists
     node()
     finished = await run_tool(COMPILER, config, cwd=RELAY_DIR)
@@ -141,3 +166,104 @@ async def test_relays_pagination_query_walks_a_connection_with_the_cursors_it_ge
     expected = [str(algod_data.algo_balances()[algod_data.SMALL])]
     expected += [str(h.amount) for h in algod_data.account_holdings(algod_data.SMALL)]
     assert raw_amounts == expected
+
+
+async def test_relays_typescript_artifacts_type_the_exact_numbers_as_strings() -> None:
+    directory = TEST_OUTPUT / "relay-typed"
+    returncode, output = await compile_with(
+        _documented_config(directory), directory / "__generated__"
+    )
+    assert returncode == 0, output
+    holdings = _artifact(directory / "__generated__", "AccountHoldings_account.graphql.ts")
+    assert "readonly amount: string;" in holdings
+    assert "readonly rawAmount: string | null | undefined;" in holdings
+    holding = _artifact(directory / "__generated__", "HoldingView_holding.graphql.ts")
+    assert "readonly priceUsd: string | null | undefined;" in holding
+    assert ": any" not in holdings + holding
+
+
+async def test_without_custom_scalar_types_relay_would_type_them_any() -> None:
+    directory = TEST_OUTPUT / "relay-untyped"
+    config = _documented_config(directory, customScalarTypes={})
+    returncode, output = await compile_with(config, directory / "__generated__")
+    assert returncode == 0, output
+    holdings = _artifact(directory / "__generated__", "AccountHoldings_account.graphql.ts")
+    assert "readonly amount: any;" in holdings
+
+
+@pytest_asyncio.fixture(scope="module")
+async def persisted() -> tuple[Path, Path]:
+    """Relay's artifacts and its manifest, compiled with the docs' `persistConfig`."""
+    directory = TEST_OUTPUT / "relay-persisted"
+    documented = json.loads("{" + snippet("json", "persistConfig") + "}")["persistConfig"]
+    manifest = directory / "persisted_queries.json"
+    _start_manifest(manifest)
+    config = _documented_config(
+        directory, language="javascript", persistConfig={**documented, "file": str(manifest)}
+    )
+    returncode, output = await compile_with(config, directory / "__generated__")
+    assert returncode == 0, output
+    return directory / "__generated__", manifest
+
+
+def _start_manifest(manifest: Path) -> None:
+    # relay-compiler insists that the file exists, and only writes the operations whose
+    # artifacts it writes: start from nothing.
+    shutil.rmtree(manifest.parent, ignore_errors=True)
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text("{}", encoding="utf-8")
+
+
+def operation_id(artifacts: Path, name: str) -> str:
+    """The id Relay put in operation `name`'s artifact (its text is then null)."""
+    source = (artifacts / f"{name}.graphql.js").read_text(encoding="utf-8")
+    found = re.search(r'"id": "([0-9a-f]+)"', source)
+    assert found and '"text": null' in source, f"no persisted id in the {name} artifact"
+    return found.group(1)
+
+
+def by_id(document_id: str) -> dict[str, Any]:
+    return {"persistedQuery": {"version": 1, "sha256Hash": document_id}}
+
+
+async def test_a_server_trusting_relays_manifest_runs_relays_operations_by_id(
+    graph: GraphClient,
+    sandboxes: Sandboxes,
+    http: aiohttp.ClientSession,
+    persisted: tuple[Path, Path],
+) -> None:
+    artifacts, manifest = persisted
+    ids = await some_ids(graph)  # asked of an ordinary server: this query is in no manifest
+    async with serve_graph(sandboxes.settings(trusted_documents=manifest), http) as trusted:
+        for type_name, operation in REFETCH_BY_TYPE.items():
+            body = {
+                "extensions": by_id(operation_id(artifacts, operation)),
+                "variables": {"id": ids[type_name]},
+            }
+            headers = trusted.headers("alice")
+            async with http.post(trusted.url, json=body, headers=headers) as response:
+                answer = await response.json()
+            assert response.status == 200 and "errors" not in answer, answer
+            assert answer["data"]["node"]["id"] == ids[type_name]
+
+
+async def test_a_server_trusting_relays_manifest_refuses_what_is_not_in_it(
+    sandboxes: Sandboxes,
+    clean: Sandboxes,
+    http: aiohttp.ClientSession,
+    persisted: tuple[Path, Path],
+) -> None:
+    _, manifest = persisted
+    texts = json.loads(manifest.read_text(encoding="utf-8"))
+    assert len(texts) >= len(REFETCH_BY_TYPE)
+    async with serve_graph(sandboxes.settings(trusted_documents=manifest), http) as trusted:
+        refused = []
+        for body in (
+            {"query": "{ providers(first: 1) { nodes { slug } } }"},
+            {"extensions": by_id("0" * 64)},
+        ):
+            async with http.post(trusted.url, json=body) as response:
+                answer = await response.json()
+            refused.append((response.status, answer["errors"][0]["extensions"]["code"]))
+    assert refused == [(400, "PERSISTED_QUERY_NOT_IN_LIST")] * 2
+    assert [await handle.total() for handle in clean.all()] == [0, 0, 0, 0]

@@ -2,61 +2,26 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-import re
-import shlex
-from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.docs_examples import PAGES, curl_examples, example_ids, request_of
 from tests.harness import GraphClient
 
-ROOT = Path(__file__).resolve().parents[2]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-EXAMPLE = re.compile(r"```sh\n(?P<command>[^`]*?curl [^`]*?)```\n```json\n(?P<answer>.*?)```", re.S)
-
-
-def _examples() -> list[tuple[str, str]]:
-    return [
-        (m["command"], m["answer"]) for page in PAGES for m in EXAMPLE.finditer(page.read_text())
-    ]
-
-
-def _example_ids() -> list[str]:
-    return [
-        f"{page.relative_to(ROOT)}-{n}"
-        for page in PAGES
-        for n, _ in enumerate(EXAMPLE.finditer(page.read_text()))
-    ]
-
-
-def _request(command: str, token: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The JSON body and headers of the curl command in `command`."""
-    text = command.replace("\\\n", " ").replace("$TOKEN", token)
-    words = shlex.split(text[text.index("curl ") :])
-    headers: dict[str, str] = {}
-    body: dict[str, Any] = {}
-    for flag, value in itertools.pairwise(words):
-        if flag == "-H":
-            name, _, content = value.partition(":")
-            headers[name.strip()] = content.strip()
-        elif flag == "-d":
-            body = json.loads(value)
-    return body, headers
+EXAMPLE_COUNT = len(curl_examples())
 
 
 def test_the_readme_and_the_docs_have_examples() -> None:
-    readme = len(EXAMPLE.findall(PAGES[0].read_text()))
+    readme = sum(1 for name in example_ids() if name.startswith(PAGES[0].name))
     assert readme >= 3
-    assert len(_examples()) >= readme + 4
+    assert readme + 4 <= EXAMPLE_COUNT
 
 
-@pytest.mark.parametrize("index", range(len(_examples())), ids=_example_ids())
+@pytest.mark.parametrize("index", range(EXAMPLE_COUNT), ids=example_ids())
 async def test_a_readme_example_answers_as_documented(graph: GraphClient, index: int) -> None:
-    command, answer = _examples()[index]
-    body, headers = _request(command, graph.token("alice"))
+    command, answer = curl_examples()[index]
+    body, headers = request_of(command, graph.token("alice"))
     headers.pop("content-type", None)
     status, response = await graph.post(body["query"], headers=headers)
     assert status == 200

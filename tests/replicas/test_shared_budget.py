@@ -22,6 +22,7 @@ RATE, BURST = 5, 1
 READS = 8
 """Cardano reads, each of its own stake address (a shared cache could not merge them)."""
 ASSETS = "GET /api/core/accounts/{stake_address}/assets"
+ACCOUNT = "GET /api/core/accounts/{stake_address}"
 QUERY = """query ($address: String!) {
   account(source: CARDANO, address: $address) { holdings(first: 2) { nodes { amount } } }
 }"""
@@ -70,9 +71,13 @@ async def test_two_servers_sharing_redis_stay_within_the_cardanobi_rate_together
 ) -> None:
     await two_servers_read(recorded, http, REDIS_URL=redis_server.url)
     assert await recorded.cardanobi.count(ASSETS) == READS
-    arrivals = await recorded.cardanobi.arrivals()
+    # The API's requests: the identity server's token requests draw on a budget of their own.
+    arrivals = [
+        *await recorded.cardanobi.arrivals(ASSETS),
+        *await recorded.cardanobi.arrivals(ACCOUNT),
+    ]
     assert most_in_one_second(arrivals) <= BURST + RATE
-    # Every CardanoBI request (tokens included) drew on one budget: after the burst, 1/RATE each.
+    # Every CardanoBI API request drew on one budget: after the burst, 1/RATE each.
     assert max(arrivals) - min(arrivals) >= (len(arrivals) - BURST) / RATE - 0.05
 
 
@@ -81,4 +86,8 @@ async def test_two_servers_without_redis_exceed_the_rate_together(
 ) -> None:
     await two_servers_read(recorded, http)
     assert await recorded.cardanobi.count(ASSETS) == READS
-    assert most_in_one_second(await recorded.cardanobi.arrivals()) > BURST + RATE
+    arrivals = [
+        *await recorded.cardanobi.arrivals(ASSETS),
+        *await recorded.cardanobi.arrivals(ACCOUNT),
+    ]
+    assert most_in_one_second(arrivals) > BURST + RATE

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from sources.http import HttpUpstream, Timeouts
 from sources.source import Source
+from tests.sources.building import upstream_of
 
 __all__ = ["Loopback", "closing_of", "gzip_of_zeros", "serving", "upstream"]
 
@@ -65,11 +66,7 @@ async def upstream(
     timeouts: Timeouts | None = None,
 ) -> AsyncIterator[HttpUpstream]:
     """A started `HttpUpstream` to `url`, closed when the block ends."""
-    http = (
-        HttpUpstream(source, url, timeouts=timeouts)
-        if max_body_bytes is None
-        else HttpUpstream(source, url, timeouts=timeouts, max_body_bytes=max_body_bytes)
-    )
+    http = upstream_of(source, url, timeouts=timeouts, max_body_bytes=max_body_bytes)
     await http.start()
     try:
         yield http

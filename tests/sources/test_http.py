@@ -25,6 +25,7 @@ from sources.http import (
     DEFAULT_MAX_BODY_BYTES,
     HttpUpstream,
     Timeouts,
+    Wiring,
     decode_json,
     error_for_status,
     parse_retry_after,
@@ -335,7 +336,7 @@ async def test_the_default_cap_is_16_mib(server: Loopback) -> None:
 
 def test_a_cap_below_one_byte_is_refused() -> None:
     with pytest.raises(ValueError, match="max_body_bytes"):
-        HttpUpstream(Source.MESH, "http://127.0.0.1:1", max_body_bytes=0)
+        HttpUpstream(Source.MESH, "http://127.0.0.1:1", wiring=Wiring(max_body_bytes=0))
 
 
 # -- path_segment ---------------------------------------------------------------------------

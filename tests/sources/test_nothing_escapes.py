@@ -26,12 +26,14 @@ from aiohttp import web
 
 from sources.algod.client import AlgodClient
 from sources.calico.client import CalicoClient
+from sources.cardanobi.auth import IDENTITY_SERVER
 from sources.cardanobi.client import CardanoBIClient
 from sources.errors import UpstreamBadResponse, UpstreamError
 from sources.http import HttpUpstream, Timeouts
 from sources.mesh.client import MeshClient
 from sources.sandboxing import dumps_exact
 from sources.source import Source
+from tests.sources.building import upstream_of
 
 from .loopback import Loopback, gzip_of_zeros, serving
 
@@ -366,6 +368,7 @@ class HostileUpstream:
     server: Loopback
     script: Script
     https: dict[Source, HttpUpstream]
+    identity: HttpUpstream
 
     def clients(self) -> Clients:
         """New clients (so a new CardanoBI token cache) over the shared upstreams."""
@@ -373,7 +376,7 @@ class HostileUpstream:
             algod=AlgodClient(self.https[Source.ALGORAND], "algod-token"),
             cardanobi=CardanoBIClient(
                 self.https[Source.CARDANO],
-                auth_url=self.server.url + TOKEN_PATH,
+                identity=self.identity,
                 api_key="key",
                 api_secret="secret",
             ),
@@ -386,17 +389,17 @@ class HostileUpstream:
 async def hostile() -> AsyncIterator[HostileUpstream]:
     script = Script()
     async with serving([web.route("*", "/{tail:.*}", _handler(script))]) as server:
-        https = {}
-        for source in Source:
-            http = HttpUpstream(
-                source, server.url, timeouts=Timeouts(connect=1.0, total=5.0), max_body_bytes=CAP
-            )
+        options = {"timeouts": Timeouts(connect=1.0, total=5.0), "max_body_bytes": CAP}
+        https = {source: upstream_of(source, server.url, **options) for source in Source}
+        identity = upstream_of(
+            Source.CARDANO, server.url + TOKEN_PATH, name=IDENTITY_SERVER, **options
+        )
+        for http in (*https.values(), identity):
             await http.start()
-            https[source] = http
         try:
-            yield HostileUpstream(server, script, https)
+            yield HostileUpstream(server, script, https, identity)
         finally:
-            for http in https.values():
+            for http in (*https.values(), identity):
                 await http.close()
 
 

@@ -27,6 +27,29 @@ export function resolvers(users) {
   };
 }
 
+// The users service as an Apollo Federation subgraph (`User` an entity, `Account` a reference to
+// the holdings graph's entity), served by @apollo/server on a loopback port: what both gateway
+// tests compose beside the holdings graph. Resolves to { url, stop }.
+export async function startUsersSubgraph(users) {
+  const { ApolloServer } = await import("@apollo/server");
+  const { ApolloServerPluginInlineTraceDisabled } = await import("@apollo/server/plugin/disabled");
+  const { startStandaloneServer } = await import("@apollo/server/standalone");
+  const { buildSubgraphSchema } = await import("@apollo/subgraph");
+  const { parse } = await import("graphql");
+  const federated = `
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+    ${typeDefs
+      .replace("type User {", 'type User @key(fields: "id") {')
+      .replace("type Account {", 'type Account @key(fields: "source address", resolvable: false) {')}
+  `;
+  const subgraph = new ApolloServer({
+    schema: buildSubgraphSchema({ typeDefs: parse(federated), resolvers: resolvers(users) }),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  const { url } = await startStandaloneServer(subgraph, { listen: { host: "127.0.0.1", port: 0 } });
+  return { url, stop: () => subgraph.stop() };
+}
+
 // Prints the line the test waits for ("READY " and the URLs as JSON), then serves until the
 // test closes our stdin.
 export function serveUntilStdinCloses(urls, close) {

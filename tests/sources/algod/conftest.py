@@ -18,6 +18,7 @@ from sources.sandboxing import RunningSandbox, start_sandbox
 from sources.source import Source
 from tests.sources.algod.fake_node import FakeNode
 from tests.sources.algod.raw import RawNode
+from tests.sources.building import upstream_of
 
 MakeClient = Callable[..., Awaitable[AlgodClient]]
 
@@ -66,7 +67,7 @@ async def make_client() -> AsyncIterator[MakeClient]:
     async def make(
         url: str, token: str = SANDBOX_ALGOD_TOKEN, *, timeouts: Timeouts | None = None
     ) -> AlgodClient:
-        upstream = HttpUpstream(Source.ALGORAND, url, timeouts=timeouts)
+        upstream = upstream_of(Source.ALGORAND, url, timeouts=timeouts)
         await upstream.start()
         opened.append(upstream)
         return AlgodClient(upstream, token)

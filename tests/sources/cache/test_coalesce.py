@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -131,3 +132,23 @@ async def test_a_caller_joining_a_flight_is_not_bound_by_the_first_callers_deadl
     with pytest.raises(FlightTimedOut):
         await hurried  # the first caller waits only until its own deadline
     assert await patient is None  # the shared call ran under no request's deadline
+
+
+async def test_a_call_that_lands_as_its_waiter_gives_up_still_answers_it() -> None:
+    # A busy event loop (a server under load) can run the call's last step and the waiter's
+    # timeout in one iteration: the waiter then sees a landed call, whose answer stands; a
+    # bare TimeoutError escaping to the resolver was an "unexpected error".
+    flights: SingleFlight[str, int] = SingleFlight()
+
+    async def call() -> int:
+        await asyncio.sleep(0.05)
+        return 42
+
+    async def waiter() -> int:
+        set_deadline(0.1)
+        return await flights.run("k", call)
+
+    waiting = asyncio.create_task(in_own_context(waiter))
+    await asyncio.sleep(0.01)  # the waiter is in its wait now
+    time.sleep(0.2)  # noqa: ASYNC251 (the point: the loop is busy past both timers)
+    assert await waiting == 42

@@ -19,6 +19,7 @@ from sources.calico.sandbox_data import AssetData
 from sources.http import HttpUpstream, Timeouts
 from sources.sandboxing import RunningSandbox, Sandbox, dumps_exact, start_sandbox
 from sources.source import Source
+from tests.sources.building import upstream_of
 
 __all__ = [
     "ALICE",
@@ -60,7 +61,7 @@ async def served(
 ) -> AsyncIterator[tuple[RunningSandbox, HttpUpstream]]:
     """`sandbox` on a free loopback port, with an `HttpUpstream` pointed at it."""
     running = await start_sandbox(sandbox)
-    http = HttpUpstream(Source.CALICO, running.url, timeouts=timeouts)
+    http = upstream_of(Source.CALICO, running.url, timeouts=timeouts)
     await http.start()
     try:
         yield running, http

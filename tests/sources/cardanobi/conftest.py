@@ -1,21 +1,18 @@
 """Fixtures for the CardanoBI tests: one sandbox per module on a loopback port, an HttpUpstream
-pointed at it, a fresh client (and so a fresh token cache) per test, and a reset before every
-test so counters, faults and the token lifetime start clean."""
+pointed at it and one at its token endpoint (the identity server is an upstream of its own), a
+fresh client (and so a fresh token cache) per test, and a reset before every test so counters,
+faults and the token lifetime start clean."""
 
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
 from sources.cardanobi.client import CardanoBIClient
-from sources.cardanobi.sandbox import (
-    SANDBOX_API_KEY,
-    SANDBOX_API_SECRET,
-    TOKEN_PATH,
-    CardanoBISandbox,
-)
+from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, CardanoBISandbox
 from sources.http import HttpUpstream
 from sources.sandboxing import RunningSandbox, start_sandbox
 from sources.source import Source
+from tests.sources.building import identity as identity_of
 
 from .support import Control
 
@@ -36,17 +33,22 @@ async def http(sandbox: RunningSandbox) -> AsyncIterator[HttpUpstream]:
 
 
 @pytest_asyncio.fixture(scope="module")
+async def identity(sandbox: RunningSandbox) -> AsyncIterator[HttpUpstream]:
+    upstream = identity_of(sandbox.url)
+    await upstream.start()
+    yield upstream
+    await upstream.close()
+
+
+@pytest_asyncio.fixture(scope="module")
 async def control(http: HttpUpstream) -> Control:
     return Control(http)
 
 
 @pytest_asyncio.fixture
-async def client(http: HttpUpstream, sandbox: RunningSandbox) -> CardanoBIClient:
+async def client(http: HttpUpstream, identity: HttpUpstream) -> CardanoBIClient:
     return CardanoBIClient(
-        http,
-        auth_url=sandbox.url + TOKEN_PATH,
-        api_key=SANDBOX_API_KEY,
-        api_secret=SANDBOX_API_SECRET,
+        http, identity=identity, api_key=SANDBOX_API_KEY, api_secret=SANDBOX_API_SECRET
     )
 
 

@@ -11,7 +11,6 @@ from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
 from sources.errors import UpstreamBadResponse, UpstreamUnauthorized, UpstreamUnavailable
 from sources.http import HttpUpstream
-from sources.sandboxing import RunningSandbox
 
 from .support import Control
 
@@ -30,20 +29,16 @@ class FakeClock:
         return self.now
 
 
-def token_cache(http: HttpUpstream, sandbox: RunningSandbox, clock: FakeClock) -> AccessTokenCache:
+def token_cache(identity: HttpUpstream, clock: FakeClock) -> AccessTokenCache:
     return AccessTokenCache(
-        http,
-        auth_url=sandbox.url + TOKEN_PATH,
-        api_key=SANDBOX_API_KEY,
-        api_secret=SANDBOX_API_SECRET,
-        clock=clock,
+        identity, api_key=SANDBOX_API_KEY, api_secret=SANDBOX_API_SECRET, clock=clock
     )
 
 
 def client_with(
-    http: HttpUpstream, sandbox: RunningSandbox, *, key: str, secret: str
+    http: HttpUpstream, identity: HttpUpstream, *, key: str, secret: str
 ) -> CardanoBIClient:
-    return CardanoBIClient(http, auth_url=sandbox.url + TOKEN_PATH, api_key=key, api_secret=secret)
+    return CardanoBIClient(http, identity=identity, api_key=key, api_secret=secret)
 
 
 async def test_twenty_concurrent_first_calls_make_one_token_request(
@@ -85,8 +80,7 @@ async def test_the_token_is_refetched_before_it_expires(
     [(3600, 3539.9, 3540.0), (100, 89.9, 90.0), (20, 17.9, 18.0)],
 )
 async def test_refresh_happens_when_less_than_min_60s_or_a_tenth_remains(
-    http: HttpUpstream,
-    sandbox: RunningSandbox,
+    identity: HttpUpstream,
     control: Control,
     expires_in: int,
     kept_until: float,
@@ -94,7 +88,7 @@ async def test_refresh_happens_when_less_than_min_60s_or_a_tenth_remains(
 ) -> None:
     await control.token_settings(expires_in=expires_in)
     clock = FakeClock()
-    cache = token_cache(http, sandbox, clock)
+    cache = token_cache(identity, clock)
     first = await cache.token()
     start = clock.now
     clock.now = start + kept_until
@@ -145,9 +139,9 @@ async def test_a_second_401_is_unauthorized_after_exactly_one_retry(
     [(SANDBOX_API_KEY, "wrong-secret"), ("wrong-key", SANDBOX_API_SECRET)],
 )
 async def test_wrong_client_credentials_are_unauthorized(
-    http: HttpUpstream, sandbox: RunningSandbox, control: Control, key: str, secret: str
+    http: HttpUpstream, identity: HttpUpstream, control: Control, key: str, secret: str
 ) -> None:
-    client = client_with(http, sandbox, key=key, secret=secret)
+    client = client_with(http, identity, key=key, secret=secret)
     with pytest.raises(UpstreamUnauthorized) as caught:
         await client.account_assets(data.COLLECTOR, page_no=1, page_size=20)
     assert caught.value.status == 400

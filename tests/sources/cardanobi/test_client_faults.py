@@ -30,6 +30,8 @@ from sources.errors import (
 from sources.http import HttpUpstream, Timeouts
 from sources.sandboxing import RunningSandbox, start_sandbox
 from sources.source import Source
+from tests.sources.building import identity as identity_of
+from tests.sources.building import upstream_of
 
 from .support import Control
 
@@ -100,16 +102,13 @@ async def test_a_dropped_connection_is_unavailable(
 
 
 async def test_a_slow_body_past_the_timeout_is_a_timeout(
-    sandbox: RunningSandbox, control: Control
+    sandbox: RunningSandbox, identity: HttpUpstream, control: Control
 ) -> None:
-    slow = HttpUpstream(Source.CARDANO, sandbox.url, timeouts=Timeouts(connect=1.0, total=0.3))
+    slow = upstream_of(Source.CARDANO, sandbox.url, timeouts=Timeouts(connect=1.0, total=0.3))
     await slow.start()
     try:
         client = CardanoBIClient(
-            slow,
-            auth_url=sandbox.url + TOKEN_PATH,
-            api_key=SANDBOX_API_KEY,
-            api_secret=SANDBOX_API_SECRET,
+            slow, identity=identity, api_key=SANDBOX_API_KEY, api_secret=SANDBOX_API_SECRET
         )
         await client.account(data.SMALL)
         await control.faults(slow_body_ms=800, path="/api/core")
@@ -185,14 +184,13 @@ class ScriptedCardanoBI(CardanoBISandbox):
 @pytest_asyncio.fixture(scope="module")
 async def scripted() -> AsyncIterator[CardanoBIClient]:
     running = await start_sandbox(ScriptedCardanoBI())
-    http = HttpUpstream(Source.CARDANO, running.url)
+    http, identity = HttpUpstream(Source.CARDANO, running.url), identity_of(running.url)
     await http.start()
+    await identity.start()
     yield CardanoBIClient(
-        http,
-        auth_url=running.url + TOKEN_PATH,
-        api_key=SANDBOX_API_KEY,
-        api_secret=SANDBOX_API_SECRET,
+        http, identity=identity, api_key=SANDBOX_API_KEY, api_secret=SANDBOX_API_SECRET
     )
+    await identity.close()
     await http.close()
     await running.close()
 
@@ -263,12 +261,10 @@ async def _failures(
 
 
 async def test_no_error_message_or_repr_carries_a_credential(
-    http: HttpUpstream, sandbox: RunningSandbox, control: Control
+    http: HttpUpstream, identity: HttpUpstream, control: Control
 ) -> None:
     def make_client(key: str, secret: str) -> CardanoBIClient:
-        return CardanoBIClient(
-            http, auth_url=sandbox.url + TOKEN_PATH, api_key=key, api_secret=secret
-        )
+        return CardanoBIClient(http, identity=identity, api_key=key, api_secret=secret)
 
     failures = await _failures(make_client, control)
     assert len(failures) == 1 + 2 * 8
@@ -289,8 +285,7 @@ async def test_no_error_message_or_repr_carries_a_credential(
 def test_the_repr_shows_no_url() -> None:
     # A base URL may carry user:password, which aiohttp would send as Basic auth.
     http = HttpUpstream(Source.CARDANO, "http://cbi-user:cbi-password@127.0.0.1:9")
-    client = CardanoBIClient(
-        http, auth_url="http://127.0.0.1:9/connect/token", api_key="k", api_secret="s"
-    )
+    identity = HttpUpstream(Source.CARDANO, "http://cbi-user:cbi-password@127.0.0.1:9/token")
+    client = CardanoBIClient(http, identity=identity, api_key="k", api_secret="s")
     assert "cbi-password" not in repr(client)
     assert "127.0.0.1" not in repr(client)

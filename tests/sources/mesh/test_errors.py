@@ -26,6 +26,7 @@ from sources.mesh.sandbox import (
 )
 from sources.sandboxing import RunningSandbox
 from sources.source import Source
+from tests.sources.building import upstream_of
 from tests.sources.mesh.conftest import SandboxControl
 
 WRONG_ID = "client-id-that-must-not-leak-4f1c"
@@ -36,7 +37,7 @@ SECRETS = (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, WRONG_ID, WRONG_SECRET)
 @pytest_asyncio.fixture(scope="module")
 async def impatient_http(mesh_sandbox: RunningSandbox) -> AsyncIterator[HttpUpstream]:
     """A connection to the sandbox that gives up after 0.2 s."""
-    http = HttpUpstream(Source.MESH, mesh_sandbox.url, timeouts=Timeouts(connect=1, total=0.2))
+    http = upstream_of(Source.MESH, mesh_sandbox.url, timeouts=Timeouts(connect=1, total=0.2))
     await http.start()
     yield http
     await http.close()

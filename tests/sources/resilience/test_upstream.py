@@ -393,3 +393,20 @@ async def test_no_more_requests_run_at_once_than_the_concurrency_cap(clean: Sand
     stats = await clean.algod.stats()
     assert stats["routes"][ACCOUNT_ASSETS] == {"200": 8}
     assert stats["max_in_flight"] == 2
+
+
+async def test_a_retry_spends_a_token_of_the_rate_budget_too(clean: Sandboxes) -> None:
+    # Retry wraps the rate limit, not the other way round: a retry is a request the upstream
+    # counts. One token per 100 s, burst 1: the first attempt takes it, the retry finds none
+    # before the deadline. Mesh, a read never shared (a shared read runs under no deadline).
+    await clean.mesh.faults(status=503, count=1)
+    async with clients(clean, retry=RETRY3, rate=RatePolicy(per_second=0.01, burst=1)) as c:
+
+        async def call() -> None:
+            set_deadline(5.0)
+            with pytest.raises(UpstreamRateLimited) as spent:
+                await c.mesh.portfolio("alice")
+            assert "request budget for Mesh is spent" in spent.value.message
+
+        await in_own_context(call)
+    assert await clean.mesh.total() == 1

@@ -12,15 +12,17 @@ from typing import Any, TypeVar
 from sources.algod.client import AlgodClient
 from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN
 from sources.calico.client import CalicoClient
-from sources.cardanobi.auth import AccessTokenCache
+from sources.cardanobi.auth import AccessTokenCache, IdentityObserver
 from sources.cardanobi.client import CardanoBIClient
-from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
+from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET
 from sources.http import HttpUpstream
 from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from sources.observe import BreakerState, Outcome
 from sources.source import Source
 from tests.harness import Sandboxes
+from tests.sources.building import identity as identity_of
+from tests.sources.building import upstream_of
 
 __all__ = ["Clients", "Recorder", "clients", "in_own_context"]
 
@@ -63,45 +65,49 @@ class Clients:
     calico: CalicoClient
     mesh: MeshClient
     upstreams: dict[Source, HttpUpstream]
-    cardanobi_auth_url: str
+    identity: HttpUpstream
+    """CardanoBI's identity server, an upstream of its own."""
 
     def fresh_cardanobi(self) -> CardanoBIClient:
-        """Another CardanoBI client on the same upstream, with a token cache of its own."""
+        """Another CardanoBI client on the same upstreams, with a token cache of its own."""
         return CardanoBIClient(
             self.upstreams[Source.CARDANO],
-            auth_url=self.cardanobi_auth_url,
+            identity=self.identity,
             api_key=SANDBOX_API_KEY,
             api_secret=SANDBOX_API_SECRET,
         )
 
     def token_cache(self) -> AccessTokenCache:
-        """A new CardanoBI token cache on the same upstream."""
+        """A new CardanoBI token cache on the same identity server."""
         return AccessTokenCache(
-            self.upstreams[Source.CARDANO],
-            auth_url=self.cardanobi_auth_url,
-            api_key=SANDBOX_API_KEY,
-            api_secret=SANDBOX_API_SECRET,
+            self.identity, api_key=SANDBOX_API_KEY, api_secret=SANDBOX_API_SECRET
         )
 
 
 @asynccontextmanager
 async def clients(sandboxes: Sandboxes, **options: Any) -> AsyncIterator[Clients]:
-    """The four clients, each over a new `HttpUpstream(**options)` to its sandbox."""
+    """The four clients, each over a new upstream to its sandbox built with `options`
+    (`tests.sources.building`); CardanoBI's identity server gets the same options (its own
+    breaker and rate budget, so)."""
     urls = {
         Source.ALGORAND: sandboxes.algod.url,
         Source.CARDANO: sandboxes.cardanobi.url,
         Source.CALICO: sandboxes.calico.url,
         Source.MESH: sandboxes.mesh.url,
     }
-    upstreams = {source: HttpUpstream(source, url, **options) for source, url in urls.items()}
-    for http in upstreams.values():
+    upstreams = {source: upstream_of(source, url, **options) for source, url in urls.items()}
+    # As the server wires it: the identity server's calls are heard, its breaker only logged.
+    observer = options.get("observer")
+    beside = {**options, "observer": IdentityObserver(observer) if observer else None}
+    identity = identity_of(sandboxes.cardanobi.url, **beside)
+    for http in (*upstreams.values(), identity):
         await http.start()
     try:
         yield Clients(
             algod=AlgodClient(upstreams[Source.ALGORAND], SANDBOX_ALGOD_TOKEN),
             cardanobi=CardanoBIClient(
                 upstreams[Source.CARDANO],
-                auth_url=sandboxes.cardanobi.url + TOKEN_PATH,
+                identity=identity,
                 api_key=SANDBOX_API_KEY,
                 api_secret=SANDBOX_API_SECRET,
             ),
@@ -112,10 +118,10 @@ async def clients(sandboxes: Sandboxes, **options: Any) -> AsyncIterator[Clients
                 client_secret=SANDBOX_CLIENT_SECRET,
             ),
             upstreams=upstreams,
-            cardanobi_auth_url=sandboxes.cardanobi.url + TOKEN_PATH,
+            identity=identity,
         )
     finally:
-        for http in upstreams.values():
+        for http in (*upstreams.values(), identity):
             await http.close()
 
 

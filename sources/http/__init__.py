@@ -1,0 +1,48 @@
+"""The one package that speaks HTTP to upstreams: one request value down a chain of small layers.
+
+A client builds an immutable `UpstreamRequest` (method, path or absolute URL, parameters,
+headers, body, accepted statuses, endpoint label, whether it may be retried and cached, its
+`parse`, and its `Auth` if it needs one) and hands it to `HttpUpstream.send`. The request then
+crosses these layers, in this order (composed once, in `compose.py`):
+
+    cache.py    shared cache of public reads: a hit is served without a request; every answer is
+                parsed here, and only a 2xx answer that parsed is kept
+    flight.py   single flight: concurrent identical public reads share one call below
+    auth.py     the request's auth flow (CardanoBI's bearer token): asked for only when a request
+                really goes upstream, and retried once with a fresh token after a 401
+    breaker.py  the source's circuit breaker: refuses at once while open, one probe when half-open
+    retry.py    idempotent calls that failed with "not now" are sent again, within the deadline
+    rate.py     each attempt (each retry too) queues for the source's rate budget
+    attempt.py  one attempt: a concurrency slot, the timeout or the deadline's time left, one
+                exchange (`transport.py`, the only aiohttp code), the status checked
+
+Every layer is built whole from one `Setup`: the source, the name its messages use, the base
+URL, its `SourcePolicy` and its `Wiring` (observer, cache, shared rate limiter, body cap, clock).
+Whatever aiohttp or the JSON decoder can raise is translated once, in `transport.py` and
+`response.py`, into the `UpstreamError` tree; nothing foreign escapes. The safety rules (no
+redirects, no cookies, no proxy from the environment, the body cap checked while streaming, no
+URL, header or body in a message, the request id sent upstream) live in `transport.py`.
+"""
+
+from sources.http.request import Auth, UpstreamRequest, path_segment, raw
+from sources.http.response import UpstreamResponse, decode_json
+from sources.http.setup import BARE_POLICY, DEFAULT_MAX_BODY_BYTES, Wiring
+from sources.http.statuses import error_for_status, parse_retry_after
+from sources.http.upstream import HttpUpstream
+from sources.resilience.policy import Timeouts
+
+__all__ = [
+    "BARE_POLICY",
+    "DEFAULT_MAX_BODY_BYTES",
+    "Auth",
+    "HttpUpstream",
+    "Timeouts",
+    "UpstreamRequest",
+    "UpstreamResponse",
+    "Wiring",
+    "decode_json",
+    "error_for_status",
+    "parse_retry_after",
+    "path_segment",
+    "raw",
+]

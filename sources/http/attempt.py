@@ -1,0 +1,72 @@
+"""The bottom layer: one attempt, under the concurrency cap and within the time left.
+
+The attempt waits for one of the source's `max_concurrency` slots, then gets the source's timeout
+or whatever is left of the request's deadline, whichever is shorter (measured once the slot is
+ours: the queues used part of the deadline). No attempt starts once the deadline has passed. An
+answer whose status the request does not accept becomes the error `error_for_status` makes of it.
+The observer hears how each attempt ended and how long it took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sources.errors import UpstreamError, UpstreamTimeout
+from sources.http.request import UpstreamRequest
+from sources.http.response import UpstreamResponse
+from sources.http.setup import Setup
+from sources.http.statuses import error_for_status
+from sources.http.transport import Transport
+from sources.observe import Outcome
+from sources.resilience.deadline import time_left
+
+__all__ = ["AttemptLayer"]
+
+
+class AttemptLayer:
+    """One request sent once, its answer read whole and checked."""
+
+    def __init__(self, transport: Transport, setup: Setup) -> None:
+        self._transport = transport
+        self._setup = setup
+        self._slots = asyncio.Semaphore(setup.policy.max_concurrency)
+
+    async def __call__(self, request: UpstreamRequest[Any]) -> UpstreamResponse:
+        started = self._setup.wiring.clock()
+        try:
+            response = await self._send(request)
+        except UpstreamError as error:
+            if error.sent:
+                self._heard(request, error.outcome, started)
+            raise
+        if response.status in request.accept:
+            self._heard(request, "ok", started)
+            return response
+        refused = error_for_status(
+            self._setup.source, response.status, response.headers, name=self._setup.name
+        )
+        self._heard(request, refused.outcome, started)
+        raise refused
+
+    async def _send(self, request: UpstreamRequest[Any]) -> UpstreamResponse:
+        setup = self._setup
+        async with self._slots:
+            total = setup.policy.timeouts.total
+            left = time_left(clock=setup.wiring.clock)
+            cut_short = left is not None and left < total
+            if left is not None:
+                if left <= 0:
+                    raise UpstreamTimeout(
+                        setup.source,
+                        f"the request's deadline passed before {setup.name} could be called",
+                        sent=False,
+                    )
+                total = min(total, left)
+            return await self._transport.exchange(request, total, cut_short)
+
+    def _heard(self, request: UpstreamRequest[Any], outcome: Outcome, started: float) -> None:
+        seconds = self._setup.wiring.clock() - started
+        self._setup.wiring.observer.request_finished(
+            self._setup.source, request.label, outcome, seconds
+        )

@@ -1,0 +1,110 @@
+"""The one value a call is: what to ask, how to read the answer, and what the layers may do.
+
+A client builds an `UpstreamRequest` and hands it to `HttpUpstream.send`; every layer reads it
+and passes it (or a copy with more headers, from `with_headers`) down. It is frozen, so no layer
+can change what another one sees. `parse` turns the accepted answer into the client's record;
+an answer it refuses (it raises an `UpstreamError`) is never kept in the shared cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncGenerator, Callable, Collection, Mapping
+from dataclasses import KW_ONLY, dataclass
+from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import quote
+
+from sources.http.response import UpstreamResponse
+
+__all__ = ["Auth", "UpstreamRequest", "path_segment", "raw"]
+
+T = TypeVar("T")
+
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD"})
+
+
+class Auth(Protocol):
+    """Credentials that may take more than one request (httpx's `Auth.auth_flow`, async)."""
+
+    def flow(
+        self, request: UpstreamRequest[Any]
+    ) -> AsyncGenerator[UpstreamRequest[Any], UpstreamResponse]:
+        """Yield `request` with credentials; the answer is sent back in. Yield again to send
+        another request (a fresh token after a 401); end to let the last answer stand."""
+        ...
+
+
+def raw(response: UpstreamResponse) -> UpstreamResponse:
+    """The parse of a raw call: the answer itself (sandbox controls, tests)."""
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamRequest(Generic[T]):
+    """One call to an upstream, from the client down to the attempt."""
+
+    method: str
+    path: str = ""
+    """Appended to the upstream's base URL, unless `url` is given."""
+    _: KW_ONLY
+    parse: Callable[[UpstreamResponse], T]
+    """Reads an accepted answer into the client's value; raises an `UpstreamError` to refuse it."""
+    url: str | None = None
+    """An absolute URL of the server's own configuration (never one an answer named)."""
+    params: Mapping[str, str] | None = None
+    headers: Mapping[str, str] | None = None
+    data: Mapping[str, str] | bytes | None = None
+    accept: Collection[int] = (200,)
+    """The statuses that are answers; any other is the error `error_for_status` makes of it."""
+    endpoint: str | None = None
+    """The route template the observer sees (`GET /v2/accounts/{address}/assets`), never a
+    concrete path, which may hold an address."""
+    idempotent: bool | None = None
+    """Whether the call may be sent again (default: GET and HEAD)."""
+    cacheable: bool = False
+    """A public read, the same for every user: a GET shared with concurrent identical reads and
+    kept in the shared cache for its TTL. Never a custodial read."""
+    auth: Auth | None = None
+
+    def __repr__(self) -> str:
+        # Headers, parameters, bodies and URLs may hold credentials or addresses.
+        return f"UpstreamRequest({self.label})"
+
+    @property
+    def label(self) -> str:
+        """The endpoint label metrics and logs use."""
+        return self.endpoint or f"{self.method} (unlabelled)"
+
+    @property
+    def retryable(self) -> bool:
+        """Whether sending it again is harmless (the caller's word, else the method's)."""
+        if self.idempotent is not None:
+            return self.idempotent
+        return self.method in _IDEMPOTENT_METHODS
+
+    @property
+    def shared(self) -> bool:
+        """Whether the cache and the single flight may answer it (a cacheable GET)."""
+        return self.cacheable and self.method == "GET"
+
+    def with_headers(
+        self, headers: Mapping[str, str], *, accept: Collection[int] | None = None
+    ) -> UpstreamRequest[T]:
+        """A copy carrying `headers` too (and accepting `accept` instead, when given)."""
+        return dataclasses.replace(
+            self,
+            headers={**(self.headers or {}), **headers},
+            accept=self.accept if accept is None else accept,
+        )
+
+
+def path_segment(value: str) -> str:
+    """`value` quoted as one URL path segment.
+
+    Callers validate identifiers first, but a slip must not be able to reach another path on
+    the upstream: `/`, `?` and `#` are quoted, and an empty, `.` or `..` segment (which URL
+    normalisation would fold away, quoted or not) is a `ValueError`.
+    """
+    if value in ("", ".", ".."):
+        raise ValueError(f"{value!r} cannot be a path segment")
+    return quote(value, safe="")

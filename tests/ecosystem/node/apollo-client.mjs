@@ -1,0 +1,89 @@
+// Apollo Client (@apollo/client) against the holdings graph, as a web app's client would run it.
+//
+//   node apollo-client.mjs persisted GRAPHQL_URL post|get OPERATIONS_JSON
+//   node apollo-client.mjs batch GRAPHQL_URL BATCH_MAX OPERATIONS_JSON
+//
+// OPERATIONS_JSON is a list of {"query", "variables"}. Every HTTP request the client sends goes
+// through a recording `fetch`, so the test sees what went over the wire.
+//
+// persisted: createPersistedQueryLink (SHA-256 from node:crypto; with `get`,
+//   useGETForHashedQueries) in front of HttpLink. Two runs, each with a fresh ApolloClient (a
+//   fresh link, as a reloaded page has): every operation once per run, all at once.
+// batch: BatchHttpLink with batchMax BATCH_MAX; every operation at once, so they go together.
+//
+// Prints one JSON line: {"runs": [{"requests": [...], "results": [...]}, ...]}, a request being
+// {method, operations: [{hasQuery, hash, text}], status, cacheControl, codes}, a result
+// {data, errors}.
+import { createHash } from "node:crypto";
+
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from "@apollo/client";
+import { BatchHttpLink } from "@apollo/client/link/batch-http";
+import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries";
+
+const [mode, url, option, operationsJson] = process.argv.slice(2);
+const operations = JSON.parse(operationsJson);
+
+function recorder() {
+  const requests = [];
+  async function recordingFetch(input, init = {}) {
+    const response = await fetch(input, init);
+    const text = await response.clone().text();
+    const target = new URL(String(input));
+    const sent = init.body
+      ? [JSON.parse(init.body)].flat()
+      : [Object.fromEntries([...target.searchParams].map(([k, v]) => [k, k === "query" || k === "operationName" ? v : JSON.parse(v)]))];
+    let answer = null;
+    try {
+      answer = JSON.parse(text);
+    } catch {}
+    requests.push({
+      method: init.method ?? "GET",
+      operations: sent.map((body) => ({
+        hasQuery: typeof body.query === "string",
+        hash: body.extensions?.persistedQuery?.sha256Hash ?? null,
+        text: typeof body.query === "string" ? body.query : null,
+      })),
+      status: response.status,
+      cacheControl: response.headers.get("cache-control"),
+      codes: [answer ?? []].flat().flatMap((one) => (one?.errors ?? []).map((e) => e.extensions?.code ?? null)),
+    });
+    return response;
+  }
+  return { requests, fetch: recordingFetch };
+}
+
+async function run(link) {
+  const client = new ApolloClient({ link, cache: new InMemoryCache() });
+  const results = await Promise.all(
+    operations.map(({ query, variables }) =>
+      client
+        .query({ query: gql(query), variables, fetchPolicy: "network-only", errorPolicy: "all" })
+        .then(
+          ({ data, error }) => ({ data: data ?? null, errors: error ? String(error.message) : null }),
+          (error) => ({ data: null, errors: String(error.message) }),
+        ),
+    ),
+  );
+  client.stop();
+  return results;
+}
+
+const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+const runs = [];
+if (mode === "persisted") {
+  for (let n = 0; n < 2; n++) {
+    const { requests, fetch } = recorder();
+    const link = ApolloLink.from([
+      createPersistedQueryLink({ sha256, useGETForHashedQueries: option === "get" }),
+      new HttpLink({ uri: url, fetch }),
+    ]);
+    runs.push({ results: await run(link), requests });
+  }
+} else if (mode === "batch") {
+  const { requests, fetch } = recorder();
+  const link = new BatchHttpLink({ uri: url, fetch, batchMax: Number(option), batchInterval: 50 });
+  runs.push({ results: await run(link), requests });
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+process.stdout.write(JSON.stringify({ runs }) + "\n");
