@@ -130,3 +130,13 @@ def test_both_are_on_by_default_on_the_embedded_sandboxes_only() -> None:
         _env_file=None, graphiql=False, graphql_introspection=False
     )
     assert not chosen.effective_graphql_introspection and not chosen.effective_graphiql
+
+
+async def test_introspection_off_refuses_it_inside_a_batch_too(
+    production: GraphClient, http: aiohttp.ClientSession
+) -> None:
+    batch = [{"query": "{ __typename }"}, {"query": SCHEMA}]
+    async with http.post(production.url, json=batch) as response:
+        answers = await response.json()
+    assert answers[0] == {"data": {"__typename": "Query"}}
+    assert answers[1]["errors"][0]["extensions"]["code"] == "INTROSPECTION_DISABLED"
