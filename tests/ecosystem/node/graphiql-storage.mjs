@@ -44,6 +44,16 @@ const report = await withChromium(async (context, foreign) => {
     { timeout: 60000 },
   );
   const result = await editor(page, RESULT);
+  // GraphiQL saves its tabs a moment after a change (debounced): wait until both the history and
+  // the tabs hold the query, so what is read is what GraphiQL keeps.
+  await page.waitForFunction(
+    (text) =>
+      ["graphiql:queries", "graphiql:tabState"].every((key) =>
+        (window.localStorage.getItem(key) ?? "").includes(text),
+      ),
+    JSON.stringify(query).slice(1, -1),
+    { timeout: 60000 },
+  );
   const afterRun = await stores(page);
   const state = await context.storageState({ indexedDB: true });
   await page.reload({ waitUntil: "load" });
