@@ -5,7 +5,8 @@ the graph's, and each page calls the graph with fetch(), a bearer token and a Ca
     http://localhost:P   allowed by CORS_ALLOW_ORIGIN_PATTERNS    -> shows alice's data
     http://127.0.0.1:Q   allowed by neither                       -> fetch fails in the page
 
-The pages come from a tiny static server of this test (`node/cors.mjs` drives Chromium).
+The pages come from a tiny static server of this test (`node/cors.mjs` drives Chromium); their
+call is the `fetch` of docs/web-apps.md, as written there but for the graph's URL.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import aiohttp
 import pytest_asyncio
 from aiohttp import web
 
+from tests.docs_examples import snippet
 from tests.ecosystem.node_tools import node, run_tool
 from tests.harness import CALICO_TOKENS, GraphClient, Sandboxes, serve_graph
 
@@ -41,15 +43,11 @@ PAGE = """<!doctype html>
         result.textContent = text;
         result.dataset.outcome = outcome;
       }
-      fetch(graph, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          Authorization: `Bearer ${CALL.token}`,
-          "X-Calico-Token": CALL.calico,
-        },
-        body: JSON.stringify({ query: CALL.query }),
-      })
+      async function call(token, calicoToken, query, variables) {
+__FETCH__
+        return response;
+      }
+      call(CALL.token, CALL.calico, CALL.query, {})
         .then(async (response) => {
           const body = await response.json();
           const requestId = response.headers.get("X-Request-Id");
@@ -60,6 +58,13 @@ PAGE = """<!doctype html>
   </body>
 </html>
 """
+
+
+def documented_fetch() -> str:
+    """docs/web-apps.md's call from a page, to the page's `graph` URL."""
+    documented = snippet("js", 'fetch("https://graph.example.com/graphql"')
+    assert documented.count('"https://graph.example.com/graphql"') == 1
+    return documented.replace('"https://graph.example.com/graphql"', "graph")
 
 
 def _free_socket() -> socket.socket:
@@ -73,6 +78,7 @@ async def static_site(call: dict[str, str]) -> AsyncIterator[int]:
     """A server of one page that makes `call` to the graph at its `?graph=` URL, on a loopback
     port (yielded)."""
     html = PAGE.replace("__CALL__", json.dumps(call).replace("</", "<\\/"))
+    html = html.replace("__FETCH__", documented_fetch())
 
     async def page(request: web.Request) -> web.Response:
         return web.Response(text=html, content_type="text/html")
