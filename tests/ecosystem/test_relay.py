@@ -315,7 +315,7 @@ TEXT_BODY = "    body: JSON.stringify({ query: operation.text, variables }),\n"
 def documented_network(url: str, *, persisted: bool) -> str:
     """docs/ecosystem.md's Relay network layer, calling `url`; with `persisted`, its body
     replaced by the documented one that sends the operation's id."""
-    network = snippet("js", "const network = Network.create(")
+    network = snippet("js", "const network = Network.create(async (operation, variables) =>")
     assert network.count(DOCUMENTED_URL) == 1 and network.count(TEXT_BODY) == 1
     network = network.replace(DOCUMENTED_URL, json.dumps(url))
     if persisted:
