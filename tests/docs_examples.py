@@ -149,7 +149,7 @@ def curl_request(command: str, token: str = "") -> CurlRequest:
             body = next(flags)
         elif not word.startswith("-"):
             url = word
-        elif not re.fullmatch(r"-[si]+", word):
+        elif not re.fullmatch(r"-[siN]+", word):
             raise AssertionError(f"curl option {word!r} is not understood by the docs' tests")
     if body is not None and not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = "application/x-www-form-urlencoded"
