@@ -53,7 +53,7 @@ from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from resolvers.context import RequestContext, Services
 from resolvers.identity import Caller
-from schema import schema
+from schema import HoldingsSchema, schema
 from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
 from web.body import BodyAdapter, content_coding_refusal, read_json
 from web.cache_control import VARY, CachePolicy
@@ -138,7 +138,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self,
         state: AppState,
         *,
-        cache: CachePolicy | None = None,
+        schema: HoldingsSchema = schema,
+        cache: CachePolicy,
         graphiql: GraphiQLPage | None = None,
         caller_rates: CallerRates | None = None,
         persisted: PersistedQueries | None = None,
@@ -146,8 +147,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
     ) -> None:
         """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
         super().__init__(schema, graphql_ide="graphiql" if graphiql is not None else None)
+        self._schema = schema
         self._state = state
-        self._cache = cache or CachePolicy(max_age=15)
+        self._cache = cache
         self._graphiql = graphiql
         self._caller_rates = caller_rates
         self._persisted = persisted or PersistedQueries()
@@ -366,7 +368,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         batch: Sequence[GraphQLRequestData],
     ) -> list[ExecutionResult]:
         runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
-        too_complex = self._batching.over_limits(schema._schema, runnable, context.options)
+        too_complex = self._batching.over_limits(self._schema._schema, runnable, context.options)
         if too_complex is not None:
             return [refused(too_complex.code, too_complex.message) for _ in batch]
         contexts = operation_contexts(context, len(batch))
