@@ -42,5 +42,7 @@ class GraphOptions:
     max_upstream_calls: int = 1_000
     #: Whether operations run on compiled execution plans (`COMPILED_EXECUTION`).
     compiled_execution: bool = True
+    #: Whether `__schema` and `__type` answer (`GRAPHQL_INTROSPECTION`, schema/introspection.py).
+    introspection: bool = True
     #: What each served source's fields may cost upstream, in the app's registry order.
     calls: Mapping[Source, UpstreamCalls] = field(default_factory=dict)
