@@ -8,6 +8,7 @@ another), plus the soft field errors the request collected.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -19,11 +20,14 @@ from sources.algod.client import AlgodClient
 from sources.algod.loaders import AlgodLoaders
 from sources.calico.client import CalicoClient
 from sources.calico.loaders import CalicoLoaders
+from sources.calico.records import RefreshResult
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.identifiers import CARDANO_NETWORKS, CardanoNetwork
 from sources.cardanobi.loaders import CardanoBILoaders
 from sources.mesh.client import MeshClient
 from sources.mesh.loaders import MeshLoaders
+from sources.resilience.budget import CALL_BUDGET
+from sources.resilience.caller import CALLER
 from sources.resilience.deadline import set_deadline
 from telemetry.metrics import Metrics
 
@@ -61,10 +65,10 @@ class UpstreamCallBudget:
     """The upstream requests one GraphQL request may make (`MAX_UPSTREAM_CALLS`).
 
     `schema/limits` refuses, before execution, an operation whose estimate is over `limit`,
-    and records the estimate of one it lets run in `estimated`. This is the seam for the
-    upstream layer to hold a request to its budget while it runs: it calls `take()` before
-    each upstream request and, when that is False, fails the call coded instead of sending it.
-    (Nothing calls `take()` yet: enforcement during execution belongs to the upstream layer.)
+    and records the estimate of one it lets run in `estimated`. While it runs, the upstream
+    layer holds it to `limit` (`sources.http.budget`, through `sources.resilience.budget`'s
+    `CALL_BUDGET`): each attempt calls `take()` first, and a call `take()` refuses is not sent
+    but fails coded; an attempt that was never sent is given back.
     """
 
     limit: int
@@ -79,6 +83,10 @@ class UpstreamCallBudget:
             return False
         self.spent += calls
         return True
+
+    def give_back(self, calls: int = 1) -> None:
+        """Return `calls` taken for upstream requests that were never sent."""
+        self.spent = max(0, self.spent - calls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +155,8 @@ class RequestContext:
     upstream_calls: UpstreamCallBudget = field(
         default_factory=lambda: UpstreamCallBudget(GraphOptions().max_upstream_calls)
     )
+    #: The refresh each source was asked for in this request (`refreshHoldings` asks once).
+    refreshes: dict[Source, asyncio.Future[RefreshResult]] = field(default_factory=dict)
     #: Set by the resolvers that read one user's (custodial) data: the response is then
     #: `Cache-Control: private, no-store`, whatever headers came.
     personal: bool = False
@@ -171,12 +181,20 @@ class RequestContext:
         self.problems.append((error, path))
 
     @classmethod
-    def create(cls, services: Services, caller: Caller) -> RequestContext:
-        """A context for a new request, whose deadline starts now.
+    def create(
+        cls, services: Services, caller: Caller, *, client: str | None = None
+    ) -> RequestContext:
+        """A context for a new request from the client address `client`, whose deadline starts
+        now.
 
-        The deadline is set in the current `contextvars` context, which the request's execution
-        and every loader task it starts inherit (`sources.resilience.deadline`).
+        The deadline, the budget of upstream calls and whose request this is (the user, or the
+        client's address without a valid bearer token: how the sources' queues share their
+        budgets fairly) are set in the current `contextvars` context, which the request's
+        execution and every loader task it starts inherit (`sources.resilience`).
         """
         set_deadline(services.options.request_deadline_seconds)
         budget = UpstreamCallBudget(services.options.max_upstream_calls)
+        CALL_BUDGET.set(budget)
+        identity = caller.identity
+        CALLER.set(f"user:{identity.user_id}" if identity is not None else f"address:{client}")
         return cls(services, caller, Loaders(services), upstream_calls=budget)

@@ -341,6 +341,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         caller = services.verifier.caller(
             request.headers.get("authorization"), request.headers.get("x-calico-token")
         )
-        context = RequestContext.create(services, caller)
+        client = request.client.host if request.client is not None else None
+        context = RequestContext.create(services, caller, client=client)
         _exchange(request).context = context
         return context
