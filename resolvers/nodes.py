@@ -113,7 +113,7 @@ async def _asset(
         return await cardano.asset_node(context, key[0])
     if source is Source.CALICO:
         _require(len(key) == 2 and is_symbol(key[0]) and _calico_part(key[1]), raw)
-        return calico.asset_record(key[0], key[1] or None)
+        return await calico.asset_node(context, key)
     _require(mesh.is_asset_key(key), raw)
     return await mesh.asset_node(context, key)
 
