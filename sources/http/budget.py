@@ -7,7 +7,8 @@ budget has no room for is not sent: the field that needed it fails with `QUERY_T
 and whatever the request already read still answers. An answer from the shared cache, or a
 read joined in a single flight, never reaches this layer and costs nothing; a shared call spends
 from the first of its waiters whose budget has room. A call taken for but never sent (refused
-by the rate budget or the deadline before it left) is given back.
+by the rate budget or the deadline before it left) is given back. A credential fetched once for
+every caller (`metered=False`: CardanoBI's token) spends no request's calls.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class BudgetLayer:
         self._setup = setup
 
     async def __call__(self, request: UpstreamRequest[Any]) -> UpstreamResponse:
+        if not request.metered:
+            return await self._next(request)
         try:
             budget = spend(current_waiters())
         except CallsSpent as spent:
