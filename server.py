@@ -84,6 +84,7 @@ from web import (
 )
 from web.health import Health
 from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from web.response_limit import ResponseLimit
 
 __all__ = ["app_from_environment", "create_app", "main", "open_services"]
 
@@ -387,6 +388,7 @@ def create_app(settings: Settings) -> Starlette:
         cache=CachePolicy(max_age=settings.cache_max_age_seconds),
         persisted=persisted,
         batching=BatchPolicy(max_operations=settings.batch_max_operations),
+        responses=ResponseLimit(max_bytes=settings.max_response_bytes),
     )
     return Starlette(
         routes=[

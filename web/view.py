@@ -50,6 +50,7 @@ from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
 from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 from web.persisted import PersistedQueries, Refusal
+from web.response_limit import ResponseLimit
 
 __all__ = ["AppState", "GraphQLView"]
 
@@ -96,6 +97,8 @@ class _Exchange:
     context: RequestContext | None = None
     executed: bool = False
     errors: bool = False
+    #: A batch's count of operations (None: one operation).
+    operations: int | None = None
 
 
 def _exchange(request: Request) -> _Exchange:
@@ -116,6 +119,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         graphiql: GraphiQLPage | None = None,
         persisted: PersistedQueries | None = None,
         batching: BatchPolicy | None = None,
+        responses: ResponseLimit | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self._state = state
@@ -123,6 +127,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._graphiql = graphiql or GraphiQLPage()
         self._persisted = persisted or PersistedQueries()
         self._batching = batching or BatchPolicy(max_operations=0)
+        self._responses = responses or ResponseLimit(max_bytes=32 * 1024 * 1024)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,6 +148,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             self._check_request(request, media_type)
             response = await self.run(request)
+            exchange.errors |= self._responses.hold(response, exchange.operations)
         except HTTPException as error:
             response = self._request_error(request, error, media_type or JSON)
         else:
@@ -270,6 +276,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         context: RequestContext,
         batch: Sequence[GraphQLRequestData],
     ) -> list[ExecutionResult]:
+        _exchange(request).operations = len(batch)
         runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
         too_complex = self._batching.over_limits(schema._schema, runnable, context.options)
         if too_complex is not None:
