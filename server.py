@@ -467,6 +467,10 @@ def _serve(arguments: argparse.Namespace) -> None:
             log_level=settings.log_level,
             log_config=None,
             lifespan="on",
+            # uvicorn kills a worker that has not answered its health check within 5 s; a
+            # worker importing the app on a loaded machine can take longer than that, and was
+            # then killed and restarted over and over.
+            timeout_worker_healthcheck=_WORKER_STARTUP_SECONDS,
         )
         return
     uvicorn.run(
@@ -478,6 +482,10 @@ def _serve(arguments: argparse.Namespace) -> None:
         log_config=None,
         lifespan="on",
     )
+
+
+_WORKER_STARTUP_SECONDS = 60
+"""How long a new worker process may take to start before uvicorn gives up on it."""
 
 
 async def _run_sandboxes(base_port: int) -> None:

@@ -2,8 +2,9 @@
 
     python -m bench.ceiling --port P --algod-url URL --algod-token TOKEN
 
-`GET /ceiling` asks algod for the whale's first 100 ASA holdings (what scenario S1 needs) and
-answers with algod's body as is: no parsing, no GraphQL, no validation. No gateway over the same
+`GET /ceiling` asks algod for the whale's first 100 ASA holdings (what scenario S1 needs), and
+`GET /ceiling?address=A` for account A's, and answers with algod's body as is: no parsing, no
+GraphQL, no validation. No gateway over the same
 upstream can be faster on this machine, so S1's throughput is reported as a ratio of this one's.
 """
 
@@ -23,11 +24,13 @@ _SESSION = web.AppKey("session", aiohttp.ClientSession)
 
 def _app(algod_url: str, token: str) -> web.Application:
     app = web.Application()
-    target = f"{algod_url}/v2/accounts/{WHALE}/assets"
 
     async def ceiling(request: web.Request) -> web.Response:
+        address = request.query.get("address", WHALE)
         async with request.app[_SESSION].get(
-            target, params={"limit": "100"}, headers={"X-Algo-API-Token": token}
+            f"{algod_url}/v2/accounts/{address}/assets",
+            params={"limit": "100"},
+            headers={"X-Algo-API-Token": token},
         ) as upstream:
             body = await upstream.read()
         return web.Response(body=body, content_type="application/json")

@@ -1,47 +1,53 @@
-"""Run the benchmark scenarios and write `bench/RESULTS.md`.
+"""Run the benchmark and write `bench/RESULTS.md`.
 
-    python -m bench.run [--latency-ms 50] [--scenarios S1,S2,S3,S4,S5] [--scale 1.0]
-                        [--memory-requests 20000] [--out bench/RESULTS.md]
+    python -m bench.run [--systems ceiling,graph,graph-cache,apollo,mesh,mesh-jit,strawberry]
+                        [--rounds 3] [--concurrency 32] [--cold-accounts 100] [--workers 1,2]
+                        [--latency-ms 50] [--scenarios S1,S2,S3,S4,S5] [--scale 1.0]
+                        [--memory-requests 20000] [--note TEXT] [--out bench/RESULTS.md]
 
-For each run it starts, as separate processes on loopback: the four sandboxes (with a fixed
-latency), the server (`python server.py`, one worker), and, for the ceiling, a bare aiohttp
-handler. The load generator runs in this process, bounded (a fixed number of operations at a
-fixed concurrency). Two configurations:
+Everything runs as separate processes on loopback; the load generator runs in this process,
+bounded (a fixed number of operations at a fixed concurrency). Three parts:
 
-- **latency** (sandboxes at `--latency-ms`): S1-S5, as users see them: latency percentiles and
-  upstream requests per operation against the theoretical minimum;
-- **cpu** (sandboxes at 0 ms): S1 and the ceiling, so the server's own CPU is what is measured,
-  then S1 for `--memory-requests` requests, sampling the server's memory.
+- **S1 side by side** (`bench.compare`, sandboxes at 0 ms, so each server's own CPU is what is
+  measured): the chosen `--systems` (the graph, its peers, the ceiling; see `bench.systems`)
+  over one algod sandbox, interleaved over `--rounds`, warm (the whale on every request) and
+  cold (`--cold-accounts` distinct accounts, each once). The Node peers need
+  `scripts/install-bench` first.
+- **latency** (sandboxes at `--latency-ms`): the graph's S1-S5 as users see them: latency
+  percentiles and upstream requests per operation against the theoretical minimum;
+- **memory**: the graph's resident memory over `--memory-requests` S1 requests.
+
+`--scenarios none` skips the latency part, `--memory-requests 0` the memory part.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
-import urllib.request
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
-
-from bench.load import LoadResult, OperationFailed, run_load
-from bench.processes import ROOT, Process, free_port, peak_rss_mib, rss_mib, start, wait_http
+from bench.cold_accounts import cold_addresses
+from bench.compare import Row as SideRow
+from bench.compare import side_by_side
+from bench.load import LoadResult, run_load
+from bench.peers.setup import SetupError
+from bench.processes import ROOT, Process, peak_rss_mib, rss_mib
 from bench.scenarios import SCENARIOS, Scenario
+from bench.serving import CALICO_TOKEN, JWT_SECRET, graph_server, sandboxes, upstream_total
+from bench.systems import DEFAULT_SYSTEMS, RunContext, System, system
 from resolvers.identity import issue_token
 
 __all__ = ["main"]
 
-_JWT_SECRET = "bench-only-jwt-secret-0123456789abcdef0123456789"
-_CURSOR_SECRET = "bench-only-cursor-secret-0123456789abcdef0123"
-_CALICO_TOKEN = "sandbox-calico-alice"
 _OPERATIONS = {"S1": (2000, 20), "S2": (200, 1), "S3": (200, 10), "S4": (20, 4), "S5": (200, 10)}
-"""Operations and concurrency per scenario at scale 1."""
+"""Operations and concurrency per scenario at scale 1 (latency part)."""
+_SIDE_BY_SIDE_OPERATIONS = 2000
+"""Warm S1 operations per system and round at scale 1."""
 
 
 @dataclass
@@ -51,149 +57,36 @@ class Row:
     title: str
     result: LoadResult
     upstream_per_operation: float
-    upstream_per_request: float
     min_upstream: int | None
     peak_mib: float
-
-
-@contextmanager
-def _sandboxes(latency_ms: int) -> Iterator[tuple[Process, dict[str, str]]]:
-    process = start("sandboxes", ["-m", "bench.sandboxes", "--latency-ms", str(latency_ms)], {})
-    try:
-        settings: dict[str, str] = {}
-        assert process.popen.stdout is not None
-        for line in process.popen.stdout:
-            line = line.strip()
-            if line == "READY":
-                break
-            if "=" in line:
-                key, value = line.split("=", 1)
-                settings[key] = value
-        else:
-            raise RuntimeError("the sandboxes stopped before they were ready")
-        yield process, settings
-    finally:
-        process.stop()
-
-
-@contextmanager
-def _server(
-    upstreams: Mapping[str, str],
-    cardanobi_rate: float,
-    workers: int = 1,
-    cache_ttl: float = 0.0,
-) -> Iterator[tuple[Process, str]]:
-    port = free_port()
-    env = {
-        "WORKERS": str(workers),
-        # The shared cache of public reads is off unless a row says otherwise: the scenarios
-        # measure the server doing its upstream reads, at their theoretical minimum.
-        "PUBLIC_CACHE_TTL_SECONDS": str(cache_ttl),
-        **upstreams,
-        "JWT_SECRET": _JWT_SECRET,
-        "CURSOR_SECRET": _CURSOR_SECRET,
-        "LOG_LEVEL": "warning",
-        # The sandbox has no plan limit; a real plan's rate (1 to 20/s) bounds what reads
-        # CardanoBI, whatever the server does, so the bench measures the server itself.
-        "CARDANOBI_RATE_PER_SECOND": str(cardanobi_rate),
-        "PORT": str(port),
-    }
-    process = start("server", ["server.py"], env)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/graphql?query=%7B__typename%7D")
-        yield process, f"http://127.0.0.1:{port}/graphql"
-    finally:
-        process.stop()
-
-
-def _upstream_total(upstreams: Mapping[str, str]) -> int:
-    total = 0
-    for key in ("ALGOD_URL", "CARDANOBI_URL", "CALICO_URL", "MESH_URL"):
-        with urllib.request.urlopen(upstreams[key] + "/_sandbox/stats", timeout=5) as answer:
-            total += int(json.loads(answer.read())["total"])
-    return total
 
 
 def _headers(scenario: Scenario) -> dict[str, str]:
     if not scenario.needs_user:
         return {}
-    token = issue_token(_JWT_SECRET, "alice")
-    return {"Authorization": f"Bearer {token}", "X-Calico-Token": _CALICO_TOKEN}
+    token = issue_token(JWT_SECRET, "alice")
+    return {"Authorization": f"Bearer {token}", "X-Calico-Token": CALICO_TOKEN}
 
 
 def _measure(
-    config: str,
-    scenario: Scenario,
-    url: str,
-    server: Process,
-    upstreams: Mapping[str, str],
-    scale: float,
+    scenario: Scenario, url: str, server: Process, upstreams: Mapping[str, str], scale: float
 ) -> Row:
     total, concurrency = _OPERATIONS[scenario.key]
     total = max(concurrency, int(total * scale))
     operation = scenario.operation(url, _headers(scenario))
     asyncio.run(run_load(operation, total=max(2, concurrency), concurrency=concurrency))  # warm
-    before = _upstream_total(upstreams)
+    before = upstream_total(upstreams)
     result = asyncio.run(run_load(operation, total=total, concurrency=concurrency))
-    upstream = _upstream_total(upstreams) - before
+    upstream = upstream_total(upstreams) - before
     return Row(
-        config,
+        "latency",
         scenario.key,
         scenario.title,
         result,
         upstream / result.operations,
-        upstream / result.requests if result.requests else float("nan"),
         scenario.min_upstream,
         peak_rss_mib(server.popen.pid),
     )
-
-
-def _ceiling(upstreams: Mapping[str, str], scale: float) -> Row:
-    port = free_port()
-    process = start(
-        "ceiling",
-        [
-            "-m",
-            "bench.ceiling",
-            "--port",
-            str(port),
-            "--algod-url",
-            upstreams["ALGOD_URL"],
-            "--algod-token",
-            upstreams["ALGOD_TOKEN"],
-        ],
-        {},
-    )
-    url = f"http://127.0.0.1:{port}/ceiling"
-    try:
-        wait_http(url)
-
-        async def fetch(session: aiohttp.ClientSession, index: int) -> int:
-            async with session.get(url) as response:
-                await response.read()
-                if response.status != 200:
-                    raise OperationFailed(f"HTTP {response.status}")
-            return 1
-
-        total, concurrency = _OPERATIONS["S1"]
-        asyncio.run(run_load(fetch, total=concurrency, concurrency=concurrency))
-        before = _upstream_total(upstreams)
-        result = asyncio.run(
-            run_load(fetch, total=max(concurrency, int(total * scale)), concurrency=concurrency)
-        )
-        upstream = _upstream_total(upstreams) - before
-        return Row(
-            "cpu",
-            "ceiling",
-            "bare aiohttp handler returning algod's JSON unchanged",
-            result,
-            upstream / result.operations,
-            upstream / result.requests,
-            1,
-            peak_rss_mib(process.popen.pid),
-        )
-    finally:
-        process.stop()
 
 
 def _memory_series(url: str, server: Process, requests: int) -> list[tuple[int, float]]:
@@ -229,7 +122,7 @@ def _machine() -> str:
     )
 
 
-def _table(rows: list[Row]) -> list[str]:
+def _latency_table(rows: list[Row]) -> list[str]:
     lines = [
         "| config | scenario | ops | failed | ops/s | p50 ms | p95 ms | p99 ms "
         "| upstream/op | min | peak RSS MiB |",
@@ -247,9 +140,37 @@ def _table(rows: list[Row]) -> list[str]:
     return lines
 
 
+def _ceiling_rate(rows: list[SideRow]) -> float | None:
+    return next(
+        (r.median("per_second") for r in rows if r.system.key == "ceiling" and not r.cold), None
+    )
+
+
+def _side_table(rows: list[SideRow]) -> list[str]:
+    ceiling = _ceiling_rate(rows)
+    lines = [
+        "| system | accounts | ops | failed | req/s | of ceiling | p50 ms | p99 ms "
+        "| CPU ms/req | upstream/req | exact amounts | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        rate = row.median("per_second")
+        ratio = f"{rate / ceiling:.3f}" if ceiling else "-"
+        accounts = f"{row.accounts} cold" if row.cold else "1 warm"
+        exact = str(row.exactness) if row.exactness else "-"
+        lines.append(
+            f"| {row.system.key} | {accounts} | {row.operations} | {row.failures} | {rate:.1f} "
+            f"| {ratio} | {row.median('p50'):.1f} | {row.median('p99'):.1f} "
+            f"| {row.median('cpu'):.2f} | {row.median('upstream'):.2f} | {exact} "
+            f"| {row.peak_mib:.0f} |"
+        )
+    return lines
+
+
 def _write(
     out: Path,
     arguments: argparse.Namespace,
+    side: list[SideRow],
     rows: list[Row],
     memory: list[tuple[int, float]],
     notes: list[str],
@@ -259,18 +180,39 @@ def _write(
         "",
         f"Written by `python -m bench.run` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         f"Machine: {_machine()}.",
-        f"Sandbox latency in the latency configuration: {arguments.latency_ms} ms; "
-        "one server worker; load generator in its own process on the same machine.",
-        "",
-        *_table(rows),
-        "",
-        "Titles: "
-        + "; ".join(f"**{row.scenario}** {row.title}" for row in rows if row.config == "latency"),
-        "",
     ]
+    if arguments.note:
+        lines += ["", f"**{arguments.note}**"]
+    lines.append("")
+    if side:
+        systems = list(dict.fromkeys(row.system for row in side))
+        lines += [
+            "## S1 side by side",
+            "",
+            f"Sandboxes at 0 ms; medians of {arguments.rounds} interleaved rounds; concurrency "
+            f"{arguments.concurrency}; warm: {side[0].samples[0].result.operations} operations "
+            f"on the whale per round; cold: {arguments.cold_accounts} distinct accounts, each "
+            "once per round. CPU is the server process's (user + system, its children "
+            "included) over the measured operations. *exact amounts*: raw amounts equal to the "
+            "sandbox's integers, of one answer for the whale (100) or one per cold account.",
+            "",
+            *_side_table(side),
+            "",
+            "Systems: " + "; ".join(f"**{s.key}** {s.title}" for s in systems),
+            "",
+        ]
+    if rows:
+        lines += [
+            f"## Scenarios at {arguments.latency_ms} ms upstream latency (the graph)",
+            "",
+            *_latency_table(rows),
+            "",
+            "Titles: " + "; ".join(f"**{row.scenario}** {row.title}" for row in rows),
+            "",
+        ]
     if memory:
         lines += [
-            "## Memory over S1 requests (cpu configuration)",
+            "## Memory over S1 requests (sandboxes at 0 ms)",
             "",
             "| requests | server RSS MiB |",
             "|---|---|",
@@ -286,10 +228,43 @@ def _write(
     out.write_text("\n".join(lines) + "\n")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+def _systems(arguments: argparse.Namespace) -> list[System]:
+    keys = [key for key in arguments.systems.split(",") if key]
+    if "graph" in keys:
+        at = keys.index("graph") + 1
+        keys[at:at] = [f"graph-{n}w" for n in arguments.workers if n != 1]
+    return [system(key) for key in dict.fromkeys(keys)]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--systems",
+        default=",".join(DEFAULT_SYSTEMS),
+        help="S1 side by side: systems to run, comma-separated (see bench/systems.py); "
+        "'' skips that part",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
+    parser.add_argument("--concurrency", type=int, default=32, help="S1 side by side")
+    parser.add_argument(
+        "--cold-accounts", type=int, default=100, help="distinct accounts of the cold rows"
+    )
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 2],
+        help="the graph's worker counts in the side by side, e.g. 1,2 (1 is always there)",
+    )
     parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--scenarios", default=",".join(s.key for s in SCENARIOS))
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(s.key for s in SCENARIOS),
+        help="the latency part's scenarios; 'none' skips it",
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies operation counts")
     parser.add_argument("--memory-requests", type=int, default=20000)
     parser.add_argument(
@@ -298,54 +273,74 @@ def main() -> None:
         default=1000.0,
         help="the server's CARDANOBI_RATE_PER_SECOND (the sandbox has no plan limit)",
     )
-    parser.add_argument(
-        "--workers",
-        type=lambda text: [int(n) for n in text.split(",")],
-        default=[1, 2],
-        help="server worker counts for S1 at 0 ms, e.g. 1,2 (one worker is always measured)",
-    )
+    parser.add_argument("--note", default="", help="a line written under the results' header")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    return parser
+
+
+def main() -> None:
+    parser = _parser()
     arguments = parser.parse_args()
+    try:
+        chosen_systems = _systems(arguments)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if arguments.rounds < 1 or arguments.concurrency < 1:
+        parser.error("--rounds and --concurrency must be at least 1")
     chosen = [s for s in SCENARIOS if s.key in arguments.scenarios.split(",")]
+    side: list[SideRow] = []
     rows: list[Row] = []
     memory: list[tuple[int, float]] = []
-    with (
-        _sandboxes(arguments.latency_ms) as (_, upstreams),
-        _server(upstreams, arguments.cardanobi_rate) as (server, url),
-    ):
-        for scenario in chosen:
-            rows.append(_measure("latency", scenario, url, server, upstreams, arguments.scale))
-            print(_table(rows)[-1], flush=True)
-            if rows[-1].result.first_failure:
-                print(f"  first failure: {rows[-1].result.first_failure}", flush=True)
-    with _sandboxes(0) as (_, upstreams):
-        with _server(upstreams, arguments.cardanobi_rate) as (server, url):
-            s1 = next(s for s in SCENARIOS if s.key == "S1")
-            rows.append(_measure("cpu", s1, url, server, upstreams, arguments.scale))
-            print(_table(rows)[-1], flush=True)
-            if arguments.memory_requests:
+    with sandboxes(0, arguments.cold_accounts) as (_, upstreams):
+        if chosen_systems:
+            context = RunContext(upstreams, arguments.cardanobi_rate)
+            try:
+                side = side_by_side(
+                    chosen_systems,
+                    context,
+                    operations=max(
+                        arguments.concurrency, int(_SIDE_BY_SIDE_OPERATIONS * arguments.scale)
+                    ),
+                    concurrency=arguments.concurrency,
+                    rounds=arguments.rounds,
+                    cold_addresses=cold_addresses(arguments.cold_accounts),
+                )
+            except SetupError as exc:
+                parser.exit(2, f"bench: {exc}\n")
+            print("\n".join(_side_table(side)), flush=True)
+        if arguments.memory_requests:
+            with graph_server(upstreams, arguments.cardanobi_rate) as (server, url):
                 memory = _memory_series(url, server, arguments.memory_requests)
-        for workers in arguments.workers:
-            if workers == 1:
-                continue
-            with _server(upstreams, arguments.cardanobi_rate, workers) as (server, url):
-                config = f"cpu, {workers} workers"
-                rows.append(_measure(config, s1, url, server, upstreams, arguments.scale))
-                print(_table(rows)[-1], flush=True)
-        with _server(upstreams, arguments.cardanobi_rate, cache_ttl=5.0) as (server, url):
-            rows.append(_measure("cpu, cache 5 s", s1, url, server, upstreams, arguments.scale))
-            print(_table(rows)[-1], flush=True)
-        rows.append(_ceiling(upstreams, arguments.scale))
-        print(_table(rows)[-1], flush=True)
-    notes = _notes(rows, arguments.latency_ms)
-    _write(arguments.out, arguments, rows, memory, notes)
+    if chosen:
+        with (
+            sandboxes(arguments.latency_ms) as (_, upstreams),
+            graph_server(upstreams, arguments.cardanobi_rate) as (server, url),
+        ):
+            for scenario in chosen:
+                rows.append(_measure(scenario, url, server, upstreams, arguments.scale))
+                print(_latency_table(rows)[-1], flush=True)
+                if rows[-1].result.first_failure:
+                    print(f"  first failure: {rows[-1].result.first_failure}", flush=True)
+    notes = _notes(side, rows, arguments.latency_ms, arguments.concurrency)
+    _write(arguments.out, arguments, side, rows, memory, notes)
     print(f"wrote {arguments.out}")
 
 
-def _notes(rows: list[Row], latency_ms: int) -> list[str]:
-    by_key: dict[tuple[str, str], Row] = {(r.config, r.scenario): r for r in rows}
+def _ratio_note(side: list[SideRow], ours: str, peer: str, target: str) -> str | None:
+    rates = {r.system.key: r.median("per_second") for r in side if not r.cold}
+    if ours not in rates or peer not in rates or not rates[peer]:
+        return None
+    ratio = rates[ours] / rates[peer]
+    return (
+        f"- S1 warm, {ours} against {peer}: {rates[ours]:.0f}/s against {rates[peer]:.0f}/s = "
+        f"**{ratio:.2f} times** (target {target})."
+    )
+
+
+def _notes(side: list[SideRow], rows: list[Row], latency_ms: int, concurrency: int) -> list[str]:
     notes = ["## Targets", ""]
-    s2 = by_key.get(("latency", "S2"))
+    by_key = {row.scenario: row for row in rows}
+    s2 = by_key.get("S2")
     if s2:
         # Every sandbox call takes `latency_ms` (plus loopback): that is the slowest single call.
         target = 1.2 * latency_ms + 15
@@ -355,29 +350,41 @@ def _notes(rows: list[Row], latency_ms: int) -> list[str]:
             f"{target:.0f} ms (**{p50 / target:.2f}** of the target; "
             f"{'met' if p50 <= target else 'not met'})."
         )
-    s1, ceiling = by_key.get(("cpu", "S1")), by_key.get(("cpu", "ceiling"))
-    if s1 and ceiling and ceiling.result.per_second:
-        ratio = s1.result.per_second / ceiling.result.per_second
-        notes.append(
-            f"- S1 throughput at 0 ms upstream latency: {s1.result.per_second:.0f}/s against the "
-            f"ceiling's {ceiling.result.per_second:.0f}/s = **{ratio:.2f}** of the ceiling "
-            "(target ≥ 0.5)."
-        )
-    for row in rows:
-        if row.min_upstream is not None and row.config == "latency":
-            if row.upstream_per_operation > row.min_upstream:
-                verdict = "above it"
-            elif row.upstream_per_operation == row.min_upstream:
-                verdict = "at it"
-            else:
-                verdict = (
-                    "below it: concurrent identical operations shared their upstream reads "
-                    "(the single flight); tests/bench asserts the minimum of one operation alone"
-                )
+    ceiling = _ceiling_rate(side)
+    for ours in side:
+        if ours.system.key not in ("graph", "graph-cache") or ours.cold:
+            continue
+        if ceiling:
+            rate = ours.median("per_second")
             notes.append(
-                f"- {row.scenario}: {row.upstream_per_operation:.2f} upstream requests per "
-                f"operation, minimum {row.min_upstream} ({verdict})."
+                f"- S1 warm, {ours.system.key}: {rate:.0f}/s against the ceiling's "
+                f"{ceiling:.0f}/s = **{rate / ceiling:.3f}** of the ceiling (target ≥ 0.5)."
             )
+        notes.append(
+            f"- S1 warm, {ours.system.key}: {ours.median('cpu'):.2f} ms CPU per request (target "
+            f"≤ 0.8), p99 {ours.median('p99'):.0f} ms at concurrency {concurrency} (target ≤ 60 "
+            "ms at 32)."
+        )
+        for peer, wanted in (("apollo", "≥ 2"), ("mesh-jit", "> 1")):
+            note = _ratio_note(side, ours.system.key, peer, wanted)
+            if note:
+                notes.append(note)
+    for row in rows:
+        if row.min_upstream is None:
+            continue
+        if row.upstream_per_operation > row.min_upstream:
+            verdict = "above it"
+        elif row.upstream_per_operation == row.min_upstream:
+            verdict = "at it"
+        else:
+            verdict = (
+                "below it: concurrent identical operations shared their upstream reads "
+                "(the single flight); tests/bench asserts the minimum of one operation alone"
+            )
+        notes.append(
+            f"- {row.scenario}: {row.upstream_per_operation:.2f} upstream requests per "
+            f"operation, minimum {row.min_upstream} ({verdict})."
+        )
     notes.append("")
     return notes
 

@@ -1,6 +1,9 @@
 """The four sandboxes in a process of their own, with a fixed latency, for benchmarks.
 
-    python -m bench.sandboxes [--latency-ms 50]
+    python -m bench.sandboxes [--latency-ms 50] [--cold-accounts 100]
+
+`--cold-accounts N` adds the first N of `bench.cold_accounts` to the algod sandbox (100 holdings
+each, for S1 over distinct accounts); without it the sandboxes serve their default data.
 
 Prints the `KEY=VALUE` settings that point a server at them (like `python server.py sandbox`),
 then `READY`, and serves until SIGTERM or SIGINT. A process of its own so that the sandboxes'
@@ -13,6 +16,7 @@ import argparse
 import asyncio
 import signal
 
+from bench.cold_accounts import ColdAlgodSandbox
 from server import sandbox_settings
 from sources.algod.sandbox import AlgodSandbox
 from sources.calico.sandbox import CalicoSandbox
@@ -23,9 +27,9 @@ from sources.sandboxing import Faults, RunningSandbox, Sandbox, start_sandbox
 __all__ = ["main"]
 
 
-async def _serve(latency_ms: int) -> None:
+async def _serve(latency_ms: int, cold_accounts: int) -> None:
     sandboxes: dict[str, Sandbox] = {
-        "algod": AlgodSandbox(),
+        "algod": ColdAlgodSandbox(accounts=cold_accounts) if cold_accounts else AlgodSandbox(),
         "cardanobi": CardanoBISandbox(),
         "calico": CalicoSandbox(),
         "mesh": MeshSandbox(),
@@ -54,8 +58,11 @@ async def _serve(latency_ms: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.sandboxes")
     parser.add_argument("--latency-ms", type=int, default=0, help="added to every request")
+    parser.add_argument(
+        "--cold-accounts", type=int, default=0, help="distinct algod accounts added for S1 cold"
+    )
     arguments = parser.parse_args()
-    asyncio.run(_serve(arguments.latency_ms))
+    asyncio.run(_serve(arguments.latency_ms, arguments.cold_accounts))
 
 
 if __name__ == "__main__":
