@@ -182,19 +182,17 @@ class RequestContext:
 
     @classmethod
     def create(
-        cls, services: Services, caller: Caller, *, client: str | None = None
+        cls, services: Services, caller: Caller, *, caller_key: str | None = None
     ) -> RequestContext:
-        """A context for a new request from the client address `client`, whose deadline starts
-        now.
+        """A context for a new request whose deadline starts now; `caller_key` says whose
+        request it is (the user, or the client's address without a valid bearer token).
 
-        The deadline, the budget of upstream calls and whose request this is (the user, or the
-        client's address without a valid bearer token: how the sources' queues share their
-        budgets fairly) are set in the current `contextvars` context, which the request's
-        execution and every loader task it starts inherit (`sources.resilience`).
+        The deadline, the budget of upstream calls and the caller key (how the sources' queues
+        share their budgets fairly) are set in the current `contextvars` context, which the
+        request's execution and every loader task it starts inherit (`sources.resilience`).
         """
         set_deadline(services.options.request_deadline_seconds)
         budget = UpstreamCallBudget(services.options.max_upstream_calls)
         CALL_BUDGET.set(budget)
-        identity = caller.identity
-        CALLER.set(f"user:{identity.user_id}" if identity is not None else f"address:{client}")
+        CALLER.set(caller_key)
         return cls(services, caller, Loaders(services), upstream_calls=budget)
