@@ -35,9 +35,11 @@ def estimate(query: str, variables: dict[str, Any], options: GraphOptions) -> in
 
 
 async def test_a_page_by_page_scan_past_its_estimate_stops_at_exactly_the_limit(
-    sandboxes: Sandboxes, http: aiohttp.ClientSession, clean: Sandboxes
+    sandboxes: Sandboxes, http: aiohttp.ClientSession, odata: Sandboxes
 ) -> None:
-    # Pages of 4: the collector's 250 tokens are 63 pages. The filter matches nothing, so the
+    # Pages of 4 (CardanoBI's sandbox honouring OData's `$skip`/`$top`, as the real service is
+    # not shown to: without it every page is the same first 100 tokens and the scan ends at
+    # once): the collector's 250 tokens are 63 pages. The filter matches nothing, so the
     # scan reads the request's 50 pages and the balance: 51 calls, within the estimate (the
     # balance, one page and the scan budget: 52). Three 503s on the way make three retries:
     # 54 calls wanted.
@@ -46,10 +48,10 @@ async def test_a_page_by_page_scan_past_its_estimate_stops_at_exactly_the_limit(
     assert limit == 52
     settings = sandboxes.settings(cardanobi_page_size=4, max_upstream_calls=limit)
     async with serve_graph(settings, http) as graph:
-        await clean.cardanobi.faults(status=503, count=3, path="/api/core/accounts")
+        await odata.cardanobi.faults(status=503, count=3, path="/api/core/accounts")
         outcome = await attack(graph, SCAN, variables)
-    token = await clean.cardanobi.count(CARDANOBI_TOKEN)  # once for every caller: not counted
-    assert await clean.cardanobi.total() - token == limit
+    token = await odata.cardanobi.count(CARDANOBI_TOKEN)  # once for every caller: not counted
+    assert await odata.cardanobi.total() - token == limit
     assert codes(outcome.body) == ["QUERY_TOO_COMPLEX"]
     error = outcome.body["errors"][0]
     assert error["path"] == ["account", "holdings"]
