@@ -6,6 +6,10 @@ and so all shared calls (single flights). The normal user reads one other accoun
 while the hostile request is in the server, and again once it has ended. The caller is told apart
 by the client address (the hostile one from 127.0.0.1, the normal one from 127.0.0.2) or by the
 bearer token's user.
+
+CardanoBI's sandbox plays a paid plan's gateway limit here (`PLAN`, nginx's `limit_req`), not the
+session's headroom: the server's own rate must keep the whole burst within it, so the scene counts
+the 429s the gateway answered too.
 """
 
 from __future__ import annotations
@@ -25,12 +29,15 @@ from sources.cardanobi.identifiers import CARDANO_NETWORKS, stake_address
 from tests.graph.support import codes
 from tests.harness import GraphClient, Sandboxes
 
-__all__ = ["HOSTILE_CALLS", "NORMAL", "Scene", "client_at", "hostile", "play"]
+__all__ = ["HOSTILE_CALLS", "NORMAL", "PLAN", "Scene", "client_at", "hostile", "play"]
 
 ALIASES = 10
 REFS = 100
 HOSTILE_CALLS = ALIASES * REFS * 2
 """Each account's balance and its first page of tokens."""
+PLAN = "dapp"
+"""CardanoBI's plan in the scene: 10 requests a second, a burst of 10 (`sandbox_gateway.PLANS`),
+twice the server's rate in the tests, so that no call the server lets through is refused."""
 
 NORMAL = """query($a: String!) { account(source: CARDANO, address: $a) {
   holdings(first: 1) { nodes { amount } } } }"""
@@ -82,6 +89,8 @@ class Scene:
     #: `settle` seconds after it ended (the normal user's second read included).
     during: int
     after: int
+    #: CardanoBI's gateway 429s over the whole scene (its plan's rate passed).
+    refused: int
     beside: Read
     later: Read
 
@@ -101,8 +110,32 @@ async def play(
     normal_headers: dict[str, str] | None = None,
     settle: float = 2.0,
 ) -> Scene:
-    """The hostile request; the normal read 0.5 s into it and again once it has ended."""
+    """The hostile request; the normal read 0.5 s into it and again once it has ended.
+    CardanoBI's sandbox plays `PLAN` meanwhile; its session settings are restored after."""
     await sandboxes.reset()
+    await sandboxes.cardanobi.settings(plan=PLAN)
+    try:
+        return await _play(
+            hostile_client,
+            normal_client,
+            sandboxes,
+            hostile_headers=hostile_headers,
+            normal_headers=normal_headers,
+            settle=settle,
+        )
+    finally:
+        await sandboxes.cardanobi.reset()
+
+
+async def _play(
+    hostile_client: GraphClient,
+    normal_client: GraphClient,
+    sandboxes: Sandboxes,
+    *,
+    hostile_headers: dict[str, str] | None,
+    normal_headers: dict[str, str] | None,
+    settle: float,
+) -> Scene:
     query, variables = hostile()
     started = time.monotonic()
     attack = asyncio.create_task(hostile_client.post(query, variables, headers=hostile_headers))
@@ -115,4 +148,6 @@ async def play(
     later = await _read(normal_client, normal_headers or {})
     await asyncio.sleep(max(0.0, settle - later.seconds))
     after = await sandboxes.cardanobi.total() - during
-    return Scene(hostile_seconds, codes(body), body, during, after, beside, later)
+    routes = (await sandboxes.cardanobi.stats())["routes"]
+    refused = sum(outcomes.get("429", 0) for outcomes in routes.values())
+    return Scene(hostile_seconds, codes(body), body, during, after, refused, beside, later)
