@@ -69,7 +69,7 @@ def addresses(n: int) -> list[dict[str, str]]:
 
 
 ACCOUNTS = """query($refs: [AccountRef!]!) { accounts(refs: $refs) { address
-  holdings(first: 1) { nodes { amount } } } }"""
+  holdings(first: 1) { nodes { amount } complete errors { code source } } } }"""
 
 
 async def test_retries_count_and_what_was_read_still_answers(
@@ -90,6 +90,13 @@ async def test_retries_count_and_what_was_read_still_answers(
     assert [a["address"] for a in accounts] == [ref["address"] for ref in refs]
     assert 0 < len(failed_paths) <= 3  # at most the accounts the retries left short
     assert len(answered) == 5  # a failed `holdings` is an empty connection beside its error
+    for index, account in enumerate(accounts):  # ... that says it is not whole, and why
+        holdings = account["holdings"]
+        if index in failed_paths:
+            assert holdings["complete"] is False, account
+            assert holdings["errors"] == [{"code": "QUERY_TOO_COMPLEX", "source": "ALGORAND"}]
+        else:
+            assert holdings["complete"] is True, account
 
 
 async def test_reads_answered_by_the_shared_cache_cost_nothing(
