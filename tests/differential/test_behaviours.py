@@ -9,6 +9,8 @@ fails here rather than passing as one more agreeing document).
 - **`@defer` and `@stream` in one body** (the differential runs ask for no parts): deferred
   fragments and streamed lists are completed in place alike, whatever their `if`, and a bad
   `initialCount` fails the streamed list alike.
+- **the call budget held while the request runs**: the call a retry would add past
+  MAX_UPSTREAM_CALLS is not sent, and the list that needed it is cut alike.
 - **soft errors**: lists cut or failed as data beside the answer (`complete`, `errors`,
   HOLDINGS_INCOMPLETE, UPSTREAM_BAD_RESPONSE, a later page failing, a failing Calico provider,
   the portfolio's errors), each through a sandbox playing that answer, answer the same bytes.
@@ -177,6 +179,28 @@ async def test_defer_and_stream_in_one_body_answer_alike_on_both_executors(
     assert [error["path"] for error in errors] == ([failed] if failed else []), errors
     if not failed:
         assert len(outcome.response["data"]["account"]["holdings"]["nodes"]) == 3
+
+
+# --- the call budget, held while the request runs ---------------------------------------------
+
+_FIVE = """query($refs: [AccountRef!]!) { accounts(refs: $refs) { address
+  holdings(first: 1) { nodes { amount } complete errors { code source message } } } }"""
+
+
+async def test_the_call_budget_cuts_a_list_alike_on_both_executors(
+    differential: Differential,
+) -> None:
+    # Five accounts, a balance and a page each: 10 calls, the estimate and the limit. One 503
+    # makes one retry, the eleventh call: it is not sent, and that account's list is cut.
+    refs = [{"source": "ALGORAND", "address": a} for a in algod_data.BENCH_ADDRESSES[20:25]]
+    case = Case(_FIVE, {"refs": refs}, faults=(("algod", {"status": 503, "count": 1}),))
+    outcome = await differential.with_options(max_upstream_calls=10).check(case)
+    assert not outcome.problems, "\n".join(outcome.problems)
+    assert outcome.executor == "plan:compiled", outcome.executor
+    assert _codes(outcome.response) == ["QUERY_TOO_COMPLEX"], outcome.response
+    cut = [a for a in outcome.response["data"]["accounts"] if not a["holdings"]["complete"]]
+    assert len(cut) == 1, outcome.response
+    assert [e["code"] for e in cut[0]["holdings"]["errors"]] == ["QUERY_TOO_COMPLEX"]
 
 
 # --- soft errors ----------------------------------------------------------------------------------
