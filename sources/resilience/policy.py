@@ -11,7 +11,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-__all__ = ["NO_RETRY", "BreakerPolicy", "RatePolicy", "RetryPolicy", "SourcePolicy", "Timeouts"]
+__all__ = [
+    "NO_RETRY",
+    "RATE_WINDOW_SECONDS",
+    "BreakerPolicy",
+    "RatePolicy",
+    "RetryPolicy",
+    "SourcePolicy",
+    "Timeouts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,11 @@ class RatePolicy:
         return cls(per_second, burst if burst is not None else max(1, math.ceil(per_second)))
 
 
+RATE_WINDOW_SECONDS = 1.0
+"""The window the upstreams count their rate limits over: CardanoBI's plans (1 to 20 requests
+a second per key) and Nodely's limits (per second, per IP) are all per second."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourcePolicy:
     """Everything that bounds one upstream's calls."""
@@ -89,3 +102,19 @@ class SourcePolicy:
     breaker: BreakerPolicy | None = field(default_factory=BreakerPolicy)
     rate: RatePolicy | None = None
     max_concurrency: int = 32
+    rate_window_seconds: float = RATE_WINDOW_SECONDS
+    """How long a 429 that names no wait (no `Retry-After`) is read as asking for: the window
+    the upstream's limit is counted over. 0: such a 429 is retried after the usual backoff."""
+
+    def __post_init__(self) -> None:
+        if self.rate_window_seconds < 0:
+            raise ValueError(f"a rate window cannot be negative: {self.rate_window_seconds}")
+
+    def wait_after_429(self) -> float:
+        """Seconds a 429 without `Retry-After` asks for: the rate window, or the time one
+        request of this source's own budget takes when that is longer (a plan slower than one
+        request a second counts over a longer window)."""
+        if self.rate_window_seconds <= 0:
+            return 0.0
+        own = 1 / self.rate.per_second if self.rate is not None else 0.0
+        return max(self.rate_window_seconds, own)
