@@ -119,7 +119,8 @@ class Settings(BaseSettings):
     cardanobi_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
     calico_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
     mesh_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
-    algod_max_concurrency: int | None = Field(None, ge=1, le=1000)
+    # Nodely's free tier allows 10 calls in flight per IP (429 beyond): 8 leaves room.
+    algod_max_concurrency: int | None = Field(8, ge=1, le=1000)
     cardanobi_max_concurrency: int | None = Field(None, ge=1, le=1000)
     calico_max_concurrency: int | None = Field(None, ge=1, le=1000)
     mesh_max_concurrency: int | None = Field(None, ge=1, le=1000)
@@ -129,9 +130,9 @@ class Settings(BaseSettings):
     upstream_retry_max_seconds: float = Field(5.0, ge=0, le=60)
     breaker_failure_threshold: int = Field(5, ge=1, le=1000)
     breaker_reset_seconds: float = Field(30.0, gt=0, le=3600)
-    # CardanoBI's plans allow 1 to 20 requests a second per key; the others are unlimited unless
-    # set. A burst left unset is one second's worth.
-    cardanobi_rate_per_second: float = Field(10.0, gt=0, le=1000)
+    # CardanoBI's plans allow 1 to 20 requests a second per key (the free plan 1, no burst);
+    # the others are unlimited unless set. A burst left unset is one second's worth.
+    cardanobi_rate_per_second: float = Field(1.0, gt=0, le=1000)
     algod_rate_per_second: float | None = Field(None, gt=0, le=10000)
     calico_rate_per_second: float | None = Field(None, gt=0, le=10000)
     mesh_rate_per_second: float | None = Field(None, gt=0, le=10000)

@@ -47,8 +47,9 @@ TEST_RESILIENCE: dict[str, Any] = {
     # Servers in tests share the sandboxes with tests that inject faults on purpose: a breaker
     # opened by one test must not fail the next one's upstream calls, and retry waits are kept
     # short. The session's CardanoBI sandbox enforces no plan rate (TEST_SANDBOX_HEADROOM), so
-    # CardanoBI's default 10/s would only slow the walks down. Tests of these mechanisms set
-    # their own values.
+    # CardanoBI's default 1/s (its free plan's) would only slow the walks down: a test-only
+    # figure. algod keeps its default of 8 calls at once. Tests of these mechanisms set their
+    # own values (tests/graph/test_free_tiers.py sets the defaults back).
     "breaker_failure_threshold": 1000,
     "upstream_retry_base_seconds": 0.01,
     "cardanobi_rate_per_second": 1000,

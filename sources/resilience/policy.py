@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 __all__ = [
+    "ARRIVAL_MARGIN",
     "NO_RETRY",
     "RATE_WINDOW_SECONDS",
     "BreakerPolicy",
@@ -71,21 +72,39 @@ class BreakerPolicy:
             raise ValueError(f"a breaker needs a threshold >= 1 and a pause > 0: {self}")
 
 
+ARRIVAL_MARGIN = 0.05
+"""The part of each interval a configured rate leaves unused. An upstream counts requests as
+they arrive, and we can only space them as they leave: two sent exactly 1 s apart arrive less
+than 1 s apart whenever the first was the slower to get there (a new connection, a busy loop),
+and CardanoBI's free plan (1 request/s, no burst) refuses the second. At 1/s, 50 ms."""
+
+
 @dataclass(frozen=True, slots=True)
 class RatePolicy:
-    """A token bucket: `per_second` requests on average, at most `burst` at once."""
+    """A token bucket: `per_second` requests on average, at most `burst` at once, each interval
+    `margin` longer than `1 / per_second` (so never more than `per_second`)."""
 
     per_second: float
     burst: int
+    margin: float = 0.0
 
     def __post_init__(self) -> None:
         if self.per_second <= 0 or self.burst < 1:
             raise ValueError(f"a rate needs per_second > 0 and burst >= 1: {self}")
+        if not 0 <= self.margin < 1:
+            raise ValueError(f"a rate's margin is a fraction of its interval, 0 to 1: {self}")
 
     @classmethod
     def of(cls, per_second: float, burst: int | None = None) -> RatePolicy:
-        """`per_second`, with a burst of one second's worth unless given."""
-        return cls(per_second, burst if burst is not None else max(1, math.ceil(per_second)))
+        """An upstream's `per_second` (its plan's figure), with a burst of one second's worth
+        unless given, and the `ARRIVAL_MARGIN` that keeps it within the plan where it counts."""
+        burst = burst if burst is not None else max(1, math.ceil(per_second))
+        return cls(per_second, burst, margin=ARRIVAL_MARGIN)
+
+    @property
+    def interval_seconds(self) -> float:
+        """The time between two requests once the burst is spent."""
+        return (1 + self.margin) / self.per_second
 
 
 RATE_WINDOW_SECONDS = 1.0
