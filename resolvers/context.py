@@ -152,6 +152,9 @@ class RequestContext:
     personal: bool = False
     #: False once the operation is a mutation (never cached).
     read_only: bool = True
+    #: The response goes out in parts (`multipart/mixed`): `@defer` and `@stream` take effect.
+    #: Otherwise they are executed inline and the response comes whole (`schema/delivery.py`).
+    deliver_incrementally: bool = False
 
     @property
     def options(self) -> GraphOptions:

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 from schema.account import Account, Viewer
 from schema.asset import Asset
 from schema.caching import CachedDocuments
+from schema.delivery import DeliveryExecutor
 from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
@@ -74,7 +75,12 @@ def _build() -> HoldingsSchema:
             QueryLimits,
             OperationKind,
         ],
-        config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
+        # `@defer` and `@stream` (graphql-core's incremental execution), in effect only for a
+        # response sent in parts (`schema/delivery.py`, `web/incremental.py`).
+        config=strawberry.schema.config.StrawberryConfig(
+            scalar_map=SCALARS, enable_experimental_incremental_execution=True
+        ),
+        execution_context_class=DeliveryExecutor,
         federation_version=FEDERATION_VERSION,
     )
 
