@@ -44,9 +44,8 @@ def test_algod_takes_at_most_eight_calls_at_once_by_default() -> None:
 
 def test_only_cardanobi_is_rate_limited_by_default_at_its_free_plans_one_a_second() -> None:
     settings = _settings()
-    assert settings.source_policy("cardanobi").rate == RatePolicy(
-        1.0, 1, ARRIVAL_MARGIN
-    )  # no burst
+    free_plan = RatePolicy(1.0, 1, ARRIVAL_MARGIN)  # no burst
+    assert settings.source_policy("cardanobi").rate == free_plan
     assert settings.source_policy("cardanobi").wait_after_429() == 1.0
     for upstream in ("algod", "calico", "mesh"):
         assert settings.source_policy(upstream).rate is None  # type: ignore[arg-type]

@@ -53,7 +53,7 @@ from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from resolvers.context import RequestContext, Services
 from resolvers.identity import Caller
-from schema import schema
+from schema import HoldingsSchema, schema
 from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
 from web.body import BodyAdapter, content_coding_refusal, read_json
 from web.cache_control import VARY, CachePolicy
@@ -72,6 +72,7 @@ __all__ = ["AppState", "GraphQLView"]
 
 _REQUEST_ERROR_CODES = {
     400: "BAD_REQUEST",
+    404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
     415: "UNSUPPORTED_MEDIA_TYPE",
@@ -137,16 +138,19 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self,
         state: AppState,
         *,
-        cache: CachePolicy | None = None,
+        schema: HoldingsSchema = schema,
+        cache: CachePolicy,
         graphiql: GraphiQLPage | None = None,
         caller_rates: CallerRates | None = None,
         persisted: PersistedQueries | None = None,
         batching: BatchPolicy | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
+        super().__init__(schema, graphql_ide="graphiql" if graphiql is not None else None)
+        self._schema = schema
         self._state = state
-        self._cache = cache or CachePolicy(max_age=15)
-        self._graphiql = graphiql or GraphiQLPage()
+        self._cache = cache
+        self._graphiql = graphiql
         self._caller_rates = caller_rates
         self._persisted = persisted or PersistedQueries()
         self._batching = batching or BatchPolicy(max_operations=0)
@@ -162,7 +166,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     async def _respond(self, request: Request) -> Response:
         exchange = _exchange(request)
-        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+        ide = self.should_render_graphql_ide(self.request_adapter_class(request))
+        if ide and self._graphiql is not None:
             page = await self.render_graphql_ide(request)
             page.headers["Cache-Control"] = "no-cache"
             return page
@@ -172,6 +177,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if media_type is None and exchange.spec is not None:
             media_type = JSON  # what is not sent in parts comes as one body
         try:
+            if ide:
+                raise HTTPException(
+                    404,
+                    "GraphiQL is turned off on this server (GRAPHIQL=false); send a query: "
+                    "POST it, or GET /graphql?query=...",
+                )
             refusal = credential_refusal(request.scope["headers"])
             if refusal is not None:
                 raise refusal
@@ -357,7 +368,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         batch: Sequence[GraphQLRequestData],
     ) -> list[ExecutionResult]:
         runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
-        too_complex = self._batching.over_limits(schema._schema, runnable, context.options)
+        too_complex = self._batching.over_limits(self._schema._schema, runnable, context.options)
         if too_complex is not None:
             return [refused(too_complex.code, too_complex.message) for _ in batch]
         contexts = operation_contexts(context, len(batch))
@@ -440,6 +451,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        assert self._graphiql is not None, "GraphiQL is off"
         return HTMLResponse(self._graphiql.html)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]

@@ -59,7 +59,7 @@ async def test_forty_algorand_accounts_stay_within_nodelys_calls_in_flight(
     sandboxes: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
     # The default: ALGOD_MAX_CONCURRENCY is 8.
-    concurrency = DEFAULTS.algod_max_concurrency
+    concurrency = DEFAULTS.algod.max_concurrency
     assert concurrency == 8
     addresses = list(algod_data.BENCH_ADDRESSES[:40])
     async with graph_with(sandboxes, http, algod_max_concurrency=concurrency) as graph:
@@ -95,7 +95,7 @@ async def test_cardanobis_default_rate_reads_within_its_free_plan(
     sandboxes: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
     # The default rate (not the harness's): CARDANOBI_RATE_PER_SECOND is 1, without a burst.
-    per_second = DEFAULTS.cardanobi_rate_per_second
+    per_second = DEFAULTS.cardanobi.rate_per_second
     rate = DEFAULTS.source_policy("cardanobi").rate
     assert rate is not None and (per_second, rate.burst) == (1.0, 1)
     addresses = [cardano_data.SMALL, *cardano_data.BENCH_STAKE_ADDRESSES[:2]]

@@ -26,7 +26,6 @@ from graphql import (
 )
 from graphql.execution import CompletedResult, PendingResult
 
-from resolvers.context import GraphOptions
 from schema import schema
 from schema.limits import measure
 from sources.algod import sandbox_data as algod_data
@@ -34,6 +33,7 @@ from sources.cardanobi import sandbox_data as cardano_data
 from tests.ecosystem.node_tools import TEST_OUTPUT
 from tests.graph.support import CALICO_ASSETS
 from tests.harness import GraphClient, Sandboxes, serve_graph
+from tests.hostile.support import default_options
 from tests.web.incremental_client import DEFER_2022, INCREMENTAL_V02, post_for_parts
 from tests.web.test_metrics import scrape, total
 from web.incremental import IncrementalSpec, PartFormatter, incremental_spec
@@ -367,7 +367,7 @@ async def test_a_deferred_or_streamed_selection_counts_against_each_limit_as_it_
     figure: str,
 ) -> None:
     query = LIMITED[directive]
-    figures = measure(schema._schema, parse(inline(query)), None, REFS, GraphOptions())
+    figures = measure(schema._schema, parse(inline(query)), None, REFS, default_options())
     assert figures is not None
     counted = getattr(figures, figure)
     assert counted > 1
@@ -394,7 +394,7 @@ async def test_a_batch_of_deferred_and_streamed_operations_is_limited_as_a_whole
     sandboxes: Sandboxes, clean: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
     queries = [LIMITED[directive] for directive in sorted(LIMITED)]
-    estimates = [measure(schema._schema, parse(q), None, REFS, GraphOptions()) for q in queries]
+    estimates = [measure(schema._schema, parse(q), None, REFS, default_options()) for q in queries]
     calls = [figures.upstream_calls for figures in estimates if figures is not None]
     each, together = max(calls), sum(calls)
     batch = [{"query": query, "variables": REFS} for query in queries]
@@ -441,7 +441,11 @@ async def test_parts_are_never_kept_by_a_shared_cache(graph: GraphClient, clean:
     assert len(anonymous.parts) == 2
     # Its headers went out before its deferred part's errors were known.
     assert anonymous.headers["Cache-Control"] == "no-store"
-    assert anonymous.headers["Vary"] == "Accept, Authorization, X-Calico-Token"
+    # (`Origin` for CORS, `Accept-Encoding` as the parts may go compressed.)
+    assert (
+        anonymous.headers["Vary"]
+        == "Accept, Authorization, X-Calico-Token, Origin, Accept-Encoding"
+    )
     personal = await post_for_parts(
         graph, SCREEN, ONCHAIN, headers=graph.headers("alice", calico=True)
     )
