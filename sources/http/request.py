@@ -75,6 +75,10 @@ class UpstreamRequest(Generic[T]):
     """What this upstream means by a status outside `accept`, where that differs from HTTP's
     usual sense (Calico's end-user codes 600-699, a public algod's quota 403); read before
     `error_for_status`, so the breaker and the retries see the error it really is."""
+    metered: bool = True
+    """Whether it spends the upstream calls of the request it is made for: False for a
+    credential fetched once for every caller (CardanoBI's token), which no request's estimate
+    counts either."""
 
     def __repr__(self) -> str:
         # Headers, parameters, bodies and URLs may hold credentials or addresses.

@@ -9,7 +9,9 @@ served in arrival order, each exactly the policy's `interval_seconds` (`1 / per_
 margin) after the one before once the burst is spent, and the rate is never exceeded, however
 many callers arrive together. A caller whose token
 would come later than its deadline takes none and gets `RateBudgetExhausted` at once, telling how
-long it would have had to wait.
+long it would have had to wait. In the server, a bucket has one caller, `FairRate`'s dispatcher,
+which takes one token at a time for whoever's turn it is (`sources.resilience.fair_rate`), so
+no token is reserved for a caller that then leaves.
 """
 
 from __future__ import annotations
