@@ -172,11 +172,14 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
     return HoldingsRead(account, holdings, walked.has_next and not walked.problems, problems)
 
 
-async def providers(context: RequestContext, account: AccountRecord) -> list[ProviderRecord]:
-    """Every provider the user has connected: those holding assets and those failing.
+async def providers(
+    context: RequestContext, account: AccountRecord
+) -> tuple[list[ProviderRecord], list[ProviderFailed]]:
+    """Every provider the user has connected (those holding assets and those failing), and a
+    PROVIDER_ERROR for each failing one.
 
     All of the user's asset pages are read (a first page of `holdings` in the same request is
-    the same loader key, so it costs nothing more)."""
+    the same loader key, so it costs nothing more; so is a second call, for `Account.errors`)."""
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, (), (), failures)
     slugs: dict[str, ProviderRecord] = {}
@@ -196,7 +199,8 @@ async def providers(context: RequestContext, account: AccountRecord) -> list[Pro
         )
     for slug in failures:
         slugs.setdefault(slug, provider(slug))
-    return [slugs[slug] for slug in sorted(slugs)]
+    failed = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
+    return [slugs[slug] for slug in sorted(slugs)], failed
 
 
 async def holding_node(

@@ -1,4 +1,5 @@
-"""The per-account connections (`holdings`, `positions`) and `providers`, for every source.
+"""The per-account connections (`holdings`, `positions`), `providers` and what failed of an
+account as a whole (`errors`), for every source.
 
 Arguments are checked here, before any upstream call; then the account's source does the work.
 """
@@ -22,7 +23,12 @@ from resolvers.records import (
 )
 from sources import Source
 
-__all__ = ["resolve_holdings", "resolve_positions", "resolve_providers"]
+__all__ = [
+    "resolve_account_problems",
+    "resolve_holdings",
+    "resolve_positions",
+    "resolve_providers",
+]
 
 
 def _window(context: RequestContext, first: int | None, after: str | None) -> Window:
@@ -79,6 +85,25 @@ async def resolve_providers(
         return [CHAIN_PROVIDERS[account.source]]
     if account.source is Source.CALICO:
         check_custodial_access(context, account.source, account.address)
-        return await calico.providers(context, account)
+        listed, _ = await calico.providers(context, account)
+        return listed
     check_custodial_access(context, account.source, account.address)
     return []
+
+
+async def resolve_account_problems(
+    context: RequestContext, account: AccountRecord
+) -> Sequence[Exception]:
+    """`Account.errors`: what failed of the account as a whole, beside its lists' own
+    failures: each provider its source could not read (Calico's PROVIDER_ERRORs), or the
+    failure to list its providers. Only Calico's providers are read; the other sources' are
+    known without a call (their chain, or none), so nothing of them fails here."""
+    if account.custodial:
+        check_custodial_access(context, account.source, account.address)
+    if account.source is not Source.CALICO:
+        return []
+    try:
+        _, failed = await calico.providers(context, account)
+    except Exception as error:  # the listing failing is itself what failed of the account
+        return [error]
+    return failed

@@ -9,7 +9,9 @@
     anything else            -> INTERNAL_SERVER_ERROR, message masked, logged with its trace
 
 The extension also appends the soft errors fields reported while still answering
-(`schema/soft.py`). Logs name the path, source and code; never a credential.
+(`schema/soft.py`), except those the response's data lists already: a soft error whose object's
+`errors` field is in the data (the client asked to read failures as data) is not repeated as a
+GraphQL error. Logs name the path, source and code; never a credential.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
-from resolvers.context import RequestContext
+from resolvers.context import Problem, RequestContext, ResponsePath
 from resolvers.errors import GraphError
 from schema.limits import too_many_tokens
 from sources.errors import UpstreamError
@@ -82,6 +84,26 @@ def _translate(error: GraphQLError) -> GraphQLError:
     )
 
 
+def _answered(data: Any, path: ResponsePath, key: str) -> bool:
+    """Whether `data` holds, at `path`, an object whose `key` is a list (an `errors` field
+    that made it into the response: its object was not nulled by a sibling's error)."""
+    node = data
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(node, list) or not 0 <= step < len(node):
+                return False
+        elif not isinstance(node, dict) or step not in node:
+            return False
+        node = node[step]
+    return isinstance(node, dict) and isinstance(node.get(key), list)
+
+
+def _unlisted(context: RequestContext, data: Any) -> list[Problem]:
+    """The soft errors no `errors` field of the response's data lists."""
+    listed = {carrier for carrier, key in context.carriers if _answered(data, carrier, key)}
+    return [problem for problem in context.problems if problem.carrier not in listed]
+
+
 class ErrorTranslation(SchemaExtension):
     """Gives every error its code, masks the unexpected, adds the soft errors."""
 
@@ -94,8 +116,9 @@ class ErrorTranslation(SchemaExtension):
         errors = [_translate(error) for error in result.errors or ()]
         context = execution.context
         if isinstance(context, RequestContext):
-            for problem, path in context.problems:
-                log_unexpected(problem, path)
-                message, extensions = describe(problem)
-                errors.append(GraphQLError(message, path=path, extensions=extensions))
+            for problem in context.problems:
+                log_unexpected(problem.error, list(problem.path))
+            for problem in _unlisted(context, result.data):
+                message, extensions = describe(problem.error)
+                errors.append(GraphQLError(message, path=list(problem.path), extensions=extensions))
         result.errors = errors or None

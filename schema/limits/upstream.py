@@ -13,7 +13,8 @@ node), read off the resolvers and clients:
                          after a cursor
                MESH      the whole portfolio, one request
     positions  MESH      the portfolio; other sources none
-    providers  CALICO    every asset page (`resolvers/calico.py`: up to 10,000 assets)
+    providers  CALICO    every asset page (`resolvers/calico.py`: up to 10,000 assets); an
+                         account's `errors` too (the same pages)
     portfolio  each account read whole: PORTFOLIO_MAX_HOLDINGS in the source's pages, plus the
                balance on chain; the viewer's CALICO and MESH accounts too
     a node     the dearest lookup by id: a Calico holding (a walk for one item: two pages and

@@ -272,7 +272,7 @@ class Walk:
             return calls, filtered
         if where == ("Account", "positions"):
             return upstream.positions_calls(scope), False
-        if where == ("Account", "providers"):
+        if where in (("Account", "providers"), ("Account", "errors")):
             return upstream.providers_calls(scope, options), False
         if parent is self.schema.query_type:
             if name in ("node", "nodes"):
