@@ -28,7 +28,7 @@ from resolvers.errors import GraphError
 from schema.limits import too_many_tokens
 from sources.errors import UpstreamError
 
-__all__ = ["ErrorTranslation", "describe", "log_unexpected"]
+__all__ = ["ErrorTranslation", "describe", "listed_in_data", "log_unexpected"]
 
 logger = logging.getLogger("holdings_graph.errors")
 
@@ -98,10 +98,21 @@ def _answered(data: Any, path: ResponsePath, key: str) -> bool:
     return isinstance(node, dict) and isinstance(node.get(key), list)
 
 
+def _carriers(context: RequestContext, data: Any) -> set[ResponsePath]:
+    """Where the response's data lists soft errors: objects whose `errors` field it holds."""
+    return {carrier for carrier, key in context.carriers if _answered(data, carrier, key)}
+
+
 def _unlisted(context: RequestContext, data: Any) -> list[Problem]:
     """The soft errors no `errors` field of the response's data lists."""
-    listed = {carrier for carrier, key in context.carriers if _answered(data, carrier, key)}
+    listed = _carriers(context, data)
     return [problem for problem in context.problems if problem.carrier not in listed]
+
+
+def listed_in_data(context: RequestContext, data: Any) -> list[Problem]:
+    """The soft errors the response's data lists (in an `errors` field) instead of `errors`."""
+    listed = _carriers(context, data)
+    return [problem for problem in context.problems if problem.carrier in listed]
 
 
 class ErrorTranslation(SchemaExtension):

@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from graphql import parse
+from prometheus_client.parser import text_string_to_metric_families
 
 from resolvers.context import GraphOptions
 from schema import schema
@@ -237,3 +238,21 @@ async def test_each_operation_of_a_batch_reads_its_failures_its_own_way(
     assert "errors" not in read
     assert read["data"]["account"]["holdings"]["errors"] == [BINANCE]
     assert _paths(unread) == [["account", "holdings"]]
+
+
+async def test_a_failure_read_as_data_counts_in_the_error_metrics_as_a_coded_one_does(
+    sandboxes: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with serve_graph(sandboxes.settings(), http) as fresh:
+        for read in (True, False):
+            await fresh.query(ALICE_CALICO, {"read": read}, user="alice", calico=True)
+        url = fresh.url.removesuffix("/graphql") + "/metrics"
+        async with http.get(url) as response:
+            text = await response.text()
+    counts = {
+        sample.labels.get("code"): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "holdings_graphql_errors_total"
+    }
+    assert counts == {"PROVIDER_ERROR": 2}
