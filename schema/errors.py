@@ -116,7 +116,8 @@ def listed_in_data(context: RequestContext, data: Any) -> list[Problem]:
 
 
 class ErrorTranslation(SchemaExtension):
-    """Gives every error its code, masks the unexpected, adds the soft errors."""
+    """Gives every error its code, masks the unexpected, adds the soft errors the data does not
+    list."""
 
     def on_operation(self) -> Iterator[None]:
         yield

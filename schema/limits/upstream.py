@@ -24,8 +24,9 @@ node), read off the resolvers and clients:
 
 A filter the graph applies itself, and a Cardano or Calico holding found by id, may also scan
 pages drawn from the request's scan budget: those count once per request, MAX_SCANNED_PAGES.
-Where the account's source is not known from the document (an account reached through a node
-or an entity), the dearest source counts. Concurrent identical reads share one call and a
+Where the account's source is not known from the document (an account reached through a node,
+or an entity named by id), the dearest source counts; entities named by `source address` count
+as their sources. Concurrent identical reads share one call and a
 request's loaders read each key once, so the real figure is usually lower, never higher.
 Credentials fetched once per process (CardanoBI's and Mesh's tokens) are not counted.
 """

@@ -233,7 +233,14 @@ class Walk:
         """The sources of the accounts under the field."""
         if (parent.name, name) == ("Viewer", "accounts"):
             return upstream.VIEWER_SOURCES
-        if name in ("node", "nodes", "_entities") and parent is self.schema.query_type:
+        if name == "_entities" and parent is self.schema.query_type:
+            # Accounts a gateway names by their key `source address` (its wallets, say) are of
+            # those sources; any representation without a source may be of any.
+            named = self._sources(given.get("representations"))
+            if named and None not in named:
+                return frozenset(source for source in named if source is not None)
+            return upstream.ALL_SOURCES
+        if name in ("node", "nodes") and parent is self.schema.query_type:
             return upstream.ALL_SOURCES
         if "source" in given:
             source = self._source(given["source"])

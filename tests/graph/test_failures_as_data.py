@@ -256,3 +256,29 @@ async def test_a_failure_read_as_data_counts_in_the_error_metrics_as_a_coded_one
         if sample.name == "holdings_graphql_errors_total"
     }
     assert counts == {"PROVIDER_ERROR": 2}
+
+
+def test_through_a_gateway_an_accounts_errors_are_estimated_by_the_sources_it_names() -> None:
+    # A gateway asks `_entities` for a user's wallets by `source address`: the errors of 50
+    # Algorand wallets read nothing, so they cost no upstream call; a Calico one may.
+    document = parse(
+        "query($r: [_Any!]!) { _entities(representations: $r) "
+        "{ ... on Account { errors { code } } } }"
+    )
+
+    def calls(*sources: str) -> int:
+        representations = [
+            {"__typename": "Account", "source": source, "address": "x"} for source in sources
+        ]
+        figures = measure(schema._schema, document, None, {"r": representations}, GraphOptions())
+        assert figures is not None
+        return figures.upstream_calls
+
+    providers = parse('{ account(source: CALICO, address: "a") { providers { slug } } }')
+    calico = measure(schema._schema, providers, None, {}, GraphOptions())
+    assert calico is not None
+    assert calls(*["ALGORAND"] * 50) == 0
+    assert calls("CALICO") == calico.upstream_calls > 0
+    anonymous = [{"__typename": "Account", "id": "x"}]
+    figures = measure(schema._schema, document, None, {"r": anonymous}, GraphOptions())
+    assert figures is not None and figures.upstream_calls == calico.upstream_calls
