@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
 from resolvers.errors import ProviderFailed, ScanBudgetSpent, Unauthenticated
+from resolvers.holding_query import HoldingQuery
 from resolvers.numbers import multiply
 from resolvers.pagination import Page, Skipped, Slice, Window, walk
 from resolvers.providers import provider
-from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
     AssetKind,
@@ -26,20 +28,51 @@ from resolvers.records import (
     HoldingsRead,
     ProviderRecord,
 )
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.calico.loaders import AssetsKey
+from sources.calico.client import CalicoClient
+from sources.calico.loaders import AssetsKey, CalicoLoaders
 from sources.calico.records import AssetPosition, ProviderFailure
 from sources.errors import UpstreamBadResponse
 from sources.parsing import Rejected
 
 __all__ = [
     "MAX_LISTED_ASSETS",
+    "SLOT",
+    "Calico",
+    "CalicoUsers",
+    "account_problems",
     "asset_record",
     "holding_node",
     "holdings",
     "providers",
     "read_all",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Calico:
+    """What the source opened: Calico's client and the asset page size."""
+
+    client: CalicoClient
+    page_size: int
+
+
+@dataclass
+class CalicoUsers:
+    """One request's Calico loaders: a set per user token (a request has one user)."""
+
+    client: CalicoClient
+    _by_token: dict[str, CalicoLoaders] = field(default_factory=dict)
+
+    def of_user(self, token: str) -> CalicoLoaders:
+        loaders = self._by_token.get(token)
+        if loaders is None:
+            loaders = self._by_token[token] = CalicoLoaders.create(self.client, token)
+        return loaders
+
+
+SLOT = SourceSlot(Source.CALICO, Calico, lambda state: CalicoUsers(state.client))
 
 _Position = tuple[str | None, int]
 
@@ -58,7 +91,9 @@ def asset_record(symbol: str, chain: str | None) -> AssetRecord:
     )
 
 
-def _holding_record(account: AccountRecord, position: AssetPosition) -> HoldingRecord:
+def _holding_record(
+    account: AccountRecord, position: AssetPosition, answered: datetime | None
+) -> HoldingRecord:
     price = position.price_in_usd
     return HoldingRecord(
         account=account,
@@ -75,7 +110,8 @@ def _holding_record(account: AccountRecord, position: AssetPosition) -> HoldingR
         value_usd=multiply(position.asset_holdings, price) if price is not None else None,
         provider=provider(position.provider_id),
         wallet_address=position.wallet_address_redacted,
-        fetched_at=position.time_fetched,
+        # Calico's own time of the read where it gives one, else when Calico answered.
+        fetched_at=position.time_fetched or answered,
     )
 
 
@@ -93,8 +129,8 @@ def _fetcher(
     provider_ids: tuple[str, ...],
     failures: dict[str, ProviderFailure],
 ) -> Callable[[_Position], Awaitable[Slice[HoldingRecord]]]:
-    loader = context.loaders.calico(_token(context)).assets
-    size = context.options.calico_page_size
+    loader = SLOT.loaders(context).of_user(_token(context)).assets
+    size = SLOT.state(context).page_size
 
     async def fetch(position: _Position) -> Slice[HoldingRecord]:
         cursor, skip = position
@@ -115,7 +151,7 @@ def _fetcher(
         def item(entry: AssetPosition | Rejected) -> HoldingRecord | Skipped:
             if isinstance(entry, Rejected):
                 return Skipped(entry.error)
-            return _holding_record(account, entry)
+            return _holding_record(account, entry, page.fetched_at)
 
         items = ((item(entries[index]), after(index)) for index in range(skip, len(entries)))
         return Slice(items, following)
@@ -141,9 +177,9 @@ async def holdings(
 
     Symbols and providers go to Calico (`asset_symbols`, `provider_ids`); kinds, a minimum
     value and hiding zeros are matched here, as a bounded scan like the on-chain filters."""
-    connection = query.connection(account)
+    pager = query.pager(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window, context.caller_id))
+    start = _start(pager.resume(codec, window, context.caller_id))
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, query.symbols, query.providers, failures)
     walked = await walk(
@@ -151,11 +187,11 @@ async def holdings(
         start,
         window.first,
         query.keeps_extra if query.extra else None,
-        page_size=context.options.calico_page_size,
+        page_size=SLOT.state(context).page_size,
         scan=context.scan,
     )
     problems = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
-    return connection.page(codec, window, walked, problems=problems)
+    return pager.page(codec, window, walked, problems=problems)
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
@@ -163,7 +199,7 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
     providers as PROVIDER_ERROR problems."""
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, (), (), failures)
-    walked = await walk(fetch, (None, 0), cap, page_size=context.options.calico_page_size)
+    walked = await walk(fetch, (None, 0), cap, page_size=SLOT.state(context).page_size)
     problems = (
         *(ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()),
         *walked.problems,
@@ -172,19 +208,16 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
     return HoldingsRead(account, holdings, walked.has_next and not walked.problems, problems)
 
 
-async def providers(
+async def _listing(
     context: RequestContext, account: AccountRecord
 ) -> tuple[list[ProviderRecord], list[ProviderFailed]]:
     """Every provider the user has connected (those holding assets and those failing), and a
-    PROVIDER_ERROR for each failing one.
-
-    All of the user's asset pages are read (a first page of `holdings` in the same request is
-    the same loader key, so it costs nothing more; so is a second call, for `Account.errors`)."""
+    PROVIDER_ERROR for each failing one, from all of the user's asset pages."""
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, (), (), failures)
     slugs: dict[str, ProviderRecord] = {}
     position: _Position = (None, 0)
-    pages = math.ceil(MAX_LISTED_ASSETS / context.options.calico_page_size)
+    pages = math.ceil(MAX_LISTED_ASSETS / SLOT.state(context).page_size)
     for _ in range(pages):
         page = await fetch(position)
         for holding, _ in page.items:
@@ -203,6 +236,25 @@ async def providers(
     return [slugs[slug] for slug in sorted(slugs)], failed
 
 
+async def providers(context: RequestContext, account: AccountRecord) -> list[ProviderRecord]:
+    """Every provider the user has connected: those holding assets and those failing.
+
+    All of the user's asset pages are read (a first page of `holdings` in the same request is
+    the same loader key, so it costs nothing more)."""
+    listed, _ = await _listing(context, account)
+    return listed
+
+
+async def account_problems(context: RequestContext, account: AccountRecord) -> list[Exception]:
+    """`Account.errors`: a PROVIDER_ERROR for each provider Calico could not read, or the
+    failure to read the asset pages at all (the same pages, and loader keys, as `providers`)."""
+    try:
+        _, failed = await _listing(context, account)
+    except Exception as error:  # the listing failing is itself what failed of the account
+        return [error]
+    return list(failed)
+
+
 async def holding_node(
     context: RequestContext, account: AccountRecord, key: tuple[str, ...]
 ) -> HoldingRecord | None:
@@ -213,7 +265,7 @@ async def holding_node(
         (None, 0),
         1,
         lambda h: h.key == key,
-        page_size=context.options.calico_page_size,
+        page_size=SLOT.state(context).page_size,
         scan=context.scan,
     )
     if not walked.items and walked.resume is not None:

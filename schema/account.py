@@ -8,6 +8,7 @@ import strawberry
 
 from resolvers.accounts import resolve_account, viewer_accounts
 from resolvers.errors import BadUserInput
+from resolvers.holding_query import HoldingQuery
 from resolvers.holdings import (
     resolve_account_problems,
     resolve_holdings,
@@ -15,9 +16,9 @@ from resolvers.holdings import (
     resolve_providers,
 )
 from resolvers.nodes import resolve_node
-from resolvers.pagination import Connection as PageConnection
+from resolvers.options import DEFAULT_FIRST
+from resolvers.pagination import Pager
 from resolvers.portfolio import SourceProblem
-from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, ViewerRecord
 from schema.demand import CONNECTION_SIZE, UPSTREAM_READ
 from schema.enums import PositionKind, Source
@@ -79,7 +80,7 @@ class Account(Node):
     async def holdings(
         self,
         info: Info,
-        first: First = 20,
+        first: First = DEFAULT_FIRST,
         after: After = None,
         filter: Annotated[
             HoldingFilter | None,
@@ -92,7 +93,7 @@ class Account(Node):
                 info.context, self.record, first, after, query, count=selects(info, "totalCount")
             )
         except Exception as error:  # the list answers, empty and incomplete, and says why
-            page = PageConnection.failed(error)
+            page = Pager.failed(error)
         report(info, page.problems)
         return AssetHoldingConnection.of_holdings(
             page, self.record, lambda record: AssetHolding.of(record, self)
@@ -106,7 +107,7 @@ class Account(Node):
     async def positions(
         self,
         info: Info,
-        first: First = 20,
+        first: First = DEFAULT_FIRST,
         after: After = None,
         kind: Annotated[
             PositionKind | None,
@@ -118,7 +119,7 @@ class Account(Node):
                 info.context, self.record, first, after, PositionKind(kind) if kind else None
             )
         except Exception as error:  # the list answers, empty and incomplete, and says why
-            page = PageConnection.failed(error)
+            page = Pager.failed(error)
         report(info, page.problems)
         return PositionConnection.of_positions(
             page, self.record, lambda record: Position.of(record, self)
@@ -164,11 +165,11 @@ class Account(Node):
             return cls.of(record) if isinstance(record, AccountRecord) else None
         if source is None or address is None:
             return None
-        try:
-            chosen = Source(source)
-        except ValueError:
-            raise BadUserInput(f"source: {source!r} is not one of {', '.join(Source)}") from None
-        return cls.of(resolve_account(info.context, chosen, address))
+        served = info.context.services.sources.get(source)
+        if served is None:
+            names = ", ".join(info.context.services.sources.names)
+            raise BadUserInput(f"source: {source!r} is not one of {names}")
+        return cls.of(resolve_account(info.context, served.source, address))
 
 
 @strawberry.type(description="The authenticated end user.")

@@ -11,24 +11,41 @@
 The extension also appends the soft errors fields reported while still answering
 (`schema/soft.py`), except those the response's data lists already: a soft error whose object's
 `errors` field is in the data (the client asked to read failures as data) is not repeated as a
-GraphQL error. Logs name the path, source and code; never a credential.
+GraphQL error (it is kept in `RequestContext.listed`, for the metrics). Logs name the path,
+source and code; never a credential.
+
+A response sent in parts (`@defer`, `@stream`; `schema/incremental.py`) is translated part by
+part as each goes out (`on_stream_result`): the errors of each deferred fragment and streamed
+item with it, and each soft error with the part whose data holds its field, unless this part
+or one before it holds the `errors` field that lists it. A soft error no part holds by the last
+one goes with the last.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSyntaxError,
+    IncrementalDeferResult,
+    InitialIncrementalExecutionResult,
+    SubsequentIncrementalExecutionResult,
+)
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import StreamExecutionResult
 
 from resolvers.context import Problem, RequestContext, ResponsePath
 from resolvers.errors import GraphError
+from schema.incremental import Deliveries, Entry, Landing, holds
 from schema.limits import too_many_tokens
 from sources.errors import UpstreamError
 
-__all__ = ["ErrorTranslation", "describe", "listed_in_data", "log_unexpected"]
+__all__ = ["ErrorTranslation", "PartErrors", "answered", "describe", "log_unexpected"]
 
 logger = logging.getLogger("holdings_graph.errors")
 
@@ -84,7 +101,14 @@ def _translate(error: GraphQLError) -> GraphQLError:
     )
 
 
-def _answered(data: Any, path: ResponsePath, key: str) -> bool:
+Claims = Callable[[Sequence[str | int]], bool]
+"""Whether a part holds the field at a path (so its soft error goes with that part)."""
+Answers = Callable[[Sequence[str | int], str], bool]
+"""Whether a part holds an object at a path, with a list at a response key (an `errors` field
+that lists soft errors)."""
+
+
+def answered(data: Any, path: Sequence[str | int], key: str) -> bool:
     """Whether `data` holds, at `path`, an object whose `key` is a list (an `errors` field
     that made it into the response: its object was not nulled by a sibling's error)."""
     node = data
@@ -98,39 +122,141 @@ def _answered(data: Any, path: ResponsePath, key: str) -> bool:
     return isinstance(node, dict) and isinstance(node.get(key), list)
 
 
-def _carriers(context: RequestContext, data: Any) -> set[ResponsePath]:
-    """Where the response's data lists soft errors: objects whose `errors` field it holds."""
-    return {carrier for carrier, key in context.carriers if _answered(data, carrier, key)}
+def _answers_in(entry: Entry, landing: Landing) -> Answers:
+    """`answered` within what `entry` delivers where it lands."""
+
+    def answers(path: Sequence[str | int], key: str) -> bool:
+        base = landing.path
+        if len(path) < len(base) or list(path[: len(base)]) != base:
+            return False
+        rest = path[len(base) :]
+        if isinstance(entry, IncrementalDeferResult):
+            return answered(entry.data, rest, key)
+        if not rest or not isinstance(rest[0], int) or landing.start is None:
+            return False
+        index = rest[0] - landing.start
+        return 0 <= index < len(entry.items) and answered(entry.items[index], rest[1:], key)
+
+    return answers
 
 
-def _unlisted(context: RequestContext, data: Any) -> list[Problem]:
-    """The soft errors no `errors` field of the response's data lists."""
-    listed = _carriers(context, data)
-    return [problem for problem in context.problems if problem.carrier not in listed]
+class PartErrors:
+    """Translates one response's parts in order; sends each soft error once, or not at all
+    when a part sent holds the `errors` field that lists it."""
+
+    def __init__(self, context: RequestContext | None) -> None:
+        #: The request, whose soft errors (`problems`) and the `errors` fields answered
+        #: (`carriers`) come in while it runs.
+        self._context = context
+        self._sent: set[int] = set()
+        #: The objects whose `errors` field a part sent so far held.
+        self._listing: set[ResponsePath] = set()
+        self._deliveries = Deliveries()
+
+    @property
+    def _problems(self) -> Sequence[Problem]:
+        return self._context.problems if self._context is not None else []
+
+    def translate(self, result: StreamExecutionResult | ExecutionResult) -> None:
+        if isinstance(result, SubsequentIncrementalExecutionResult):
+            self._subsequent(result)
+            return
+        data = result.data
+        self._note(partial(answered, data))
+        if isinstance(result, InitialIncrementalExecutionResult):
+            self._deliveries.follow(result)
+            result.errors = self._with(result.errors, lambda path: holds(data, path))
+        else:  # the whole response in one result
+            result.errors = self._with(result.errors, lambda path: True)
+
+    def _subsequent(self, frame: SubsequentIncrementalExecutionResult) -> None:
+        delivered = self._deliveries.follow(frame)
+        for entry, landing in delivered:
+            self._note(_answers_in(entry, landing))
+        for entry, landing in delivered:
+            _log(entry.errors)
+            entry.errors = self._with(entry.errors, partial(landing.holds, entry))
+        for completed, landing in zip(
+            frame.completed or (), self._deliveries.completed(frame), strict=True
+        ):
+            if completed.errors:  # the fragment or stream failed: its soft errors go with it
+                _log(completed.errors)
+                completed.errors = self._with(completed.errors, _under(landing.path))
+        if frame.has_next or len(self._sent) == len(self._problems):
+            return
+        if all(self._listed(problem) for _, problem in self._unsent()):
+            self._with(None, lambda path: True)  # only listed ones are left: none to carry
+            return
+        last = [*(frame.incremental or ()), *(c for c in frame.completed or () if c.errors)]
+        if not last:  # nothing to carry them: an empty fragment at a path already sent
+            carrier = IncrementalDeferResult(data={}, id=self._deliveries.latest())
+            frame.incremental = [*(frame.incremental or ()), carrier]
+            last = [carrier]
+        last[0].errors = self._with(last[0].errors, lambda path: True, translate=False)
+
+    def _note(self, answers: Answers) -> None:
+        """Take in the `errors` fields this part holds."""
+        if self._context is None:
+            return
+        for carrier, key in self._context.carriers:
+            if carrier not in self._listing and answers(list(carrier), key):
+                self._listing.add(carrier)
+
+    def _listed(self, problem: Problem) -> bool:
+        return problem.carrier in self._listing
+
+    def _unsent(self) -> list[tuple[int, Problem]]:
+        return [(i, p) for i, p in enumerate(self._problems) if i not in self._sent]
+
+    def _with(
+        self, errors: list[GraphQLError] | None, claims: Claims, *, translate: bool = True
+    ) -> list[GraphQLError] | None:
+        translated = [_translate(e) for e in errors or ()] if translate else list(errors or ())
+        for index, problem in self._unsent():
+            path = list(problem.path)
+            if not (self._listed(problem) or claims(path)):
+                continue
+            self._sent.add(index)
+            log_unexpected(problem.error, path)
+            if self._listed(problem):  # the data says it: no GraphQL error beside it
+                assert self._context is not None
+                self._context.listed.append(problem)
+                continue
+            message, extensions = describe(problem.error)
+            translated.append(GraphQLError(message, path=path, extensions=extensions))
+        return translated or None
 
 
-def listed_in_data(context: RequestContext, data: Any) -> list[Problem]:
-    """The soft errors the response's data lists (in an `errors` field) instead of `errors`."""
-    listed = _carriers(context, data)
-    return [problem for problem in context.problems if problem.carrier in listed]
+def _context(context: object) -> RequestContext | None:
+    return context if isinstance(context, RequestContext) else None
+
+
+def _under(base: Sequence[str | int]) -> Claims:
+    return lambda path: list(path[: len(base)]) == list(base)
+
+
+def _log(errors: list[GraphQLError] | None) -> None:
+    # Strawberry hands only the first part's errors to `Schema.process_errors`.
+    for error in errors or ():
+        if error.original_error is not None:
+            log_unexpected(error.original_error, error.path)
 
 
 class ErrorTranslation(SchemaExtension):
     """Gives every error its code, masks the unexpected, adds the soft errors the data does not
     list."""
 
+    _parts: PartErrors | None = None
+
     def on_operation(self) -> Iterator[None]:
         yield
-        execution = self.execution_context
-        result = execution.result
-        if result is None:
-            return
-        errors = [_translate(error) for error in result.errors or ()]
-        context = execution.context
-        if isinstance(context, RequestContext):
-            for problem in context.problems:
-                log_unexpected(problem.error, list(problem.path))
-            for problem in _unlisted(context, result.data):
-                message, extensions = describe(problem.error)
-                errors.append(GraphQLError(message, path=list(problem.path), extensions=extensions))
-        result.errors = errors or None
+        result = self.execution_context.result
+        # A response sent in parts was translated part by part on its way out.
+        if self._parts is None and result is not None:
+            PartErrors(_context(self.execution_context.context)).translate(result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        if self._parts is None:
+            self._parts = PartErrors(_context(self.execution_context.context))
+        self._parts.translate(result)
+        yield

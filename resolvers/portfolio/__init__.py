@@ -1,12 +1,12 @@
 """One portfolio across every source: the named on-chain accounts and the viewer's custodial
-ones, read whole, valued, and summed per asset, source and chain (issue #5).
+ones, read whole, valued, and summed per asset, source and chain.
 
-    reading      which accounts, and every holding of each (bounded), failures kept apart
-    identity     which holdings are of the same asset
-    valuation    a price only from a source that reports one, carried along identity
-    aggregation  totals per asset, source and chain; `asOf`
-    filters      which asset totals `byAsset` lists
-    ordering     `byAsset` orders and keyset pages
+    reading         which accounts, and every holding of each (bounded), failures kept apart
+    asset_identity  which holdings are of the same asset
+    valuation       a price only from a source that reports one, carried along identity
+    aggregation     totals per asset, source and chain; `asOf`
+    filters         which asset totals `byAsset` lists
+    ordering        `byAsset` orders and keyset pages
 
 `resolve_portfolio` returns a `PortfolioRecord`; `schema/portfolio.py` maps it.
 """
@@ -63,13 +63,19 @@ async def resolve_portfolio(
     reads, failures = await read_accounts(context, accounts)
     problems.extend(failures)
     holdings = [holding for read in reads for holding in read.holdings]
-    items, prices = value_all(holdings)
+    order = context.services.sources.sources
+    items, prices = value_all(holdings, order)
     return PortfolioRecord(
         accounts=tuple(accounts),
         totals=tuple(asset_totals(items, prices)),
         total=group_total(items),
         by_source=tuple(
-            by_source(items, (a.source for a in accounts), {problem.source for problem in problems})
+            by_source(
+                items,
+                (a.source for a in accounts),
+                {problem.source for problem in problems},
+                order,
+            )
         ),
         by_chain=tuple(by_chain(items)),
         as_of=as_of(holdings),

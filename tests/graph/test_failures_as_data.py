@@ -18,13 +18,14 @@ import pytest_asyncio
 from graphql import parse
 from prometheus_client.parser import text_string_to_metric_families
 
-from resolvers.context import GraphOptions
 from schema import schema
 from schema.limits import measure
 from sources.algod import sandbox_data as algod_data
 from tests.graph.all_sources import FAILED_FIELDS, FAULTS, QUERY, SANDBOX, TIMEOUT, VARIABLES
 from tests.graph.support import ALGOD_ACCOUNT, ALGOD_ASSETS, CALICO_ASSETS, MESH_PORTFOLIO
 from tests.harness import GraphClient, Sandboxes, serve_graph
+from tests.hostile.support import default_options
+from tests.web.incremental_client import post_for_parts
 
 FAILURE = "source code provider cause message retryAfterSeconds"
 READ = f"complete errors {{ {FAILURE} }}"
@@ -55,6 +56,14 @@ BINANCE = {
     "message": "Calico could not read provider 'binance': unauthorized",
     "retryAfterSeconds": None,
 }
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _no_faults(sandboxes: Sandboxes) -> AsyncIterator[None]:
+    """Each test runs on sandboxes without faults, and leaves none behind."""
+    await sandboxes.reset()
+    yield
+    await sandboxes.reset()
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -197,7 +206,7 @@ async def test_alices_calico_errors_share_the_pages_her_providers_read(
 def test_an_accounts_errors_are_estimated_as_its_providers_are() -> None:
     def calls(selection: str) -> int:
         document = parse(f'{{ account(source: CALICO, address: "alice") {{ {selection} }} }}')
-        figures = measure(schema._schema, document, None, {}, GraphOptions())
+        figures = measure(schema._schema, document, None, {}, default_options())
         assert figures is not None
         return figures.upstream_calls
 
@@ -270,15 +279,53 @@ def test_through_a_gateway_an_accounts_errors_are_estimated_by_the_sources_it_na
         representations = [
             {"__typename": "Account", "source": source, "address": "x"} for source in sources
         ]
-        figures = measure(schema._schema, document, None, {"r": representations}, GraphOptions())
+        figures = measure(schema._schema, document, None, {"r": representations}, default_options())
         assert figures is not None
         return figures.upstream_calls
 
     providers = parse('{ account(source: CALICO, address: "a") { providers { slug } } }')
-    calico = measure(schema._schema, providers, None, {}, GraphOptions())
+    calico = measure(schema._schema, providers, None, {}, default_options())
     assert calico is not None
     assert calls(*["ALGORAND"] * 50) == 0
     assert calls("CALICO") == calico.upstream_calls > 0
     anonymous = [{"__typename": "Account", "id": "x"}]
-    figures = measure(schema._schema, document, None, {"r": anonymous}, GraphOptions())
+    figures = measure(schema._schema, document, None, {"r": anonymous}, default_options())
     assert figures is not None and figures.upstream_calls == calico.upstream_calls
+
+
+async def test_sent_in_parts_a_failure_is_left_out_where_a_part_already_listed_it(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    # The account's `errors` in the first part, its failing `providers` deferred: the failure
+    # is read in the first part, and no part repeats it as a GraphQL error.
+    await clean.calico.faults(status=503)
+    query = """{ account(source: CALICO, address: "alice") {
+      errors { code source }
+      ... @defer(label: "providers") { providers { slug } }
+    } }"""
+    answer = await post_for_parts(graph, query, headers=graph.headers("alice", calico=True))
+    first, *later = answer.bodies
+    assert first["data"]["account"]["errors"] == [
+        {"code": "UPSTREAM_UNAVAILABLE", "source": "CALICO"}
+    ]
+    (entry,) = [e for body in later for e in body.get("incremental", ())]
+    assert entry["data"] == {"providers": []}
+    assert all("errors" not in body for body in answer.bodies)
+    assert all("errors" not in e for body in later for e in body.get("incremental", ()))
+
+
+async def test_sent_in_parts_a_failure_listed_only_in_a_later_part_is_also_a_coded_error(
+    graph: GraphClient, clean: Sandboxes
+) -> None:
+    # The list in the first part, its `errors` deferred: the first part cannot know that a
+    # later one will list the failure, so it carries the coded error (said twice, never lost).
+    query = """{ account(source: CALICO, address: "alice") { holdings(first: 1) {
+      nodes { amount }
+      ... @defer(label: "failures") { errors { code provider } }
+    } } }"""
+    answer = await post_for_parts(graph, query, headers=graph.headers("alice", calico=True))
+    first, *later = answer.bodies
+    assert [e["extensions"]["code"] for e in first["errors"]] == ["PROVIDER_ERROR"]
+    (entry,) = [e for body in later for e in body.get("incremental", ())]
+    assert entry["data"] == {"errors": [{"code": "PROVIDER_ERROR", "provider": "binance"}]}
+    assert "errors" not in entry
