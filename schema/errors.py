@@ -24,7 +24,7 @@ one goes with the last.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -144,18 +144,30 @@ class PartErrors:
     """Translates one response's parts in order; sends each soft error once, or not at all
     when a part sent holds the `errors` field that lists it."""
 
-    def __init__(self, context: RequestContext | None) -> None:
-        #: The request, whose soft errors (`problems`) and the `errors` fields answered
-        #: (`carriers`) come in while it runs.
-        self._context = context
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        carriers: Collection[tuple[ResponsePath, str]] = (),
+        listed: list[Problem] | None = None,
+    ) -> None:
+        #: The request's soft errors (`RequestContext.problems`) and the `errors` fields
+        #: answered (`carriers`): they come in while it runs.
+        self._problems = problems
+        self._carriers = carriers
+        #: Where the soft errors left out because the data lists them go
+        #: (`RequestContext.listed`, for the metrics).
+        self._listed_out = listed if listed is not None else []
         self._sent: set[int] = set()
         #: The objects whose `errors` field a part sent so far held.
         self._listing: set[ResponsePath] = set()
         self._deliveries = Deliveries()
 
-    @property
-    def _problems(self) -> Sequence[Problem]:
-        return self._context.problems if self._context is not None else []
+    @classmethod
+    def of(cls, context: object) -> PartErrors:
+        """For the request `context` (none of its own: nothing soft to add)."""
+        if not isinstance(context, RequestContext):
+            return cls([])
+        return cls(context.problems, context.carriers, context.listed)
 
     def translate(self, result: StreamExecutionResult | ExecutionResult) -> None:
         if isinstance(result, SubsequentIncrementalExecutionResult):
@@ -184,9 +196,6 @@ class PartErrors:
                 completed.errors = self._with(completed.errors, _under(landing.path))
         if frame.has_next or len(self._sent) == len(self._problems):
             return
-        if all(self._listed(problem) for _, problem in self._unsent()):
-            self._with(None, lambda path: True)  # only listed ones are left: none to carry
-            return
         last = [*(frame.incremental or ()), *(c for c in frame.completed or () if c.errors)]
         if not last:  # nothing to carry them: an empty fragment at a path already sent
             carrier = IncrementalDeferResult(data={}, id=self._deliveries.latest())
@@ -196,9 +205,7 @@ class PartErrors:
 
     def _note(self, answers: Answers) -> None:
         """Take in the `errors` fields this part holds."""
-        if self._context is None:
-            return
-        for carrier, key in self._context.carriers:
+        for carrier, key in self._carriers:
             if carrier not in self._listing and answers(list(carrier), key):
                 self._listing.add(carrier)
 
@@ -219,16 +226,11 @@ class PartErrors:
             self._sent.add(index)
             log_unexpected(problem.error, path)
             if self._listed(problem):  # the data says it: no GraphQL error beside it
-                assert self._context is not None
-                self._context.listed.append(problem)
+                self._listed_out.append(problem)
                 continue
             message, extensions = describe(problem.error)
             translated.append(GraphQLError(message, path=path, extensions=extensions))
         return translated or None
-
-
-def _context(context: object) -> RequestContext | None:
-    return context if isinstance(context, RequestContext) else None
 
 
 def _under(base: Sequence[str | int]) -> Claims:
@@ -253,10 +255,10 @@ class ErrorTranslation(SchemaExtension):
         result = self.execution_context.result
         # A response sent in parts was translated part by part on its way out.
         if self._parts is None and result is not None:
-            PartErrors(_context(self.execution_context.context)).translate(result)
+            PartErrors.of(self.execution_context.context).translate(result)
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         if self._parts is None:
-            self._parts = PartErrors(_context(self.execution_context.context))
+            self._parts = PartErrors.of(self.execution_context.context)
         self._parts.translate(result)
         yield
