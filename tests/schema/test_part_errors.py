@@ -163,4 +163,3 @@ def test_an_errors_field_under_a_null_lists_nothing() -> None:
     result = ExecutionResult(data={"a": None})
     PartErrors([problem], {(("a", "list"), "errors")}).translate(result)
     assert messages(result.errors) == ["nulled"]
-
