@@ -67,11 +67,13 @@ from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 from web.operations import several_operations_refusal
 from web.persisted import PersistedQueries, Refusal
 from web.refusal import RequestRefusal
+from web.response_limit import ResponseLimit
 
 __all__ = ["AppState", "GraphQLView"]
 
 _REQUEST_ERROR_CODES = {
     400: "BAD_REQUEST",
+    404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
     415: "UNSUPPORTED_MEDIA_TYPE",
@@ -119,6 +121,16 @@ class _Exchange:
     #: The format of parts the client reads, if it asked for parts; `in_parts`: it gets them.
     spec: IncrementalSpec | None = None
     in_parts: bool = False
+    #: A batch's count of operations (None: one operation).
+    operations: int | None = None
+
+
+def _caller_key(request: Request, caller: Caller) -> str:
+    """Whose request this is, for the caller's rate and the sources' fair queues."""
+    identity = caller.identity
+    if identity is not None:
+        return user_caller(identity.user_id)
+    return address_caller(request.client.host if request.client else None)
 
 
 def _exchange(request: Request) -> _Exchange:
@@ -143,15 +155,18 @@ class GraphQLView(GraphQL[RequestContext, None]):
         caller_rates: CallerRates | None = None,
         persisted: PersistedQueries | None = None,
         batching: BatchPolicy | None = None,
+        responses: ResponseLimit | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
+        super().__init__(schema, graphql_ide="graphiql" if graphiql is not None else None)
         self._schema = schema
         self._state = state
         self._cache = cache
-        self._graphiql = graphiql or GraphiQLPage()
+        self._graphiql = graphiql
         self._caller_rates = caller_rates
         self._persisted = persisted or PersistedQueries()
         self._batching = batching or BatchPolicy(max_operations=0)
+        self._responses = responses or ResponseLimit(max_bytes=32 * 1024 * 1024)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -164,7 +179,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     async def _respond(self, request: Request) -> Response:
         exchange = _exchange(request)
-        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+        ide = self.should_render_graphql_ide(self.request_adapter_class(request))
+        if ide and self._graphiql is not None:
             page = await self.render_graphql_ide(request)
             page.headers["Cache-Control"] = "no-cache"
             return page
@@ -174,12 +190,19 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if media_type is None and exchange.spec is not None:
             media_type = JSON  # what is not sent in parts comes as one body
         try:
+            if ide:
+                raise HTTPException(
+                    404,
+                    "GraphiQL is turned off on this server (GRAPHIQL=false); send a query: "
+                    "POST it, or GET /graphql?query=...",
+                )
             refusal = credential_refusal(request.scope["headers"])
             if refusal is not None:
                 raise refusal
             await self._admit(request, self._caller(request))
             self._check_request(request, media_type)
             response = await self.run(request)
+            exchange.errors |= self._responses.hold(response, exchange.operations)
         except HTTPException as error:
             response = self._request_error(request, error, media_type or JSON)
         else:
@@ -220,12 +243,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if self._caller_rates is None:
             return
         identity = caller.identity
-        key = (
-            user_caller(identity.user_id)
-            if identity is not None
-            else address_caller(request.client.host if request.client else None)
-        )
-        wait = await self._caller_rates.admit(key)
+        wait = await self._caller_rates.admit(_caller_key(request, caller))
         if wait is None:
             return
         rate = self._caller_rates.rate
@@ -358,6 +376,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         context: RequestContext,
         batch: Sequence[GraphQLRequestData],
     ) -> list[ExecutionResult]:
+        _exchange(request).operations = len(batch)
         runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
         too_complex = self._batching.over_limits(self._schema._schema, runnable, context.options)
         if too_complex is not None:
@@ -442,12 +461,14 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        assert self._graphiql is not None, "GraphiQL is off"
         return HTMLResponse(self._graphiql.html)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         services = self._state.services
         if services is None:
             raise RuntimeError("the app's lifespan has not started")
-        context = RequestContext.create(services, self._caller(request))
+        caller = self._caller(request)
+        context = RequestContext.create(services, caller, caller_key=_caller_key(request, caller))
         _exchange(request).context = context
         return context
