@@ -1,8 +1,10 @@
 """Which parts of the graph's own schema the plans compile: a holdings page (the value the
 `holdings` resolver returns) is one pure subtree, compiled whole, its new fields included
-(`complete`, `errors` and their `SourceError`s, the nodes' `Asset.nameHex`); the account above
-it is not (its `holdings` field has a resolver and arguments), so graphql-core calls that
-resolver and hands the page's completer its value."""
+(`complete`, the nodes' `Asset.nameHex`); the account above it is not (its `holdings` field has
+a resolver and arguments), so graphql-core calls that resolver and hands the page's completer
+its value. A page that reads its `errors` is completed by graphql-core (that field has a
+resolver: it tells the request the failures it lists need no GraphQL error), and the value of
+each of its fields, the `SourceError`s included, is compiled."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ PAGE = """query {
   account(source: ALGORAND, address: "x") {
     holdings(first: 1) {
       complete
-      errors { source code message retryAfterSeconds provider account { source address } }
+      ERRORS
       nodes { id amount rawAmount asset { kind symbol name nameHex caip19 fingerprint } }
       edges { cursor node { id } }
       pageInfo { hasNextPage endCursor }
@@ -58,8 +60,25 @@ def _object(shape: Shape | None) -> Object:
     return shape
 
 
+_ERRORS = "errors { source code message retryAfterSeconds provider account { source address } }"
+
+
 def test_a_holdings_page_is_compiled_but_for_its_resolvers() -> None:
-    operation = parse(PAGE).definitions[0]
+    _page_shapes(PAGE.replace("ERRORS", ""), whole=True)
+    # `errors` has a resolver, so graphql-core completes the page; its value is compiled.
+    shapes = _page_shapes(PAGE.replace("ERRORS", _ERRORS), whole=False)
+    assert [f.key for f in _object(shapes["errors"]).fields] == [
+        "source",
+        "code",
+        "message",
+        "retryAfterSeconds",
+        "provider",
+        "account",
+    ]
+
+
+def _page_shapes(text: str, *, whole: bool) -> dict[str, Shape | None]:
+    operation = parse(text).definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
 
     def collect(type_: GraphQLObjectType, fields: FieldDetailsList) -> GroupedFieldSet:
@@ -70,25 +89,19 @@ def test_a_holdings_page_is_compiled_but_for_its_resolvers() -> None:
     holdings = collect(_type("Account"), account)["holdings"]
     # The account holds a field with a resolver: graphql-core's to complete.
     assert _shape("Query", "account", account, collect) is None
-    whole = _shape("Account", "holdings", holdings, collect)
-    assert whole is not None and _object(whole).name == "AssetHoldingConnection"
-    assert compile_shape(whole, "holdings") is not None
+    whole_page = _shape("Account", "holdings", holdings, collect)
+    if whole:
+        assert whole_page is not None and _object(whole_page).name == "AssetHoldingConnection"
+        assert compile_shape(whole_page, "holdings") is not None
+    else:
+        assert whole_page is None
     page = collect(_type("AssetHoldingConnection"), holdings)
     shapes = {
         key: _shape("AssetHoldingConnection", key, group, collect) for key, group in page.items()
     }
-    assert all(shape is not None for shape in shapes.values()), shapes
-    errors = _object(shapes["errors"])
-    assert [f.key for f in errors.fields] == [
-        "source",
-        "code",
-        "message",
-        "retryAfterSeconds",
-        "provider",
-        "account",
-    ]
     asset = next(f for f in _object(shapes["nodes"]).fields if f.key == "asset")
     assert "nameHex" in [f.key for f in _object(asset.shape).fields]
     for key, shape in shapes.items():
-        assert shape is not None
+        assert shape is not None, key
         assert compile_shape(shape, key) is not None, key
+    return shapes
