@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Self
 
 from resolvers.cursors import CursorCodec
 from resolvers.identity import Caller, TokenVerifier
@@ -171,7 +172,7 @@ class RequestContext:
         self.problems.append((error, path))
 
     @classmethod
-    def create(cls, services: Services, caller: Caller) -> RequestContext:
+    def create(cls, services: Services, caller: Caller) -> Self:
         """A context for a new request, whose deadline starts now.
 
         The deadline is set in the current `contextvars` context, which the request's execution

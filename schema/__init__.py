@@ -28,6 +28,7 @@ from schema.provider import Provider
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.soft import Info
+from schema.subscription import Subscription
 
 __all__ = ["FEDERATION_VERSION", "HoldingsSchema", "schema"]
 
@@ -64,6 +65,7 @@ def _build() -> HoldingsSchema:
     return HoldingsSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=types,
         # QueryLimits after CachedDocuments: it measures the document that one validated.
         # OperationMetrics first: its on_operation ends last, after ErrorTranslation's.

@@ -20,6 +20,8 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from resolvers.context import RequestContext
 from resolvers.errors import GraphError
@@ -89,7 +91,7 @@ class ErrorTranslation(SchemaExtension):
         yield
         execution = self.execution_context
         result = execution.result
-        if result is None:
+        if result is None or _subscription(execution):
             return
         errors = [_translate(error) for error in result.errors or ()]
         context = execution.context
@@ -99,3 +101,20 @@ class ErrorTranslation(SchemaExtension):
                 message, extensions = describe(problem)
                 errors.append(GraphQLError(message, path=path, extensions=extensions))
         result.errors = errors or None
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        # A subscription's events go out one by one, long before the operation ends: each is
+        # translated as it goes (its soft errors travel in its own `errors` fields).
+        if _subscription(self.execution_context) and isinstance(result, ExecutionResult):
+            errors = [_translate(error) for error in result.errors or ()]
+            result.errors = errors or None
+        yield
+
+
+def _subscription(execution: ExecutionContext) -> bool:
+    if execution.graphql_document is None:
+        return False
+    try:
+        return execution.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:  # no operation by that name, or several without one
+        return False

@@ -20,7 +20,9 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
 - GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`);
 - persisted queries, automatic (Apollo's APQ) or trusted documents only (`web/persisted.py`), by
   POST and by GET (a GET with `extensions` is a request, never GraphiQL's page);
-- operation batching, a JSON array of operations (`web/batching.py`).
+- operation batching, a JSON array of operations (`web/batching.py`);
+- subscriptions over WebSocket (graphql-transport-ws, `web/live.py`) and Server-Sent Events
+  (graphql-sse's distinct connections mode, `web/sse.py`), on the app's live hub.
 """
 
 from __future__ import annotations
@@ -40,16 +42,21 @@ from strawberry.http import process_result as strawberry_result
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import RequestContext, Services
+from resolvers.live import LiveContext, LiveHub
 from schema import schema
 from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
 from web.cache_control import VARY, CachePolicy
 from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
+from web.live import LiveTransportWSHandler, TextWebSocketAdapter, caller_of_payload
 from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 from web.persisted import PersistedQueries, Refusal
+from web.sse import sse_transport, wants_event_stream
 
 __all__ = ["AppState", "GraphQLView"]
 
@@ -66,6 +73,8 @@ class AppState:
     """What the lifespan opened; `services` is None before start-up and after shutdown."""
 
     services: Services | None = None
+    #: The live subscriptions' hub (started with the services).
+    live: LiveHub | None = None
 
 
 class _Refused(HTTPException):
@@ -108,6 +117,9 @@ def _exchange(request: Request) -> _Exchange:
 class GraphQLView(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with our typed per-request context, over GraphQL over HTTP."""
 
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+    websocket_adapter_class = TextWebSocketAdapter
+
     def __init__(
         self,
         state: AppState,
@@ -116,8 +128,19 @@ class GraphQLView(GraphQL[RequestContext, None]):
         graphiql: GraphiQLPage | None = None,
         persisted: PersistedQueries | None = None,
         batching: BatchPolicy | None = None,
+        heartbeat_seconds: float = 15.0,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            # Counted by our handler, with a coded error (web/live.py).
+            max_subscriptions_per_connection=None,
+        )
+        self.stream_transport_classes_by_protocol = {
+            **self.stream_transport_classes_by_protocol,
+            GRAPHQL_SSE_PROTOCOL: sse_transport(heartbeat_seconds),
+        }
         self._state = state
         self._cache = cache or CachePolicy(max_age=15)
         self._graphiql = graphiql or GraphiQLPage()
@@ -133,7 +156,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
         response.headers["Vary"] = VARY
         await response(scope, receive, send)
 
+    @property
+    def live_hub(self) -> LiveHub | None:
+        return self._state.live
+
     async def _respond(self, request: Request) -> Response:
+        if wants_event_stream(request.headers.get("accept")):
+            return await self._event_stream(request)
         exchange = _exchange(request)
         if self.should_render_graphql_ide(self.request_adapter_class(request)):
             page = await self.render_graphql_ide(request)
@@ -163,6 +192,19 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
         response.headers["Cache-Control"] = self._cache.header(personal=personal, reusable=reusable)
         return response
+
+    async def _event_stream(self, request: Request) -> Response:
+        """An operation over Server-Sent Events (`web/sse.py`); refusals as plain JSON."""
+        try:
+            if request.method == "POST":
+                self._check_request(request, JSON)
+            elif request.method != "GET":
+                raise HTTPException(
+                    405, f"an event stream is a GET or a POST, not {request.method}"
+                )
+            return await self.run(request)
+        except HTTPException as error:
+            return self._request_error(request, error, JSON)
 
     def _check_request(self, request: Request, media_type: str | None) -> None:
         """Refuses what GraphQL over HTTP refuses before reading the body."""
@@ -341,6 +383,24 @@ class GraphQLView(GraphQL[RequestContext, None]):
         caller = services.verifier.caller(
             request.headers.get("authorization"), request.headers.get("x-calico-token")
         )
+        if request.scope["type"] == "websocket" or wants_event_stream(
+            request.headers.get("accept")
+        ):
+            # May subscribe: WebSocket connections (whose operations get contexts of their
+            # own, web/live.py) and event streams.
+            live = LiveContext.create(services, caller)
+            live.hub = self._state.live
+            return live
         context = RequestContext.create(services, caller)
         _exchange(request).context = context
         return context
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        """`connection_init`: the payload's Authorization and X-Calico-Token name the caller."""
+        services = self._state.services
+        if isinstance(context, LiveContext) and services is not None:
+            params = context.connection_params or {}
+            if params:
+                context.caller = caller_of_payload(services.verifier, params)
+        unset: UnsetType = UNSET
+        return unset
