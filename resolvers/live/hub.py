@@ -230,7 +230,8 @@ class LiveHub:
         metrics = self._metrics
 
         async def read() -> Reading:
-            return await read_account(services, account, caller)
+            # Half an interval: an answer a query just read serves; one from the last poll not.
+            return await read_account(services, account, caller, interval / 2)
 
         def observe(reading: Reading, role: str = "poll") -> None:
             metrics.reading(account.source.value, role)

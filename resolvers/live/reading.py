@@ -15,13 +15,18 @@ from resolvers.identity import Caller
 from resolvers.live.records import Reading
 from resolvers.portfolio.reading import read_accounts
 from resolvers.records import AccountRecord
+from sources.cache.freshness import MAX_AGE
 from sources.errors import UpstreamError
 
 __all__ = ["read_account", "retry_after"]
 
 
-async def read_account(services: Services, account: AccountRecord, caller: Caller) -> Reading:
-    """Every holding of `account` now (None and the failure when it could not be read)."""
+async def read_account(
+    services: Services, account: AccountRecord, caller: Caller, max_age: float
+) -> Reading:
+    """Every holding of `account` now (None and the failure when it could not be read); an
+    answer in the shared cache serves it only if read at most `max_age` seconds ago."""
+    MAX_AGE.set(max_age)
     context = RequestContext.create(services, caller)
     reads, problems = await read_accounts(context, [account])
     holdings = reads[0].holdings if reads else None
