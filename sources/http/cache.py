@@ -2,10 +2,10 @@
 
 A cacheable read is looked up first (the observer hears hit or miss); an answer found there is
 served without a request, its `read_at` the time it was first read (a read that must be fresher,
-a live poll, takes only entries within its `MAX_AGE`, `sources.cache.freshness`). Otherwise the layers below
-answer. Every answer, cached or not, is then read by the request's `parse`, and only a 2xx answer
-that parsed is kept for the TTL: a body the client refuses is never served again from the cache,
-and a cached one it refuses is dropped. Keys hold no header, so no credential
+a live poll, takes only entries within its `MAX_AGE`: `sources.cache.freshness`). Otherwise the
+layers below answer. Every answer, cached or not, is then read by the request's `parse`, and
+only a 2xx answer that parsed is kept for the TTL: a body the client refuses is never served
+again from the cache, and a cached one it refuses is dropped. Keys hold no header, so no credential
 (`sources.cache.key`); custodial reads are never cacheable.
 """
 

@@ -96,13 +96,13 @@ class TransportWS:
             payload["variables"] = dict(variables)
         await self.ws.send_json({"id": id, "type": "subscribe", "payload": payload})
 
-    async def message(self, id: str, timeout: float = WAIT) -> dict[str, Any]:
+    async def message(self, id: str, within: float = WAIT) -> dict[str, Any]:
         """The next message for operation `id` (next, error or complete)."""
-        return await asyncio.wait_for(self.messages[id].get(), timeout)
+        return await asyncio.wait_for(self.messages[id].get(), within)
 
-    async def next(self, id: str, timeout: float = WAIT) -> dict[str, Any]:
+    async def next(self, id: str, within: float = WAIT) -> dict[str, Any]:
         """The next `next` payload for `id` (its `data` and `errors`)."""
-        message = await self.message(id, timeout)
+        message = await self.message(id, within)
         assert message["type"] == "next", message
         payload: dict[str, Any] = message["payload"]
         return payload
@@ -113,12 +113,12 @@ class TransportWS:
     async def complete(self, id: str) -> None:
         await self.ws.send_json({"id": id, "type": "complete"})
 
-    async def closed(self, timeout: float = WAIT) -> tuple[int | None, str]:
+    async def closed(self, within: float = WAIT) -> tuple[int | None, str]:
         """Read until the server closes; its close code and reason."""
         if self.reader is None:
             self.start_reading()
         assert self.reader is not None
-        await asyncio.wait_for(self.reader, timeout)
+        await asyncio.wait_for(self.reader, within)
         return self.ws.close_code, self.close_reason
 
 
@@ -130,9 +130,9 @@ class EventStream:
     comments: int = 0
     _buffer: bytes = b""
 
-    async def event(self, timeout: float = WAIT) -> tuple[str, str]:
+    async def event(self, within: float = WAIT) -> tuple[str, str]:
         """The next (event, data) pair; comments are counted and skipped."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while True:
                 block = await self._block()
                 lines = block.decode("utf-8").splitlines()
@@ -149,9 +149,9 @@ class EventStream:
                         data.append(value)
                 return name, "\n".join(data)
 
-    async def next(self, timeout: float = WAIT) -> dict[str, Any]:
+    async def next(self, within: float = WAIT) -> dict[str, Any]:
         """The next `next` event's result."""
-        name, data = await self.event(timeout)
+        name, data = await self.event(within)
         assert name == "next", (name, data)
         result: dict[str, Any] = json.loads(data)
         return result

@@ -69,8 +69,8 @@ async def metric(
     return total
 
 
-async def until(check: Any, timeout: float = 30.0, step: float = 0.05) -> None:
-    """Wait until `await check()` is true (a bounded wait: fails after `timeout`)."""
-    async with asyncio.timeout(timeout):
-        while not await check():
+async def until(check: Any, within: float = 30.0, step: float = 0.05) -> None:
+    """Wait until `await check()` is true (a bounded wait: fails after `within` seconds)."""
+    async with asyncio.timeout(within):
+        while not await check():  # noqa: ASYNC110 (the check asks the server over HTTP)
             await asyncio.sleep(step)

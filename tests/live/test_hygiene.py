@@ -88,7 +88,7 @@ async def test_sse_sends_comments_while_nothing_changes(
     async with event_stream(http, live.url, HOLDINGS, holdings_of("ALGORAND", SMALL)) as stream:
         assert (await stream.next())["data"]["holdingsChanged"]["initial"]
         with contextlib.suppress(TimeoutError):
-            await stream.event(timeout=2.0)  # only comments come: it times out
+            await stream.event(within=2.0)  # only comments come: it times out
     assert stream.comments >= 2
 
 

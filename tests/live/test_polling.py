@@ -35,7 +35,7 @@ async def _readings(http: aiohttp.ClientSession, live: GraphClient) -> float:
 async def _subscribers(
     http: aiohttp.ClientSession, live: GraphClient, connections: int, each: int, address: str
 ) -> AsyncIterator[list[TransportWS]]:
-    """`connections` × `each` subscriptions to one account, each past its first event."""
+    """`connections` times `each` subscriptions to one account, each past its first event."""
     async with contextlib.AsyncExitStack() as stack:
         clients = [
             await stack.enter_async_context(TransportWS.open(http, live.url))
