@@ -1,0 +1,84 @@
+"""The world moves: each change made through a sandbox's control route reaches subscribers as
+one event listing exactly what changed, with the new round, and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from tests.harness import GraphClient, Sandboxes
+from tests.live.clients import TransportWS, event_stream
+from tests.live.support import HOLDINGS, SMALL, holdings_of
+
+USDC = 31566704
+MAM = 221685458
+
+
+async def _change(clean: Sandboxes, http: aiohttp.ClientSession, **change: Any) -> dict[str, Any]:
+    async with http.post(f"{clean.algod.url}/_sandbox/holdings", json=change) as response:
+        body: dict[str, Any] = await response.json()
+        assert response.status == 200, body
+        return body
+
+
+async def test_an_amount_changed_on_algod_is_one_event_with_the_old_and_new_amounts(
+    live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with TransportWS.open(http, live.url) as client:
+        await client.subscribe("1", HOLDINGS, holdings_of("ALGORAND", SMALL))
+        first = (await client.next("1"))["data"]["holdingsChanged"]
+        usdc = next(h for h in first["added"] if h["asset"]["symbol"] == "USDC")
+        answer = await _change(clean, http, address=SMALL, set={str(USDC): 18446744073709551615})
+        event = (await client.next("1"))["data"]["holdingsChanged"]
+    assert event["initial"] is False and event["round"] == str(answer["round"]) == "48500001"
+    assert event["added"] == event["removed"] == []
+    assert event["changed"] == [
+        {
+            "holding": {"id": usdc["id"]},
+            "previousAmount": usdc["amount"],
+            "amount": "18446744073709.551615",
+            "previousRawAmount": usdc["rawAmount"],
+            "rawAmount": "18446744073709551615",
+        }
+    ]
+
+
+async def test_an_opt_in_and_an_opt_out_are_added_and_removed_over_sse(
+    live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with event_stream(http, live.url, HOLDINGS, holdings_of("ALGORAND", SMALL)) as stream:
+        first = (await stream.next())["data"]["holdingsChanged"]
+        mam = next(h for h in first["added"] if h["asset"]["symbol"] == "MAM")
+        await _change(clean, http, address=SMALL, set={"2000000001": 7}, remove=[MAM])
+        event = (await stream.next())["data"]["holdingsChanged"]
+    assert [h["asset"]["symbol"] for h in event["added"]] == ["MAXS"]
+    assert event["added"][0]["rawAmount"] == "7"
+    assert event["removed"] == [{"id": mam["id"], "amount": mam["amount"]}]
+    assert event["changed"] == [] and event["holdingsCount"] == first["holdingsCount"]
+
+
+async def test_a_new_round_without_a_change_is_no_event(
+    live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with TransportWS.open(http, live.url) as client:
+        await client.subscribe("1", HOLDINGS, holdings_of("ALGORAND", SMALL))
+        await client.next("1")
+        await _change(clean, http, rounds=3)
+        await _change(clean, http, address=SMALL, set={"ALGO": 1})
+        event = (await client.next("1"))["data"]["holdingsChanged"]
+    # The first event after the empty rounds is the balance's, at the round after them.
+    assert event["round"] == "48500004"
+    assert [(c["previousRawAmount"], c["rawAmount"]) for c in event["changed"]] == [
+        ("9208681971", "1")
+    ]
+
+
+async def test_a_change_document_with_an_unknown_key_is_refused_naming_it(
+    clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with http.post(
+        f"{clean.algod.url}/_sandbox/holdings", json={"address": SMALL, "amounts": {}}
+    ) as response:
+        assert response.status == 400
+        assert "amounts" in (await response.json())["error"]
