@@ -84,7 +84,9 @@ async def test_fifty_subscribers_over_two_replicas_make_one_algod_reading_per_in
             served_before = await clean.algod.count(ACCOUNT_ROUTE)
             await asyncio.sleep(15 * INTERVAL)
             served = await clean.algod.count(ACCOUNT_ROUTE) - served_before
-            made = [await _readings(http, server) - b for server, b in zip(servers, before)]
+            made = [
+                await _readings(http, server) - b for server, b in zip(servers, before, strict=True)
+            ]
     # One of them polled, the other only relayed; the sandbox saw one reading per poll.
     assert sorted(made)[0] == 0, made
     assert sorted(made)[1] >= 2, made
@@ -100,7 +102,9 @@ async def test_without_redis_each_replica_polls_for_itself(
         async with _subscribed(http, servers, 4, COUNT_ONLY, SMALL):
             before = [await _readings(http, server) for server in servers]
             await asyncio.sleep(10 * INTERVAL)
-            made = [await _readings(http, server) - b for server, b in zip(servers, before)]
+            made = [
+                await _readings(http, server) - b for server, b in zip(servers, before, strict=True)
+            ]
     assert min(made) >= 3, made
 
 
