@@ -1,0 +1,124 @@
+// Subscribes to the holdings graph with real clients and makes the world move in between:
+// graphql-ws (graphql-transport-ws), Apollo Client's GraphQLWsLink (over graphql-ws) and
+// graphql-sse (distinct connections mode). Each client takes its first event (the current
+// state), then this script changes an amount on the algod sandbox (its control route) and
+// waits for the event telling it; it prints one JSON line with what each client received and
+// how long the event took to arrive after the change was made.
+//
+//   node live-clients.mjs '{"url": "http://127.0.0.1:P/graphql", "algod": "http://...",
+//                           "address": "...", "token": "<JWT>", "calico": "..."}'
+import { ApolloClient, InMemoryCache, gql } from "@apollo/client";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { createClient as createWsClient } from "graphql-ws";
+import { createClient as createSseClient } from "graphql-sse";
+import WebSocket from "ws";
+
+const config = JSON.parse(process.argv[2]);
+const wsUrl = config.url.replace(/^http/, "ws");
+const USDC = "31566704";
+const account = { source: "ALGORAND", address: config.address };
+const connectionParams = { Authorization: `Bearer ${config.token}`, "X-Calico-Token": config.calico };
+
+const HOLDINGS = `subscription Holdings($account: AccountRef!) {
+  holdingsChanged(account: $account) {
+    initial round complete changed { previousRawAmount rawAmount holding { asset { symbol } } }
+    added { asset { symbol } }
+  }
+}`;
+const PORTFOLIO = `subscription Portfolio($accounts: [AccountRef!]) {
+  portfolioChanged(accounts: $accounts, includeViewer: true) {
+    initial totalValueUsd
+    bySource { source complete }
+    moved { key previous { amount } current { amount } }
+    errors { source code provider }
+  }
+}`;
+
+async function change(rawAmount) {
+  const response = await fetch(`${config.algod}/_sandbox/holdings`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ address: config.address, set: { [USDC]: rawAmount } }),
+  });
+  if (response.status !== 200) throw new Error(`control route answered ${response.status}`);
+  return (await response.json()).round;
+}
+
+// Resolves with the events of one subscription: the first, then the one after `change`.
+function twoEvents(subscribe, rawAmount, isTheChange) {
+  return new Promise((resolve, reject) => {
+    const events = [];
+    let changedAt = null;
+    let stop = () => {};
+    const timer = setTimeout(() => { stop(); reject(new Error("no event within 60 s")); }, 60000);
+    stop = subscribe({
+      next: async (result) => {
+        if (result.errors) { clearTimeout(timer); stop(); reject(new Error(JSON.stringify(result.errors))); return; }
+        events.push(result.data);
+        if (events.length === 1) {
+          changedAt = performance.now();
+          await change(rawAmount);
+        } else if (isTheChange(result.data)) {
+          const delayMs = performance.now() - changedAt;
+          clearTimeout(timer);
+          stop();
+          resolve({ first: events[0], change: result.data, delayMs });
+        }
+      },
+      error: (error) => { clearTimeout(timer); reject(error instanceof Error ? error : new Error(JSON.stringify(error))); },
+      complete: () => {},
+    });
+  });
+}
+
+const amountIs = (raw) => (data) =>
+  (data.holdingsChanged?.changed ?? []).some((c) => c.rawAmount === raw);
+
+async function viaGraphqlWs() {
+  const client = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams });
+  try {
+    return await twoEvents(
+      (sink) => client.subscribe({ query: HOLDINGS, variables: { account } }, sink),
+      7000001,
+      amountIs("7000001"),
+    );
+  } finally {
+    await client.dispose();
+  }
+}
+
+async function viaApollo() {
+  const wsClient = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams });
+  const apollo = new ApolloClient({ link: new GraphQLWsLink(wsClient), cache: new InMemoryCache() });
+  try {
+    return await twoEvents((sink) => {
+      const subscription = apollo
+        .subscribe({ query: gql(PORTFOLIO), variables: { accounts: [account] } })
+        .subscribe({ next: sink.next, error: sink.error, complete: sink.complete });
+      return () => subscription.unsubscribe();
+    }, 7000002, (data) => data.portfolioChanged.moved.some((m) => m.current?.amount === "7.000002"));
+  } finally {
+    apollo.stop();
+    await wsClient.dispose();
+  }
+}
+
+async function viaGraphqlSse() {
+  const client = createSseClient({ url: config.url, singleConnection: false });
+  try {
+    return await twoEvents(
+      (sink) => client.subscribe({ query: HOLDINGS, variables: { account } }, sink),
+      7000003,
+      amountIs("7000003"),
+    );
+  } finally {
+    client.dispose();
+  }
+}
+
+const results = {};
+results["graphql-ws"] = await viaGraphqlWs();
+results["apollo-graphql-ws-link"] = await viaApollo();
+results["graphql-sse"] = await viaGraphqlSse();
+console.log(JSON.stringify(results));
+process.exit(0);

@@ -1,0 +1,68 @@
+"""Real subscription clients against the server, in Node: graphql-ws (graphql-transport-ws),
+Apollo Client's `GraphQLWsLink`, and graphql-sse (distinct connections mode).
+
+`node/live-clients.mjs` subscribes with each, takes the first event (the current state),
+changes an amount through the algod sandbox's control route, and waits for the event telling
+it. The delay from the change to the event at the client is written to
+`test-output/live-clients.json` (a figure for the notes, not asserted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest_asyncio
+
+from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_tool
+from tests.harness import CALICO_TOKENS, GraphClient, Sandboxes, serve_graph
+from tests.live.conftest import LIVE_SETTINGS
+from tests.live.support import SMALL
+
+FIGURES = TEST_OUTPUT / "live-clients.json"
+
+
+@pytest_asyncio.fixture
+async def live(sandboxes: Sandboxes, http: aiohttp.ClientSession) -> AsyncIterator[GraphClient]:
+    async with serve_graph(
+        sandboxes.settings(**LIVE_SETTINGS), http, ws="websockets-sansio"
+    ) as graph:
+        yield graph
+
+
+async def test_graphql_ws_apollo_and_graphql_sse_receive_the_state_then_the_change(
+    live: GraphClient, clean: Sandboxes
+) -> None:
+    config = {
+        "url": live.url,
+        "algod": clean.algod.url,
+        "address": SMALL,
+        "token": GraphClient.token("alice"),
+        "calico": CALICO_TOKENS["alice"],
+    }
+    finished = await run_tool(node(), "live-clients.mjs", json.dumps(config))
+    assert finished.returncode == 0, finished.stderr
+    results: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
+
+    for name in ("graphql-ws", "graphql-sse"):
+        first = results[name]["first"]["holdingsChanged"]
+        change = results[name]["change"]["holdingsChanged"]
+        assert first["initial"] is True and len(first["added"]) == 4, name
+        assert change["initial"] is False and change["complete"] is True, name
+        assert [c["holding"]["asset"]["symbol"] for c in change["changed"]] == ["USDC"], name
+        assert int(change["round"]) > int(first["round"]), name
+
+    apollo = results["apollo-graphql-ws-link"]
+    first = apollo["first"]["portfolioChanged"]
+    assert first["initial"] is True
+    # alice's token travelled in connection_init: her custodial sources are in the portfolio.
+    assert {s["source"] for s in first["bySource"]} == {"ALGORAND", "CALICO", "MESH"}
+    moved = apollo["change"]["portfolioChanged"]["moved"]
+    assert [m["current"]["amount"] for m in moved] == ["7.000002"]
+
+    TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
+    FIGURES.write_text(
+        json.dumps({name: round(r["delayMs"], 1) for name, r in results.items()}, indent=2)
+    )
