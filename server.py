@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import os
 import secrets
 import signal
@@ -89,12 +90,25 @@ from web import (
     graphiql_assets,
     load_manifest,
 )
+from web.caller_rate import CallerRate, CallerRates, LocalCallerRates, RedisCallerRates
+from web.edge import EdgeConfig, EdgeLimits
 from web.health import Health
 from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
-__all__ = ["app_from_environment", "create_app", "main", "open_services"]
+__all__ = [
+    "app_from_environment",
+    "create_app",
+    "edge_limits",
+    "main",
+    "open_services",
+    "uvicorn_config",
+]
 
 logger = logging.getLogger("holdings_graph")
+
+_RESERVED_DESCRIPTORS = 64
+"""Descriptors kept for everything but client and upstream connections: the listening socket,
+Redis, logs, the embedded sandboxes, imports."""
 
 _UPSTREAM_OF: dict[Source, Upstream] = {
     Source.ALGORAND: "algod",
@@ -437,18 +451,22 @@ def create_app(settings: Settings) -> Starlette:
             logger.info("upstream sessions closed")
         finally:
             await persisted.close()
+            if caller_rates is not None:
+                await caller_rates.close()
 
     async def metrics_route(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
+    caller_rates = _caller_rates(settings)
     graphql = GraphQLView(
         state,
         cache=CachePolicy(max_age=settings.cache_max_age_seconds),
         persisted=persisted,
         batching=BatchPolicy(max_operations=settings.batch_max_operations),
+        caller_rates=caller_rates,
         heartbeat_seconds=settings.live_heartbeat_seconds,
     )
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
@@ -462,6 +480,24 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    # `/graphql/` would redirect to a URL built from the request's Host header (an open
+    # redirect for anyone who can set it): every other path is a plain 404.
+    app.router.redirect_slashes = False
+    return app
+
+
+def _caller_rates(settings: Settings) -> CallerRates | None:
+    """Each caller's request budget (docs/limits.md): in Redis with `REDIS_URL`, else in this
+    process; None when `CALLER_RATE_PER_SECOND` is 0."""
+    if settings.caller_rate_per_second <= 0:
+        return None
+    rate = CallerRate(
+        settings.caller_rate_per_second,
+        settings.caller_rate_burst or max(1, math.ceil(2 * settings.caller_rate_per_second)),
+    )
+    if settings.redis_url is not None:
+        return RedisCallerRates(connect_redis(settings.redis_url), rate)
+    return LocalCallerRates(rate)
 
 
 def _load_settings(**overrides: Any) -> Settings:
@@ -515,33 +551,62 @@ def _serve(arguments: argparse.Namespace) -> None:
         print("a bearer token for the sandbox user alice: python server.py token alice", flush=True)
     if settings.workers > 1:
         print(f"{settings.workers} worker processes", flush=True)
-        # Workers are new processes: uvicorn imports the app factory in each; they read the
-        # same environment (the CLI's --host/--port/--workers only concern the parent).
-        uvicorn.run(
+    config = uvicorn_config(settings)
+    server = uvicorn.Server(config)
+    try:
+        if settings.workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            server.run()
+    except KeyboardInterrupt:  # uvicorn.run's own behaviour: a second Ctrl-C ends quietly
+        pass
+    if not server.started and settings.workers == 1:
+        raise SystemExit(3)
+
+
+def uvicorn_config(settings: Settings) -> EdgeConfig:
+    """How `python server.py` serves: uvicorn with httptools and the edge limits
+    (`web/edge.py`). With `--workers N`, workers are new processes: uvicorn imports the app
+    factory in each, and they read the same environment (the CLI's --host/--port/--workers only
+    concern the parent)."""
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        # Our handler on the root logger formats uvicorn's records too (JSON by default).
+        "log_config": None,
+        "lifespan": "on",
+        "timeout_keep_alive": settings.keep_alive_timeout_seconds,
+        "timeout_graceful_shutdown": _graceful_seconds(settings),
+    }
+    edge = edge_limits(settings)
+    if settings.workers > 1:
+        return EdgeConfig(
             "server:app_from_environment",
+            edge=edge,
             factory=True,
             workers=settings.workers,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            log_config=None,
-            lifespan="on",
             # uvicorn kills a worker that has not answered its health check within 5 s; a
             # worker importing the app on a loaded machine can take longer than that, and was
             # then killed and restarted over and over.
             timeout_worker_healthcheck=_WORKER_STARTUP_SECONDS,
-            timeout_graceful_shutdown=_graceful_seconds(settings),
+            **options,
         )
-        return
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        # Our handler on the root logger formats uvicorn's records too (JSON by default).
-        log_config=None,
-        lifespan="on",
-        timeout_graceful_shutdown=_graceful_seconds(settings),
+    return EdgeConfig(create_app(settings), edge=edge, **options)
+
+
+def edge_limits(settings: Settings) -> EdgeLimits:
+    """The settings' edge limits, the connection cap lowered to what this process's file
+    descriptors can hold beside its upstream connections."""
+    return EdgeLimits(
+        max_header_bytes=settings.max_header_bytes,
+        max_header_count=settings.max_header_count,
+        header_timeout=settings.header_timeout_seconds,
+        body_timeout=settings.body_timeout_seconds,
+        write_timeout=settings.write_timeout_seconds,
+        max_connections=_connection_cap(settings),
     )
 
 
@@ -553,6 +618,36 @@ def _graceful_seconds(settings: Settings) -> int:
 
 _WORKER_STARTUP_SECONDS = 60
 """How long a new worker process may take to start before uvicorn gives up on it."""
+
+
+def _connection_cap(settings: Settings) -> int:
+    try:
+        import resource
+    except ImportError:  # not on POSIX: nothing to read
+        return settings.max_connections
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and hard != resource.RLIM_INFINITY and soft < hard:
+        # What most servers do at start (Go's runtime does it for every program).
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return settings.max_connections
+    upstream = sum(settings.source_policy(name).max_concurrency for name in _UPSTREAM_OF.values())
+    room = max(8, soft - upstream - _RESERVED_DESCRIPTORS)
+    if room < settings.max_connections:
+        logger.warning(
+            "MAX_CONNECTIONS=%d lowered to %d: this process may open %d files, and its upstream "
+            "connections and own files need %d",
+            settings.max_connections,
+            room,
+            soft,
+            upstream + _RESERVED_DESCRIPTORS,
+        )
+        return room
+    return settings.max_connections
 
 
 async def _run_sandboxes(base_port: int) -> None:

@@ -172,6 +172,19 @@ class Settings(BaseSettings):
     public_cache_ttl_seconds: float = Field(5.0, ge=0, le=3600)
     public_cache_max_entries: int = Field(10_000, ge=1, le=10_000_000)
     public_cache_max_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024, le=16 * 1024**3)
+    # HTTP limits at the edge (web/edge.py): what one connection may cost before the app runs.
+    max_header_bytes: int = Field(32 * 1024, ge=4096, le=1024 * 1024)
+    max_header_count: int = Field(100, ge=16, le=10_000)
+    header_timeout_seconds: float = Field(10.0, gt=0, le=600)
+    body_timeout_seconds: float = Field(30.0, gt=0, le=3600)
+    write_timeout_seconds: float = Field(30.0, gt=0, le=3600)
+    keep_alive_timeout_seconds: int = Field(5, ge=1, le=600)
+    #: Connections per process; lowered at start-up to what the descriptor limit can hold.
+    max_connections: int = Field(1000, ge=8, le=1_000_000)
+    # Requests a caller (a user, or an address when anonymous) may make: a token bucket per
+    # caller, shared through Redis when REDIS_URL is set. 0 turns the limit off.
+    caller_rate_per_second: float = Field(50.0, ge=0, le=100_000)
+    caller_rate_burst: int | None = Field(None, ge=1, le=1_000_000)
     # Persisted queries (web/persisted.py): Apollo's automatic persisted queries, stored in
     # process (an LRU of these bounds) or in Redis with REDIS_URL; 0 entries turns them off.
     # TRUSTED_DOCUMENTS names a manifest (web/trusted_documents.py): only its operations run.

@@ -10,6 +10,11 @@ aiohttp's) writes the same way:
 `LOG_FORMAT=text` writes the classic `LEVEL logger [request id]: message` lines instead.
 The request id comes from a getter the composition root passes in (the server's context
 variable), since telemetry sits below every other layer and imports none of them.
+
+uvicorn's access log writes each request's path with its query string, where a client may have
+put a token (`?access_token=…`): `AccessLogRedaction` keeps the path and the parameters' names
+and replaces every value with `…`, so no credential, and no GraphQL document sent by GET,
+reaches a log line.
 """
 
 from __future__ import annotations
@@ -21,7 +26,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
-__all__ = ["JsonFormatter", "RequestIdFilter", "TextFormatter", "configure_logging"]
+__all__ = [
+    "AccessLogRedaction",
+    "JsonFormatter",
+    "RequestIdFilter",
+    "TextFormatter",
+    "configure_logging",
+    "redact_query",
+]
 
 RequestIdGetter = Callable[[], str | None]
 
@@ -42,6 +54,35 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = self._request_id()
+        return True
+
+
+_MAX_LOGGED_PARAMETERS = 10
+_MAX_LOGGED_NAME = 32
+
+
+def redact_query(target: str) -> str:
+    """`target` (a path and query string) with every query value replaced by `…`."""
+    path, separator, query = target.partition("?")
+    if not separator:
+        return target
+    names = [pair.partition("=")[0][:_MAX_LOGGED_NAME] for pair in query.split("&") if pair]
+    shown = [f"{name}=…" for name in names[:_MAX_LOGGED_PARAMETERS]]
+    if len(names) > _MAX_LOGGED_PARAMETERS:
+        shown.append(f"…{len(names) - _MAX_LOGGED_PARAMETERS} more")
+    return f"{path}?{'&'.join(shown)}"
+
+
+class AccessLogRedaction(logging.Filter):
+    """Redacts the query string of uvicorn's access log records (`redact_query`).
+
+    uvicorn logs `'%s - "%s %s HTTP/%s" %d'` with (client, method, path and query, HTTP
+    version, status); the third argument is rewritten."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_query(args[2]), *args[3:])
         return True
 
 
@@ -98,4 +139,7 @@ def configure_logging(
         named = logging.getLogger(name)
         named.handlers.clear()
         named.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogRedaction) for f in access.filters):
+        access.addFilter(AccessLogRedaction())
     return handler

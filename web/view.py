@@ -16,6 +16,11 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
 - malformed requests (not JSON, not an object, no `query`, a `query` that is not a string,
   `variables` that are not an object) are 4xx with a GraphQL-shaped body whose message says what
   was wrong;
+- before anything runs: the credential headers are checked (`web/credentials.py`: each once,
+  bounded), the caller's rate (`web/caller_rate.py`: 429 `RATE_LIMITED`), a `Content-Encoding`
+  (415); the JSON is read strictly (`web/body.py`: UTF-8, depth, long numbers; the media type in
+  any case), and several operations need an `operationName` (`web/operations.py`);
+- messages echo at most a clipped slice of the input (`web/echo.py`);
 - every response carries `Cache-Control` and `Vary` (`web/cache_control.py`);
 - GraphiQL is served from the app's own files, never a CDN (`web/graphiql.py`);
 - persisted queries, automatic (Apollo's APQ) or trusted documents only (`web/persisted.py`), by
@@ -28,6 +33,7 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,15 +53,22 @@ from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import RequestContext, Services
+from resolvers.identity import Caller
 from resolvers.live import LiveContext, LiveHub
 from schema import schema
 from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
+from web.body import BodyAdapter, content_coding_refusal, read_json
 from web.cache_control import VARY, CachePolicy
+from web.caller_rate import CallerRates, address_caller, user_caller
+from web.credentials import credential_refusal
+from web.echo import clip, clip_message
 from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
 from web.live import LiveTransportWSHandler, TextWebSocketAdapter, caller_of_payload
 from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
+from web.operations import several_operations_refusal
 from web.persisted import PersistedQueries, Refusal
+from web.refusal import RequestRefusal
 from web.sse import sse_transport, wants_event_stream
 
 __all__ = ["AppState", "GraphQLView"]
@@ -65,6 +78,7 @@ _REQUEST_ERROR_CODES = {
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
 }
 
 
@@ -103,6 +117,8 @@ class _Exchange:
     """What one request's execution left for the response (kept on `request.state`)."""
 
     context: RequestContext | None = None
+    #: Who the credential headers prove (read once: the rate limit and the context need it).
+    caller: Caller | None = None
     executed: bool = False
     errors: bool = False
 
@@ -117,6 +133,7 @@ def _exchange(request: Request) -> _Exchange:
 class GraphQLView(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with our typed per-request context, over GraphQL over HTTP."""
 
+    request_adapter_class = BodyAdapter
     graphql_transport_ws_handler_class = LiveTransportWSHandler
     websocket_adapter_class = TextWebSocketAdapter
 
@@ -126,6 +143,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         *,
         cache: CachePolicy | None = None,
         graphiql: GraphiQLPage | None = None,
+        caller_rates: CallerRates | None = None,
         persisted: PersistedQueries | None = None,
         batching: BatchPolicy | None = None,
         heartbeat_seconds: float = 15.0,
@@ -144,6 +162,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._state = state
         self._cache = cache or CachePolicy(max_age=15)
         self._graphiql = graphiql or GraphiQLPage()
+        self._caller_rates = caller_rates
         self._persisted = persisted or PersistedQueries()
         self._batching = batching or BatchPolicy(max_operations=0)
 
@@ -170,6 +189,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
             return page
         media_type = response_media_type(request.headers.get("accept"))
         try:
+            refusal = credential_refusal(request.scope["headers"])
+            if refusal is not None:
+                raise refusal
+            await self._admit(request, self._caller(request))
             self._check_request(request, media_type)
             response = await self.run(request)
         except HTTPException as error:
@@ -196,6 +219,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
     async def _event_stream(self, request: Request) -> Response:
         """An operation over Server-Sent Events (`web/sse.py`); refusals as plain JSON."""
         try:
+            refusal = credential_refusal(request.scope["headers"])
+            if refusal is not None:
+                raise refusal
+            await self._admit(request, self._caller(request))
             if request.method == "POST":
                 self._check_request(request, JSON)
             elif request.method != "GET":
@@ -206,6 +233,42 @@ class GraphQLView(GraphQL[RequestContext, None]):
         except HTTPException as error:
             return self._request_error(request, error, JSON)
 
+    def _caller(self, request: Request) -> Caller:
+        exchange = _exchange(request)
+        if exchange.caller is None:
+            services = self._state.services
+            if services is None:
+                raise RuntimeError("the app's lifespan has not started")
+            exchange.caller = services.verifier.caller(
+                request.headers.get("authorization"), request.headers.get("x-calico-token")
+            )
+        return exchange.caller
+
+    async def _admit(self, request: Request, caller: Caller) -> None:
+        """Refuses (429) a request over its caller's rate."""
+        if self._caller_rates is None:
+            return
+        identity = caller.identity
+        key = (
+            user_caller(identity.user_id)
+            if identity is not None
+            else address_caller(request.client.host if request.client else None)
+        )
+        wait = await self._caller_rates.admit(key)
+        if wait is None:
+            return
+        rate = self._caller_rates.rate
+        seconds = max(1, math.ceil(wait))
+        raise RequestRefusal(
+            429,
+            f"too many requests from this {'user' if identity is not None else 'address'}: at "
+            f"most {rate.per_second:g} a second, {rate.burst} at once (CALLER_RATE_PER_SECOND, "
+            f"CALLER_RATE_BURST); retry in {seconds} s",
+            code="RATE_LIMITED",
+            headers={"Retry-After": str(seconds)},
+            extensions={"retryAfterSeconds": seconds},
+        )
+
     def _check_request(self, request: Request, media_type: str | None) -> None:
         """Refuses what GraphQL over HTTP refuses before reading the body."""
         if request.method not in ("GET", "POST"):
@@ -215,7 +278,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if media_type is None:
             raise HTTPException(
                 406,
-                f"Accept: {request.headers.get('accept')!r} accepts neither "
+                f"Accept: {clip(request.headers.get('accept') or '')!r} accepts neither "
                 f"{GRAPHQL_RESPONSE_JSON} nor {JSON}",
             )
         if request.method == "POST":
@@ -223,17 +286,27 @@ class GraphQLView(GraphQL[RequestContext, None]):
             mime, parameters = parse_content_type(sent or "")
             charset = parameters.get("charset", "utf-8").lower()
             if sent is None or mime.lower() != JSON or charset not in ("utf-8", "utf8"):
-                what = f"Content-Type: {sent!r} is not supported" if sent else "no Content-Type"
+                what = (
+                    f"Content-Type: {clip(sent)!r} is not supported" if sent else "no Content-Type"
+                )
                 raise HTTPException(415, f"{what}; POST a JSON object as {JSON} (UTF-8)")
+            refusal = content_coding_refusal(request.headers.get("content-encoding"))
+            if refusal is not None:
+                raise refusal
 
     def _request_error(self, request: Request, error: HTTPException, media_type: str) -> Response:
-        headers = {}
+        headers: dict[str, str] = {}
+        extensions: dict[str, object] = {}
+        code = _REQUEST_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
+        if isinstance(error, RequestRefusal):
+            headers.update(error.headers)
+            extensions.update(error.extensions)
+            code = error.code or code
         if error.status_code == 405:
             headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
-        code = getattr(error, "code", None) or _REQUEST_ERROR_CODES.get(
-            error.status_code, "BAD_REQUEST"
-        )
-        body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+        code = getattr(error, "code", None) or code  # a persisted query's refusal
+        extensions["code"] = code
+        body = {"errors": [{"message": clip_message(error.reason), "extensions": extensions}]}
         # Our encoder, not JSONResponse's: the message may echo the request's own text, and a
         # lone surrogate in it must become an escape, not a UnicodeEncodeError.
         return Response(
@@ -247,7 +320,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return encode_json(data)
 
     def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)
+        parsed = read_json(data)
         if not isinstance(parsed, dict | list):
             raise HTTPException(
                 400,
@@ -342,6 +415,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        refusal = several_operations_refusal(
+            request_data.query, request_data.operation_name, context.options.max_query_tokens
+        )
+        if refusal is not None:
+            raise refusal
         try:
             result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
@@ -367,6 +445,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
         exchange.executed = exchange.executed or executed
         exchange.errors = exchange.errors or bool(result.errors)
         response = strawberry_result(result)
+        for error in response.get("errors") or ():
+            # GraphQL's own messages quote the document's names and the variables' values.
+            if isinstance(error, dict) and isinstance(error.get("message"), str):
+                error["message"] = clip_message(error["message"])
         if not executed:
             # "If an error was raised before execution begins, the data entry should not be
             # present in the result" (GraphQL spec, Response Format).
@@ -380,9 +462,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         services = self._state.services
         if services is None:
             raise RuntimeError("the app's lifespan has not started")
-        caller = services.verifier.caller(
-            request.headers.get("authorization"), request.headers.get("x-calico-token")
-        )
+        caller = self._caller(request)
         if request.scope["type"] == "websocket" or wants_event_stream(
             request.headers.get("accept")
         ):

@@ -132,8 +132,9 @@ async def test_keys_and_values_in_redis_hold_no_credential(
             values = [await client.get(key) for key in keys]
         finally:
             await client.aclose()
-    # Besides CardanoBI's shared rate budget (keyed by a hash of its API key), the cache
-    # holds two reads per chain and nothing of Calico's.
+    # Besides CardanoBI's shared rate budget (keyed by a hash of its API key) and the caller's
+    # request budget (a hash of the user), the cache holds two reads per chain and nothing of
+    # Calico's.
     cached = [key for key in keys if key.startswith(b"holdings:v1:")]
     assert len(cached) == 4, keys
     assert all(
@@ -141,7 +142,7 @@ async def test_keys_and_values_in_redis_hold_no_credential(
         for key in cached
     ), keys
     assert set(keys) - set(cached) == {
-        key for key in keys if key.startswith(b"holdings:rate:cardano:")
+        key for key in keys if key.startswith((b"holdings:rate:cardano:", b"holdings:caller:"))
     }, keys
     stored = b"\n".join([*keys, *(value or b"" for value in values)])
     for secret in secrets:
