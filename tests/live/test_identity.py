@@ -107,3 +107,47 @@ async def test_a_token_that_expires_ends_the_subscription_with_unauthenticated(
         assert [e["extensions"]["code"] for e in _errors(ended)] == ["UNAUTHENTICATED"]
         assert "expired" in _errors(ended)[0]["message"]
         assert (await client.message("1"))["type"] == "complete"
+
+
+async def _calico_change(clean: Sandboxes, http: aiohttp.ClientSession, **change: Any) -> None:
+    async with http.post(f"{clean.calico.url}/_sandbox/holdings", json=change) as response:
+        assert response.status == 200, await response.text()
+
+
+async def test_no_user_ever_receives_another_users_event(
+    live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with (
+        TransportWS.open(http, live.url, _init("alice")) as alice,
+        TransportWS.open(http, live.url, _init("bob")) as bob,
+    ):
+        for client in (alice, bob):
+            await client.subscribe("portfolio", PORTFOLIO, {"accounts": [], "viewer": True})
+            await client.subscribe("calico", HOLDINGS, holdings_of("CALICO", "bob"))
+        bobs_first = (await bob.next("calico"))["data"]["holdingsChanged"]
+        # alice may not follow bob's account at all.
+        refused = _errors(await alice.message("calico"))
+        assert refused[0]["extensions"]["code"] == "FORBIDDEN"
+        firsts = {
+            name: (await client.next("portfolio"))["data"]["portfolioChanged"]
+            for name, client in (("alice", alice), ("bob", bob))
+        }
+        await _calico_change(clean, http, user="alice", set={"coinbase:BTC": "99.5"})
+        alices = (await alice.next("portfolio"))["data"]["portfolioChanged"]
+        await _calico_change(clean, http, user="bob", set={"kraken:BTC": "0.25"})
+        bobs = (await bob.next("portfolio"))["data"]["portfolioChanged"]
+        bobs_change = (await bob.next("calico"))["data"]["holdingsChanged"]
+        # alice heard nothing of bob's change, bob nothing of alice's.
+        assert alice.pending("portfolio") == 0 and bob.pending("portfolio") == 0
+    for name, event in (*firsts.items(), ("alice", alices), ("bob", bobs)):
+        owners = {
+            h["holding"]["account"]["address"]
+            for move in event["moved"]
+            for h in (move["current"] or {"holdings": []})["holdings"]
+        }
+        assert owners <= {name}, (name, owners)
+    assert [m["current"]["amount"] for m in alices["moved"] if m["key"].endswith("slip44:0")] == [
+        "99.5"
+    ]
+    assert bobs_first["account"]["address"] == bobs_change["account"]["address"] == "bob"
+    assert [c["amount"] for c in bobs_change["changed"]] == ["0.25"]

@@ -29,7 +29,9 @@ QUERY = """subscription($account: AccountRef!) {
   holdingsChanged(account: $account) { initial holdingsCount } }"""
 
 
-async def _case(http: aiohttp.ClientSession, sandboxes, redis_url: str | None, replicas: int, subscribers: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+async def _case(
+    http: aiohttp.ClientSession, sandboxes, redis_url: str | None, replicas: int, subscribers: int
+) -> dict[str, float]:  # type: ignore[no-untyped-def]
     settings = {
         "LIVE_ALGOD_POLL_SECONDS": str(INTERVAL),
         "LIVE_LEASE_SECONDS": "3",
@@ -46,13 +48,16 @@ async def _case(http: aiohttp.ClientSession, sandboxes, redis_url: str | None, r
             server = servers[n % replicas]
             index = n // replicas
             if index % PER_CONNECTION == 0:
-                clients.append(await stack.enter_async_context(TransportWS.open(http, server.graphql)))
+                clients.append(
+                    await stack.enter_async_context(TransportWS.open(http, server.graphql))
+                )
             await clients[-1].subscribe(str(n), QUERY, holdings_of("ALGORAND", WHALE))
             clients[-1].__dict__.setdefault("ids", []).append(str(n))
         for client in clients:
             for id in client.__dict__["ids"]:
                 await client.next(id, within=120)
         await asyncio.sleep(2 * INTERVAL)
+
         async def polls() -> list[float]:
             return [
                 await s.metric(http, "holdings_live_readings_total", source="ALGORAND", role="poll")
