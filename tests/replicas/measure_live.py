@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 
 from sources.algod.sandbox_data import WHALE
-from tests.harness import start_sandboxes
+from tests.harness import Sandboxes, start_sandboxes
 from tests.live.clients import TransportWS
 from tests.live.support import holdings_of
 from tests.redis_server import start_redis
@@ -30,8 +30,12 @@ QUERY = """subscription($account: AccountRef!) {
 
 
 async def _case(
-    http: aiohttp.ClientSession, sandboxes, redis_url: str | None, replicas: int, subscribers: int
-) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    http: aiohttp.ClientSession,
+    sandboxes: Sandboxes,
+    redis_url: str | None,
+    replicas: int,
+    subscribers: int,
+) -> dict[str, object]:
     settings = {
         "LIVE_ALGOD_POLL_SECONDS": str(INTERVAL),
         "LIVE_LEASE_SECONDS": "3",
