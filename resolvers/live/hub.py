@@ -267,10 +267,10 @@ class LiveHub:
         reason = "the server is shutting down; subscribe again"
         for portfolio in list(self._portfolios.values()):
             for subscriber in list(portfolio.subscribers):
-                subscriber.drop(reason)
+                subscriber.drop(reason, slow=False)
         for running in list(self._feeds.values()):
             for follower in list(running.feed.subscribers):
-                follower.drop(reason)
+                follower.drop(reason, slow=False)
         tasks = [running.task for running in self._feeds.values() if running.task is not None]
         for task in tasks:
             task.cancel()

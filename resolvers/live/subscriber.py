@@ -59,8 +59,9 @@ class Subscriber(Generic[E]):
         self._queue.put_nowait(event)
         return True
 
-    def drop(self, reason: str) -> None:
-        """End the subscription for `reason` (the events waiting are thrown away)."""
+    def drop(self, reason: str, *, slow: bool = True) -> None:
+        """End the subscription for `reason` (the events waiting are thrown away); `on_drop`
+        hears of a slow consumer only (a server shutting down closes connections itself)."""
         if self.dropped:
             return
         self.dropped = True
@@ -68,7 +69,7 @@ class Subscriber(Generic[E]):
         while not self._queue.empty():
             self._queue.get_nowait()
         self._queue.put_nowait(_DROPPED)
-        if self._on_drop is not None:
+        if slow and self._on_drop is not None:
             self._on_drop(reason)
 
     async def next(self) -> E:
