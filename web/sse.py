@@ -5,7 +5,7 @@ A request that accepts `text/event-stream` (POST with a JSON body, or GET with `
 `variables` in the URL, which is what a browser's plain `EventSource` can send) is one
 operation on its own connection: each result is an `event: next` whose `data` is the JSON
 result, the end is `event: complete`, and a comment (`: ping`) goes out every
-`LIVE_HEARTBEAT_SECONDS` while nothing else does, so proxies keep the connection open. The
+`LIVE_HEARTBEAT_SECONDS`, so proxies keep the connection open. The
 bearer token and `X-Calico-Token` are the request's own headers. Strawberry implements this
 mode (`strawberry.http.streaming.SSETransport`, enabled by `subscription_protocols`); this
 module only sets the heartbeat and tells such requests apart before GraphQL-over-HTTP's
