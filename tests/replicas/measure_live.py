@@ -47,19 +47,19 @@ async def _case(
     env = server_env(sandboxes, **settings)
     async with contextlib.AsyncExitStack() as stack:
         servers = [await stack.enter_async_context(run_server(http, env)) for _ in range(replicas)]
-        clients = []
-        for n in range(subscribers):
-            server = servers[n % replicas]
-            index = n // replicas
-            if index % PER_CONNECTION == 0:
-                clients.append(
-                    await stack.enter_async_context(TransportWS.open(http, server.graphql))
-                )
-            await clients[-1].subscribe(str(n), QUERY, holdings_of("ALGORAND", WHALE))
-            clients[-1].__dict__.setdefault("ids", []).append(str(n))
-        for client in clients:
-            for id in client.__dict__["ids"]:
-                await client.next(id, within=120)
+        # Each server's subscribers on connections of their own, PER_CONNECTION each.
+        subscriptions: list[tuple[TransportWS, str]] = []
+        for index, server in enumerate(servers):
+            client: TransportWS | None = None
+            for count, n in enumerate(range(index, subscribers, replicas)):
+                if count % PER_CONNECTION == 0:
+                    opened = TransportWS.open(http, server.graphql)
+                    client = await stack.enter_async_context(opened)
+                assert client is not None
+                await client.subscribe(str(n), QUERY, holdings_of("ALGORAND", WHALE))
+                subscriptions.append((client, str(n)))
+        for client, id in subscriptions:
+            await client.next(id, within=120)
         await asyncio.sleep(2 * INTERVAL)
 
         async def polls() -> list[float]:
