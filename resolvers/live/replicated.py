@@ -3,13 +3,14 @@
 Every replica with subscribers to the account runs this loop; the one holding the account's
 lease (`sources.live.RedisLease`) reads the upstream each interval, delivers to its own
 subscribers, and, when something changed, publishes the feed's state (last holdings, current
-failures, sequence number) through the relay; it renews the lease while it waits. The others
-follow: woken by the relay's message (or every tenth of a lease, to catch up on a lost one),
-they read the state from Redis and deliver it to their subscribers, who get the same events as
-the poller's. Each follower tries to take the lease on every step, so when the holder dies its
-lease expires and another replica polls within one lease period (plus one step); its first
-reading is compared with the last state it followed, so no change is lost over the handover.
-A replica whose last subscriber leaves releases the lease at once.
+failures, sequence number) through the relay; a task of its own renews the lease all along,
+during readings too. The others follow: woken by the relay's message (or every tenth of a
+lease, to catch up on a lost one), they read the state from Redis and deliver it to their
+subscribers, who get the same events as the poller's. Each follower tries to take the lease
+on every step, so when the holder dies its lease expires and another replica polls within one
+lease period (plus one step); its first reading is compared with the last state it followed,
+so no change is lost over the handover. A replica whose last subscriber leaves releases the
+lease at once.
 
 Redis is a help, not a dependency: while it cannot be reached each replica polls on its own
 (logged at most once a minute), as without `REDIS_URL`.
@@ -111,26 +112,47 @@ async def _catch_up(feed: AccountFeed, replication: Replication, observe: Observ
 async def _lead(
     feed: AccountFeed, read: Reader, interval: float, observe: Observe, replication: Replication
 ) -> None:
-    """Poll while this replica holds the lease; return when it is lost."""
+    """Poll while this replica holds the lease; return when it is lost.
+
+    The lease is renewed every third of its period by a task of its own, during a reading as
+    between two (a reading of a large account on a loaded machine can outlast a lease); a
+    reading finished after the lease was lost is dropped, since the new holder reads too."""
     name = feed.key.account_id
     lease, relay = replication.lease, replication.relay
-    await _catch_up(feed, replication, observe)
-    renew_every = replication.lease_seconds / 3
-    while True:
-        reading = await safely(feed, read)
-        observe(reading, "poll")
-        if feed.deliver(reading):
-            data = replication.codec.dumps(replace(_state(feed), seq=feed.seq))
-            if not await relay.publish(lease.key(name), lease.owner, name, feed.seq, data):
+    lost = asyncio.Event()
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(replication.lease_seconds / 3)
+            try:
+                held = await lease.hold(name)
+            except RedisError as error:
+                _unreachable(error)
+                continue  # unknown: go on; publishing is fenced by the lease anyway
+            if not held:
+                lost.set()
                 return
-        else:
-            await relay.touch(lease.key(name), lease.owner, name)
-        loop = asyncio.get_running_loop()
-        until = loop.time() + max(interval, retry_after(reading))
-        while (left := until - loop.time()) > 0:
-            await asyncio.sleep(min(left, renew_every))
-            if not await lease.hold(name):
+
+    renewer = asyncio.create_task(renew())
+    try:
+        await _catch_up(feed, replication, observe)
+        while not lost.is_set():
+            reading = await safely(feed, read)
+            if lost.is_set():
                 return
+            observe(reading, "poll")
+            if feed.deliver(reading):
+                data = replication.codec.dumps(replace(_state(feed), seq=feed.seq))
+                if not await relay.publish(lease.key(name), lease.owner, name, feed.seq, data):
+                    return
+            else:
+                await relay.touch(lease.key(name), lease.owner, name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lost.wait(), max(interval, retry_after(reading)))
+    finally:
+        renewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewer
 
 
 async def replicate(

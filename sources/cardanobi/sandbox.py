@@ -38,6 +38,7 @@ from aiohttp import web
 
 from sources.cardanobi import sandbox_data
 from sources.cardanobi.identifiers import Bech32Error, bech32_decode
+from sources.cardanobi.token_changes import TokenChanges, change_route
 from sources.sandboxing import Sandbox, active_faults, json_response
 from sources.source import Source
 
@@ -135,6 +136,8 @@ class CardanoBISandbox(Sandbox):
         self._ttl = token_ttl
         self._clock = clock
         self._issued: dict[str, _Issued] = {}
+        #: What tests changed of the accounts (`token_changes.py`).
+        self.changes = TokenChanges()
 
     def __repr__(self) -> str:
         return "CardanoBISandbox()"
@@ -152,7 +155,13 @@ class CardanoBISandbox(Sandbox):
         ]
 
     def control_routes(self) -> Iterable[web.RouteDef]:
-        return [web.post("/_sandbox/token", self._control_token)]
+        async def change(request: web.Request) -> web.Response:
+            return await change_route(self.changes, request)
+
+        return [
+            web.post("/_sandbox/token", self._control_token),
+            web.post("/_sandbox/holdings", change),
+        ]
 
     def error_response(self, status: int) -> web.Response:
         if status == 401:
@@ -178,12 +187,14 @@ class CardanoBISandbox(Sandbox):
 
     def reset(self) -> None:
         self._ttl = self._default_ttl
+        self.changes.reset()
 
     # -- what is served: plain JSON values, so a test subclass can serve other data ------
 
     def assets_json(self, stake_address: str) -> list[dict[str, Any]] | None:
         """AccountAssetDTOs of `stake_address`, by fingerprint ascending; None if unknown."""
-        held = sandbox_data.tokens().get(stake_address)
+        changed = self.changes.tokens_of(stake_address)
+        held = changed if changed is not None else sandbox_data.tokens().get(stake_address)
         if held is None:
             return None
         return [
@@ -201,6 +212,7 @@ class CardanoBISandbox(Sandbox):
         account = sandbox_data.accounts().get(stake_address)
         if account is None:
             return None
+        balance = self.changes.balance_of(stake_address)
         return {
             "stake_address": account.stake_address,
             "is_registered": account.is_registered,
@@ -209,7 +221,7 @@ class CardanoBISandbox(Sandbox):
             "pool_id": account.pool_id,
             "last_deleg_tx": account.last_deleg_tx,
             "delegated_since_epoch_no": account.delegated_since_epoch_no,
-            "total_balance": account.total_balance,
+            "total_balance": account.total_balance if balance is None else balance,
             "controlled_stakes": account.controlled_stakes,
             "total_rewards": account.total_rewards,
             "total_withdrawals": account.total_withdrawals,

@@ -7,10 +7,14 @@ from typing import Any
 
 import aiohttp
 
-from tests.harness import GraphClient, Sandboxes
+from sources.cardanobi import sandbox_data as cardano_data
+from tests.harness import CALICO_TOKENS, GraphClient, Sandboxes
 from tests.live.clients import TransportWS, event_stream
 from tests.live.support import HOLDINGS, SMALL, holdings_of
 
+CARDANO_SMALL = cardano_data.SMALL
+FXL_TOKEN = next(t for t in cardano_data.tokens()[CARDANO_SMALL] if t.name == "FXL")
+FXL = FXL_TOKEN.fingerprint
 USDC = 31566704
 MAM = 221685458
 
@@ -82,3 +86,52 @@ async def test_a_change_document_with_an_unknown_key_is_refused_naming_it(
     ) as response:
         assert response.status == 400
         assert "amounts" in (await response.json())["error"]
+
+
+async def _post(url: str, http: aiohttp.ClientSession, **change: Any) -> None:
+    async with http.post(f"{url}/_sandbox/holdings", json=change) as response:
+        assert response.status == 200, await response.text()
+
+
+async def test_custodial_changes_on_calico_and_mesh_reach_their_user(
+    live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    payload = {
+        "Authorization": f"Bearer {GraphClient.token('alice')}",
+        "X-Calico-Token": CALICO_TOKENS["alice"],
+    }
+    async with TransportWS.open(http, live.url, payload) as client:
+        await client.subscribe("mesh", HOLDINGS, holdings_of("MESH", "alice"))
+        await client.subscribe("calico", HOLDINGS, holdings_of("CALICO", "alice"))
+        mesh = (await client.next("mesh"))["data"]["holdingsChanged"]
+        calico = (await client.next("calico"))["data"]["holdingsChanged"]
+        await _post(clean.mesh.url, http, user="alice", set={"EQUITY:TSLA": "1.5"})
+        mesh_change = (await client.next("mesh"))["data"]["holdingsChanged"]
+        await _post(clean.calico.url, http, user="alice", remove=["kraken:ADA"])
+        calico_change = (await client.next("calico"))["data"]["holdingsChanged"]
+    tsla = next(h for h in mesh["added"] if h["asset"]["symbol"] == "TSLA")
+    assert [
+        (c["holding"]["id"], c["previousAmount"], c["amount"]) for c in mesh_change["changed"]
+    ] == [(tsla["id"], tsla["amount"], "1.5")]
+    ada = [h for h in calico["added"] if h["asset"]["symbol"] == "ADA"]
+    assert [h["id"] for h in calico_change["removed"]] == [h["id"] for h in ada] != []
+    assert calico_change["holdingsCount"] == calico["holdingsCount"] - len(ada)
+
+
+async def test_a_cardano_token_changed_on_cardanobi_is_one_event(
+    live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with TransportWS.open(http, live.url) as client:
+        await client.subscribe("1", HOLDINGS, holdings_of("CARDANO", CARDANO_SMALL))
+        first = (await client.next("1"))["data"]["holdingsChanged"]
+        caip19 = f"{FXL_TOKEN.policy_hex}.{FXL_TOKEN.name_hex}"
+        token = next(h for h in first["added"] if (h["asset"]["caip19"] or "").endswith(caip19))
+        await _post(
+            clean.cardanobi.url, http, account=CARDANO_SMALL, set={FXL: 9223372036854775807}
+        )
+        event = (await client.next("1"))["data"]["holdingsChanged"]
+    assert event["errors"] == [], event["errors"]
+    assert [(c["holding"]["id"], c["rawAmount"]) for c in event["changed"]] == [
+        (token["id"], "9223372036854775807")
+    ]
+    assert event["round"] is None and event["added"] == event["removed"] == []
