@@ -59,7 +59,7 @@ async def _case(
                 await client.subscribe(str(n), QUERY, holdings_of("ALGORAND", WHALE))
                 subscriptions.append((client, str(n)))
         for client, id in subscriptions:
-            await client.next(id, within=120)
+            await client.next(id, within=300)
         await asyncio.sleep(2 * INTERVAL)
 
         async def polls() -> list[float]:
