@@ -10,7 +10,7 @@ import aiohttp
 from sources.cardanobi import sandbox_data as cardano_data
 from tests.harness import CALICO_TOKENS, GraphClient, Sandboxes
 from tests.live.clients import TransportWS, event_stream
-from tests.live.support import HOLDINGS, SMALL, holdings_of
+from tests.live.support import HOLDINGS, PORTFOLIO, SMALL, holdings_of
 
 CARDANO_SMALL = cardano_data.SMALL
 FXL_TOKEN = next(t for t in cardano_data.tokens()[CARDANO_SMALL] if t.name == "FXL")
@@ -135,3 +135,23 @@ async def test_a_cardano_token_changed_on_cardanobi_is_one_event(
         (token["id"], "9223372036854775807")
     ]
     assert event["round"] is None and event["added"] == event["removed"] == []
+
+
+async def test_a_portfolio_event_lists_the_asset_total_that_moved_and_the_new_totals(
+    live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    accounts = [{"source": "ALGORAND", "address": SMALL}]
+    async with TransportWS.open(http, live.url) as client:
+        await client.subscribe("1", PORTFOLIO, {"accounts": accounts, "viewer": False})
+        first = (await client.next("1"))["data"]["portfolioChanged"]
+        usdc = next(m for m in first["moved"] if m["key"].endswith(f"/asa:{USDC}"))
+        await _change(clean, http, address=SMALL, set={str(USDC): 1})
+        event = (await client.next("1"))["data"]["portfolioChanged"]
+    assert first["initial"] is True and first["errors"] == []
+    assert len(first["moved"]) == first["portfolio"]["holdingsCount"]
+    assert event["initial"] is False
+    assert [
+        (m["key"], m["previous"]["amount"], m["current"]["amount"]) for m in event["moved"]
+    ] == [(usdc["key"], usdc["current"]["amount"], "0.000001")]
+    assert event["bySource"] == first["bySource"]  # nothing on-chain is valued without Calico
+    assert event["portfolio"]["holdingsCount"] == first["portfolio"]["holdingsCount"]
