@@ -18,9 +18,9 @@ import signal
 
 from bench.cold_accounts import ColdAlgodSandbox
 from server import sandbox_settings
-from sources.algod.sandbox import AlgodSandbox
+from sources.algod.sandbox import AlgodSandbox, AlgodSettings
 from sources.calico.sandbox import CalicoSandbox
-from sources.cardanobi.sandbox import CardanoBISandbox
+from sources.cardanobi.sandbox import CardanoBISandbox, CardanoBISettings
 from sources.mesh.sandbox import MeshSandbox
 from sources.sandboxing import Faults, RunningSandbox, Sandbox, start_sandbox
 
@@ -28,9 +28,14 @@ __all__ = ["main"]
 
 
 async def _serve(latency_ms: int, cold_accounts: int) -> None:
+    # The benchmarks measure the server, not the free plans: no CardanoBI plan rate, no algod
+    # concurrency cap, and CardanoBI's OData paging on, so the collector's 250 tokens are read.
+    headroom = AlgodSettings(max_concurrency=None)
     sandboxes: dict[str, Sandbox] = {
-        "algod": ColdAlgodSandbox(accounts=cold_accounts) if cold_accounts else AlgodSandbox(),
-        "cardanobi": CardanoBISandbox(),
+        "algod": ColdAlgodSandbox(accounts=cold_accounts, settings=headroom)
+        if cold_accounts
+        else AlgodSandbox(settings=headroom),
+        "cardanobi": CardanoBISandbox(settings=CardanoBISettings(plan="unlimited", odata=True)),
         "calico": CalicoSandbox(),
         "mesh": MeshSandbox(),
     }

@@ -19,7 +19,7 @@ from resolvers.context import RequestContext
 from resolvers.ids import uint64
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
-from resolvers.pagination import Page, Slice, Window, walk
+from resolvers.pagination import Page, Skipped, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
 from resolvers.query import HoldingQuery
 from resolvers.records import (
@@ -31,7 +31,9 @@ from resolvers.records import (
 )
 from sources import Source
 from sources.algod.loaders import AccountAssetsKey
+from sources.algod.pages import resume_after
 from sources.algod.records import AccountInfo, AssetHolding, AssetParams
+from sources.parsing import Rejected
 
 __all__ = [
     "asset_node",
@@ -65,6 +67,8 @@ def asset_record(chain_id: str, asset_id: int, params: AssetParams | None) -> As
         chain_id=chain_id,
         caip19=f"{chain_id}/asa:{asset_id}",
         asset_id=asset_id,
+        # algod sends a name that is not printable UTF-8 only as `name-b64`: kept as bytes.
+        name_hex=params.name_raw.hex() if params and params.name_raw else None,
     )
 
 
@@ -110,17 +114,22 @@ def _fetcher(
     async def fetch(position: str | None) -> Slice[HoldingRecord]:
         next_token = None if position in (None, _AFTER_NATIVE) else position
         page_load = assets.load(AccountAssetsKey(account.address, next_token, limit))
-        head: list[tuple[HoldingRecord, str]] = []
+        head: list[tuple[HoldingRecord | Skipped, str | None]] = []
         if position is None:
             # Both loads are asked in this tick, so each loader sends them in one batch.
             info, page = await gather_settled(balances.load(account.address), page_load)
             head.append((_native_record(account, info), _AFTER_NATIVE))
         else:
             page = await page_load
-        asas = (
-            (_holding_record(account, h, page.fetched_at, page.round), str(h.asset_id))
-            for h in page.holdings
-        )
+
+        def entry(index: int) -> tuple[HoldingRecord | Skipped, str | None]:
+            holding = page.entries[index]
+            resume = resume_after(page.entries[: index + 1], next_token) or _AFTER_NATIVE
+            if isinstance(holding, Rejected):
+                return Skipped(holding.error), resume
+            return _holding_record(account, holding, page.fetched_at, page.round), resume
+
+        asas = (entry(index) for index in range(len(page.entries)))
         return Slice(itertools.chain(head, asas), page.next_token)
 
     return fetch
@@ -171,17 +180,22 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
     """ALGO and every ASA of the account, in list order, at most `cap` of them (algod pages of
     1,000: the whale's 2,500 ASAs are three requests beside the balance)."""
     walked = await walk(_fetcher(context, account, _MAX_LIMIT), None, cap, page_size=_MAX_LIMIT)
-    return HoldingsRead(account, tuple(item for item, _ in walked.items), walked.has_next)
+    holdings = tuple(item for item, _ in walked.items)
+    return HoldingsRead(account, holdings, walked.has_next and not walked.problems, walked.problems)
 
 
 async def holding_node(
     context: RequestContext, account: AccountRecord, asset_id: int
 ) -> HoldingRecord | None:
-    """The account's holding of one ASA, in one request (`next` = id - 1, `limit` = 1)."""
+    """The account's holding of one ASA, in one request (`next` = id - 1, `limit` = 1); one
+    algod sent malformed is its error, not "not held"."""
     key = AccountAssetsKey(account.address, str(asset_id - 1) if asset_id > 0 else None, 1)
     page = await context.loaders.algod.account_assets.load(key)
-    for holding in page.holdings:
-        if holding.asset_id == asset_id:
+    for holding in page.entries:
+        if isinstance(holding, Rejected):
+            if holding.label == str(asset_id):
+                raise holding.error
+        elif holding.asset_id == asset_id:
             return _holding_record(account, holding, page.fetched_at, page.round)
     return None
 

@@ -15,7 +15,7 @@ from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
 from resolvers.errors import ProviderFailed, ScanBudgetSpent, Unauthenticated
 from resolvers.numbers import multiply
-from resolvers.pagination import Page, Slice, Window, walk
+from resolvers.pagination import Page, Skipped, Slice, Window, walk
 from resolvers.providers import provider
 from resolvers.query import HoldingQuery
 from resolvers.records import (
@@ -30,6 +30,7 @@ from sources import Source
 from sources.calico.loaders import AssetsKey
 from sources.calico.records import AssetPosition, ProviderFailure
 from sources.errors import UpstreamBadResponse
+from sources.parsing import Rejected
 
 __all__ = [
     "MAX_LISTED_ASSETS",
@@ -101,9 +102,9 @@ def _fetcher(
         page = await loader.load(key)
         for failure in page.errors:
             failures.setdefault(failure.provider_id, failure)
-        assets = page.assets
+        entries = page.entries
         following = (page.next_cursor, 0) if page.next_cursor else None
-        last = len(assets) - 1
+        last = len(entries) - 1
 
         def after(index: int) -> _Position:
             # After a page's last asset, resume at Calico's next cursor: no refetch of this page.
@@ -111,10 +112,12 @@ def _fetcher(
                 return following
             return (cursor, index + 1)
 
-        items = (
-            (_holding_record(account, assets[index]), after(index))
-            for index in range(skip, len(assets))
-        )
+        def item(entry: AssetPosition | Rejected) -> HoldingRecord | Skipped:
+            if isinstance(entry, Rejected):
+                return Skipped(entry.error)
+            return _holding_record(account, entry)
+
+        items = ((item(entries[index]), after(index)) for index in range(skip, len(entries)))
         return Slice(items, following)
 
     return fetch
@@ -161,10 +164,12 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, (), (), failures)
     walked = await walk(fetch, (None, 0), cap, page_size=context.options.calico_page_size)
-    problems = tuple(
-        ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()
+    problems = (
+        *(ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()),
+        *walked.problems,
     )
-    return HoldingsRead(account, tuple(h for h, _ in walked.items), walked.has_next, problems)
+    holdings = tuple(h for h, _ in walked.items)
+    return HoldingsRead(account, holdings, walked.has_next and not walked.problems, problems)
 
 
 async def providers(context: RequestContext, account: AccountRecord) -> list[ProviderRecord]:
@@ -180,7 +185,7 @@ async def providers(context: RequestContext, account: AccountRecord) -> list[Pro
     for _ in range(pages):
         page = await fetch(position)
         for holding, _ in page.items:
-            if holding.provider is not None:
+            if isinstance(holding, HoldingRecord) and holding.provider is not None:
                 slugs.setdefault(holding.provider.slug, holding.provider)
         if page.next is None:
             break

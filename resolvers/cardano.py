@@ -1,41 +1,45 @@
 """Cardano holdings (CardanoBI), normalised: the stake address's ADA balance as a `NATIVE`
 holding at the head of the list (`…/slip44:1815`), then its native tokens with exact quantities,
-CIP-14 fingerprints, and CAIP-19 `…/token:<policyId>.<assetNameHex>` only when the name bytes are
-trustworthy.
+CIP-14 fingerprints, names and kinds as `cardano_names` reads them, and CAIP-19
+`…/token:<policyId>.<assetNameHex>` only when the name bytes are trustworthy.
 
-CardanoBI sends a token's name decoded as UTF-8 (lossy for binary names), so the name bytes are
-trusted only when the CIP-14 fingerprint recomputed from policy id and those bytes equals the
-fingerprint CardanoBI reported; otherwise the token is known by its fingerprint alone.
+CardanoBI's tokens route has no paging: it answers the first 100 tokens by fingerprint. The
+graph asks with OData's `$skip`/`$top`/`$orderby` (which the service may honour) at most 99 at a
+time, one less than the cap, so an answer that ignored them says so by its length (100 > 99);
+an answer after `$skip` that starts at or before the token it resumes after says so too. Then
+the answer is the list's head: the graph takes what it holds past the position asked, asks no
+further page, and, when the head is the cap's 100 tokens, marks the list cut (HOLDINGS_INCOMPLETE
+on the connection, in the portfolio, and for `node(id:)` of a token that may lie past it).
 
-Pagination maps onto `page_no`/`page_size` with a fixed upstream page size: a position is
-(page, items of it already yielded, fingerprint heading the previous page). Some CardanoBI
-servers ignore paging and answer page 1 again; a page headed like the previous one is taken as
-the end, so no token is ever yielded twice. Page 0 is the head: the ADA balance, then page 1,
-both asked in the same tick (so batched). A stake address CardanoBI does not know has no ADA
-holding (CardanoBI answers 404; the graph does not guess a zero).
+A position is the offset of the next token and the fingerprint of the one before it (None: the
+head, the ADA balance and then the first tokens, asked in the same tick, so batched). A stake
+address CardanoBI does not know has no ADA holding (404), nor does one whose `total_balance` is
+null: its tokens are still listed. A token CardanoBI sent malformed costs only itself: an
+UPSTREAM_BAD_RESPONSE naming it, reported with the page that covers its place.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 
+from resolvers.cardano_names import token_name
 from resolvers.concurrency import gather_settled
-from resolvers.context import RequestContext
-from resolvers.errors import ScanBudgetSpent
+from resolvers.context import GraphOptions, RequestContext
+from resolvers.errors import HoldingsIncomplete, ScanBudgetSpent
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
-from resolvers.pagination import MAX_FILTERED_PAGES, Page, Slice, Window, walk
+from resolvers.pagination import MAX_FILTERED_PAGES, Page, Skipped, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
 from resolvers.query import HoldingQuery
-from resolvers.records import AccountRecord, AssetKind, AssetRecord, HoldingRecord, HoldingsRead
+from resolvers.records import AccountRecord, AssetRecord, HoldingRecord, HoldingsRead
 from sources import Source
+from sources.cardanobi.client import PAGE_SIZE
 from sources.cardanobi.identifiers import Bech32Error, bech32_decode
-from sources.cardanobi.identifiers import fingerprint as cip14_fingerprint
 from sources.cardanobi.loaders import AccountAssetsKey
-from sources.cardanobi.records import AccountAsset, AccountInfo
+from sources.cardanobi.records import AccountAsset, AccountAssetsPage, AccountInfo
+from sources.parsing import Rejected
 
 __all__ = [
     "asset_node",
@@ -45,23 +49,13 @@ __all__ = [
     "native_holding",
     "read_all",
     "token_record",
-    "trusted_name",
+    "tokens_per_request",
 ]
 
-_Position = tuple[int, int, str | None]
-_HEAD: _Position = (0, 0, None)
-"""Page 0: the ADA balance, then the first page of tokens."""
-_FIRST_PAGE: _Position = (1, 0, None)
-
-
-def trusted_name(policy_hex: str, name: str, fingerprint: str) -> bytes | None:
-    """The token's name bytes, if they reproduce CardanoBI's fingerprint (CIP-14)."""
-    try:
-        policy = bytes.fromhex(policy_hex)
-    except ValueError:
-        return None
-    raw = name.encode("utf-8")
-    return raw if cip14_fingerprint(policy, raw) == fingerprint else None
+_At = tuple[int, str | None]
+_Position = _At | None
+_FIRST: _At = (0, None)
+"""The first token (right after the ADA balance)."""
 
 
 def is_fingerprint(value: str) -> bool:
@@ -74,23 +68,25 @@ def is_fingerprint(value: str) -> bool:
 
 
 def token_record(chain_id: str, policy_hex: str, fingerprint: str, name: str) -> AssetRecord:
-    """A native token. CardanoBI does not say whether a token is an NFT (a CIP-68 label sits in
-    the name bytes it decodes lossily), so every token is FUNGIBLE: one rule, whether the token
-    is seen in holdings or by id."""
-    raw_name = trusted_name(policy_hex, name, fingerprint)
+    """A native token, by the same rule whether it is seen in holdings or by id."""
+    named = token_name(policy_hex, name, fingerprint)
+    raw = named.raw
     return AssetRecord(
         source=Source.CARDANO,
         key=(fingerprint,),
-        kind=AssetKind.FUNGIBLE,
-        name=name if raw_name is not None and name else None,
+        kind=named.kind,
+        name=named.display,
         chain_id=chain_id,
-        caip19=f"{chain_id}/token:{policy_hex}.{raw_name.hex()}" if raw_name is not None else None,
+        caip19=f"{chain_id}/token:{policy_hex}.{raw.hex()}" if raw is not None else None,
         policy_id=policy_hex,
         fingerprint=fingerprint,
+        name_hex=raw.hex() if raw else None,
     )
 
 
-def _native_record(account: AccountRecord, info: AccountInfo) -> HoldingRecord:
+def _native_record(account: AccountRecord, info: AccountInfo) -> HoldingRecord | None:
+    if info.total_balance is None:
+        return None
     asset = native_asset(Source.CARDANO, account.chain_id or "")
     return HoldingRecord(
         account=account,
@@ -119,53 +115,83 @@ def _holding_record(
     )
 
 
-async def _page(
-    context: RequestContext, account: AccountRecord, position: _Position
-) -> tuple[tuple[AccountAsset, ...], _Position | None, datetime | None]:
-    """The tokens of the page at `position` (none past the end, or when the server ignored
-    `page_no` and answered the previous page again), the next page's position, and when
-    CardanoBI answered."""
-    page_no, _, previous_head = position
-    size = context.options.cardanobi_page_size
-    key = AccountAssetsKey(account.address, page_no, size, "asc")
+def tokens_per_request(options: GraphOptions) -> int:
+    """How many tokens the graph asks CardanoBI for at once (`$top`): `CARDANOBI_PAGE_SIZE`,
+    but one less than the route's cap, so an answer that ignored `$top` is longer than asked."""
+    return min(options.cardanobi_page_size, PAGE_SIZE - 1)
+
+
+def _top(context: RequestContext) -> int:
+    return tokens_per_request(context.options)
+
+
+def _first_fingerprint(page: AccountAssetsPage) -> str | None:
+    return next((token.fingerprint for token in page.assets), None)
+
+
+class _Read:
+    """One answer of the tokens route, placed in the list: which of its entries follow the
+    position asked, whether the list goes on, and whether the service cut it."""
+
+    def __init__(self, page: AccountAssetsPage, offset: int, before: str | None) -> None:
+        self.fetched_at = page.fetched_at
+        head = _first_fingerprint(page)
+        ignored = page.served > page.top or (
+            offset > 0 and before is not None and head is not None and head <= before
+        )
+        self.offset = offset
+        # Ignored options: the answer is the list's head, whatever was asked, so what follows
+        # the position asked is the part of it from `offset` on, and nothing after it.
+        self.entries = page.entries[offset:] if ignored else page.entries
+        self.cut = ignored and page.served >= PAGE_SIZE
+        self.more = not ignored and page.served >= page.top
+
+    def placed(self) -> Iterator[tuple[int, AccountAsset | Rejected]]:
+        """Each entry past the position asked, with its offset in the list."""
+        for index, entry in enumerate(self.entries):
+            yield self.offset + index, entry
+
+
+async def _read(context: RequestContext, account: AccountRecord, position: _At) -> _Read:
+    offset, before = position
+    key = AccountAssetsKey(account.address, offset, _top(context))
     page = await context.loaders.cardanobi.account_assets.load(key)
-    tokens = page.assets
-    if not tokens or (page_no > 1 and tokens[0].fingerprint == previous_head):
-        return (), None, page.fetched_at
-    following = (page_no + 1, 0, tokens[0].fingerprint) if len(tokens) >= size else None
-    return tokens, following, page.fetched_at
+    return _Read(page, offset, before)
+
+
+def _entries(
+    account: AccountRecord, read: _Read, before: str | None
+) -> Iterator[tuple[HoldingRecord | Skipped, _Position]]:
+    for offset, entry in read.placed():
+        if isinstance(entry, Rejected):
+            yield Skipped(entry.error), (offset + 1, before)
+            continue
+        if before is not None and entry.fingerprint <= before:
+            continue  # a list that shifted between answers: never a token twice
+        before = entry.fingerprint
+        yield _holding_record(account, entry, read.fetched_at), (offset + 1, before)
 
 
 def _fetcher(
     context: RequestContext, account: AccountRecord
 ) -> Callable[[_Position], Awaitable[Slice[HoldingRecord]]]:
     async def fetch(position: _Position) -> Slice[HoldingRecord]:
-        head: list[tuple[HoldingRecord, _Position]] = []
-        if position[0] == 0:
+        head: list[tuple[HoldingRecord | Skipped, _Position]] = []
+        at = position or _FIRST
+        if position is None:
             # Both loads are asked in this tick, so each loader sends them in one batch.
-            info, (tokens, following, fetched_at) = await gather_settled(
+            info, read = await gather_settled(
                 context.loaders.cardanobi.account.load(account.address),
-                _page(context, account, _FIRST_PAGE),
+                _read(context, account, at),
             )
-            if info is not None:
-                head.append((_native_record(account, info), _FIRST_PAGE))
-            position = _FIRST_PAGE
+            native = _native_record(account, info) if info is not None else None
+            if native is not None:
+                head.append((native, _FIRST))
         else:
-            tokens, following, fetched_at = await _page(context, account, position)
-        page_no, skip, previous_head = position
-        last = len(tokens) - 1
-
-        def after(index: int) -> _Position:
-            # After a full page's last token, resume at the next page: no refetch of this one.
-            if index == last and following is not None:
-                return following
-            return (page_no, index + 1, previous_head)
-
-        items = (
-            (_holding_record(account, tokens[index], fetched_at), after(index))
-            for index in range(skip, len(tokens))
-        )
-        return Slice(itertools.chain(head, items), following)
+            read = await _read(context, account, at)
+        entries = list(_entries(account, read, at[1]))
+        following = entries[-1][1] if read.more and entries else None
+        return Slice([*head, *entries], following, cut=read.cut)
 
     return fetch
 
@@ -173,19 +199,28 @@ def _fetcher(
 def _start(value: object) -> _Position:
     if (
         isinstance(value, list)
-        and len(value) == 3
+        and len(value) == 2
         and isinstance(value[0], int)
-        and isinstance(value[1], int)
-        and (value[2] is None or isinstance(value[2], str))
+        and value[0] >= 0
+        and (value[1] is None or isinstance(value[1], str))
     ):
-        return (max(0, value[0]), max(0, value[1]), value[2])
-    return _HEAD
+        return (value[0], value[1])
+    return None
+
+
+def _cut(account: AccountRecord) -> HoldingsIncomplete:
+    return HoldingsIncomplete(
+        account,
+        f"CardanoBI answered only the first {PAGE_SIZE} tokens of {account.address} (by "
+        "fingerprint) and ignored the options that page further; the rest are missing",
+    )
 
 
 async def holdings(
     context: RequestContext, account: AccountRecord, window: Window, query: HoldingQuery
 ) -> Page[HoldingRecord]:
-    """One page of the stake address's tokens, ascending fingerprint."""
+    """One page of the stake address's tokens, ascending fingerprint; a list CardanoBI cut
+    comes incomplete, with HOLDINGS_INCOMPLETE."""
     connection = query.connection(account)
     codec = context.services.cursors
     start = _start(connection.resume(codec, window, context.caller_id))
@@ -194,22 +229,25 @@ async def holdings(
         start,
         window.first,
         None if query.empty else query.keeps,
-        page_size=context.options.cardanobi_page_size,
+        page_size=_top(context),
         scan=context.scan,
     )
-    return connection.page(codec, window, walked)
+    return connection.page(codec, window, walked, problems=[_cut(account)] if walked.cut else [])
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
-    """ADA and every token of the stake address, in list order, at most `cap` of them."""
-    walked = await walk(
-        _fetcher(context, account), _HEAD, cap, page_size=context.options.cardanobi_page_size
-    )
-    return HoldingsRead(account, tuple(item for item, _ in walked.items), walked.has_next)
+    """ADA and every token of the stake address, in list order, at most `cap` of them; what
+    could not be read (a malformed token, a list CardanoBI cut, a page that failed) as
+    problems."""
+    walked = await walk(_fetcher(context, account), None, cap, page_size=_top(context))
+    problems = (*walked.problems, *([_cut(account)] if walked.cut else []))
+    holdings = tuple(item for item, _ in walked.items)
+    return HoldingsRead(account, holdings, walked.has_next and not walked.problems, problems)
 
 
 async def native_holding(context: RequestContext, account: AccountRecord) -> HoldingRecord | None:
-    """The stake address's ADA balance; None when CardanoBI does not know the address."""
+    """The stake address's ADA balance; None when CardanoBI does not know the address or has
+    no balance for it."""
     info = await context.loaders.cardanobi.account.load(account.address)
     return _native_record(account, info) if info is not None else None
 
@@ -217,27 +255,40 @@ async def native_holding(context: RequestContext, account: AccountRecord) -> Hol
 async def holding_node(
     context: RequestContext, account: AccountRecord, fingerprint: str
 ) -> HoldingRecord | None:
-    """The account's holding of one token (CardanoBI has no per-token route: pages are read,
-    as far as a filtered scan may go)."""
-    position: _Position | None = _FIRST_PAGE
+    """The account's holding of one token. CardanoBI has no per-token route, so pages are read
+    (as far as a filtered scan may go) until the token or a later fingerprint: the list is
+    ordered. A token that would lie past a list CardanoBI cut is not "not held": that is
+    HOLDINGS_INCOMPLETE."""
+    position: _At = _FIRST
     for index in range(MAX_FILTERED_PAGES):
-        if position is None:
-            break
         if index > 0 and not context.scan.take():
             raise ScanBudgetSpent(
                 f"finding token {fingerprint} of {account.address} needs more CardanoBI pages "
                 "than this request may still read; ask for it in a request of its own"
             )
-        tokens, following, fetched_at = await _page(context, account, position)
-        position = following
-        for token in tokens:
-            if token.fingerprint == fingerprint:
-                return _holding_record(account, token, fetched_at)
+        read = await _read(context, account, position)
+        for offset, entry in read.placed():
+            if isinstance(entry, Rejected):
+                continue
+            if entry.fingerprint == fingerprint:
+                return _holding_record(account, entry, read.fetched_at)
+            if entry.fingerprint > fingerprint:
+                return None
+            position = (offset + 1, entry.fingerprint)
+        if read.cut:
+            raise HoldingsIncomplete(
+                account,
+                f"token {fingerprint} would lie past the first {PAGE_SIZE} tokens of "
+                f"{account.address}, which is all CardanoBI answers; whether it is held is "
+                "unknown",
+            )
+        if not read.more:
+            return None
     return None
 
 
 async def asset_node(context: RequestContext, fingerprint: str) -> AssetRecord | None:
-    """A token by fingerprint (CardanoBI's asset details), null if unknown."""
+    """A token by fingerprint (CardanoBI's asset details), null if unknown (`[]`)."""
     details = await context.loaders.cardanobi.asset.load(fingerprint)
     if details is None:
         return None

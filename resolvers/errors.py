@@ -6,8 +6,10 @@
     ├── Forbidden              custodial data of another user
     ├── ProviderFailed         Calico reported one provider failing (`errors[]`); carries
     │                          `source`, `provider` and `cause`, other providers still answer
-    └── HoldingsTruncated      the portfolio read its cap of one account's holdings and the
-                               account holds more; carries `source`
+    ├── HoldingsTruncated      the portfolio read its cap of one account's holdings and the
+    │                          account holds more; carries `source`
+    └── HoldingsIncomplete     the upstream gave part of an account's list and will not give
+                               the rest (CardanoBI's first 100 tokens); carries `source`
 
 Messages name the bad value and say what would be right; they never contain a credential.
 """
@@ -25,6 +27,7 @@ __all__ = [
     "BadUserInput",
     "Forbidden",
     "GraphError",
+    "HoldingsIncomplete",
     "HoldingsTruncated",
     "ProviderFailed",
     "ScanBudgetSpent",
@@ -91,6 +94,21 @@ class HoldingsTruncated(GraphError):
             f"holdings; the portfolio counts its first {cap} (PORTFOLIO_MAX_HOLDINGS)"
         )
         self.source = account.source
+
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "source": self.source.value}
+
+
+class HoldingsIncomplete(GraphError):
+    """What the upstream would not give of an account's list: the list, a total or a lookup
+    over it is known to miss items (the message says which, naming the account)."""
+
+    code = "HOLDINGS_INCOMPLETE"
+
+    def __init__(self, account: AccountRecord, message: str) -> None:
+        super().__init__(message)
+        self.source = account.source
+        self.account = account
 
     def extensions(self) -> dict[str, Any]:
         return {"code": self.code, "source": self.source.value}

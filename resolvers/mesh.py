@@ -176,16 +176,27 @@ async def holdings(
 ) -> Page[HoldingRecord]:
     """One page of the portfolio as holdings; offsets count within the filtered list (the
     cursor is bound to the filter)."""
-    records = holding_records(account, await _portfolio(context, account))
+    portfolio = await _portfolio(context, account)
+    records = holding_records(account, portfolio)
     listed = records if query.empty else [h for h in records if query.keeps(h)]
     connection = query.connection(account)
-    return connection.slice(context.services.cursors, window, listed, context.caller_id)
+    return connection.slice(
+        context.services.cursors, window, listed, context.caller_id, _rejected(portfolio)
+    )
+
+
+def _rejected(portfolio: Portfolio) -> list[Exception]:
+    """The positions Mesh sent that could not be read, each its own coded error."""
+    return [rejected.error for rejected in portfolio.rejected]
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
-    """Every holding of the user's Mesh portfolio (one call), at most `cap` of them."""
-    records = holding_records(account, await _portfolio(context, account))
-    return HoldingsRead(account, tuple(records[:cap]), len(records) > cap)
+    """Every holding of the user's Mesh portfolio (one call), at most `cap` of them; positions
+    that could not be read as problems."""
+    portfolio = await _portfolio(context, account)
+    records = holding_records(account, portfolio)
+    problems = tuple(_rejected(portfolio))
+    return HoldingsRead(account, tuple(records[:cap]), len(records) > cap, problems)
 
 
 async def positions(
@@ -195,12 +206,11 @@ async def positions(
     connection = Connection(
         f"positions:MESH:{account.address}:{kind.value if kind else '*'}", user=account.address
     )
-    listed = [
-        p
-        for p in position_records(account, await _portfolio(context, account))
-        if kind is None or p.kind is kind
-    ]
-    return connection.slice(context.services.cursors, window, listed, context.caller_id)
+    portfolio = await _portfolio(context, account)
+    listed = [p for p in position_records(account, portfolio) if kind is None or p.kind is kind]
+    return connection.slice(
+        context.services.cursors, window, listed, context.caller_id, _rejected(portfolio)
+    )
 
 
 def is_position_key(key: tuple[str, ...]) -> bool:

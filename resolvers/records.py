@@ -94,6 +94,9 @@ class AssetRecord:
     asset_id: int | None = None
     policy_id: str | None = None
     fingerprint: str | None = None
+    #: The name's bytes in hex, when the source gives them (Algorand's `name-b64`, a Cardano
+    #: name that verifies): the only form of a name that is not printable text.
+    name_hex: str | None = None
 
     @property
     def id(self) -> str:
@@ -132,7 +135,8 @@ class HoldingsRead:
     """Every holding of one account, read in the source's order up to a cap.
 
     `truncated`: the account holds more than the cap, and only the first ones are here.
-    `problems`: soft failures beside the holdings (a Calico provider that could not be read).
+    `problems`: what is missing beside the holdings (a Calico provider that could not be read,
+    an item the source sent malformed, a list the upstream cut, a page that failed).
     """
 
     account: AccountRecord

@@ -17,6 +17,7 @@ from schema.connections import Connection
 from schema.demand import CONNECTION_SIZE, UPSTREAM_READ
 from schema.enums import PositionKind, Source
 from schema.holding import AssetHolding, HoldingFilter
+from schema.holding_connection import AssetHoldingConnection
 from schema.node import Node
 from schema.position import Position
 from schema.provider import Provider
@@ -77,17 +78,18 @@ class Account(Node):
             HoldingFilter | None,
             strawberry.argument(description="Only holdings matching this filter."),
         ] = None,
-    ) -> Connection[AssetHolding]:
+    ) -> AssetHoldingConnection:
         query = filter.query() if filter else HoldingQuery.of()
-        page = await soft(
-            info,
-            resolve_holdings(
+        try:
+            page = await resolve_holdings(
                 info.context, self.record, first, after, query, count=selects(info, "totalCount")
-            ),
-            PageConnection.empty(),
-        )
+            )
+        except Exception as error:  # the list answers, empty and incomplete, and says why
+            page = PageConnection.failed(error)
         report(info, page.problems)
-        return Connection.of(page, lambda record: AssetHolding.of(record, self))
+        return AssetHoldingConnection.of_holdings(
+            page, self.record, lambda record: AssetHolding.of(record, self)
+        )
 
     @strawberry.field(
         description="Valued positions with cost basis and returns (MESH); empty for sources "
@@ -111,6 +113,7 @@ class Account(Node):
             ),
             PageConnection.empty(),
         )
+        report(info, page.problems)
         return Connection.of(page, lambda record: Position.of(record, self))
 
     @strawberry.field(

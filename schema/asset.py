@@ -17,13 +17,23 @@ __all__ = ["Asset"]
 @strawberry.federation.type(keys=["id"], description="An asset: a coin, token, NFT or equity.")
 class Asset(Node):
     id: strawberry.ID = strawberry.field(description="Global id of this asset.")
-    kind: AssetKind = strawberry.field(description="What sort of asset this is.")
+    kind: AssetKind = strawberry.field(
+        description="What sort of asset this is (a Cardano token's from its CIP-68 label, "
+        "when it has one)."
+    )
     symbol: str | None = strawberry.field(
         description="Ticker or unit name (ASA unit-name, exchange symbol), when known."
     )
     name: str | None = strawberry.field(
-        description="Display name, when known (for Cardano tokens only when the name bytes "
-        "verify against the fingerprint)."
+        description="Display name, when known and printable (for Cardano tokens only when the "
+        "name bytes verify against the fingerprint; for CIP-68 tokens, the bytes after the "
+        "label)."
+    )
+    name_hex: str | None = strawberry.field(
+        description="The name's bytes in hex, when the source gives them: Algorand's "
+        "`name-b64`, a Cardano asset name whose bytes verify against the fingerprint (CIP-68 "
+        "label included). A name that is not printable text is only here, beside a null "
+        "`name`."
     )
     decimals: int | None = strawberry.field(
         description="Digits after the decimal point between base units and whole units, "
@@ -49,6 +59,7 @@ class Asset(Node):
             kind=record.kind,
             symbol=record.symbol,
             name=record.name,
+            name_hex=record.name_hex,
             decimals=record.decimals,
             chain_id=record.chain_id,
             caip19=record.caip19,

@@ -23,7 +23,6 @@ from resolvers.portfolio import (
     GroupTotal,
     PortfolioRecord,
     PriceOrigin,
-    SourceProblem,
     SourceTotalRecord,
     TotalQuery,
     ValuedHolding,
@@ -35,9 +34,9 @@ from schema.asset import Asset
 from schema.connections import Connection
 from schema.demand import CONNECTION_SIZE
 from schema.enums import AssetKind, Source
-from schema.errors import describe
 from schema.holding import AssetHolding
 from schema.soft import Info, report
+from schema.source_error import SourceError
 
 __all__ = [
     "AssetTotal",
@@ -221,40 +220,6 @@ class ChainTotal:
             holdings_count=total.holdings_count,
             valued_holdings_count=total.valued_holdings_count,
             unvalued_holdings_count=total.unvalued_holdings_count,
-        )
-
-
-@strawberry.type(description="Something missing from the portfolio, and why.")
-class SourceError:
-    source: Source = strawberry.field(description="The source whose part is missing.")
-    code: str = strawberry.field(
-        description="The error code (as in GraphQL errors' `extensions.code`), e.g. "
-        "UPSTREAM_UNAVAILABLE, PROVIDER_ERROR, UNAUTHENTICATED, HOLDINGS_TRUNCATED."
-    )
-    message: str = strawberry.field(description="What went wrong; never a credential.")
-    retry_after_seconds: int | None = strawberry.field(
-        description="When the source said how long to wait before asking again."
-    )
-    account: Account | None = strawberry.field(
-        description="The account whose holdings are missing; null when the whole viewer "
-        "part is (no bearer token)."
-    )
-    provider: str | None = strawberry.field(
-        description="The Calico provider that could not be read, for PROVIDER_ERROR."
-    )
-
-    @classmethod
-    def of(cls, problem: SourceProblem) -> SourceError:
-        message, extensions = describe(problem.error)
-        retry = extensions.get("retryAfterSeconds")
-        provider = extensions.get("provider")
-        return cls(
-            source=problem.source,
-            code=str(extensions["code"]),
-            message=message,
-            retry_after_seconds=retry if isinstance(retry, int) else None,
-            account=Account.of(problem.account) if problem.account else None,
-            provider=provider if isinstance(provider, str) else None,
         )
 
 

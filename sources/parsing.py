@@ -14,9 +14,10 @@ digits, far beyond any amount or price, and refuses the rest without repeating t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sources.errors import UpstreamBadResponse
 from sources.source import Source
@@ -26,9 +27,13 @@ __all__ = [
     "MAX_SIGNIFICANT_DIGITS",
     "UINT64_MAX",
     "JsonObject",
+    "Rejected",
     "expect_list",
     "expect_object",
+    "read_each",
 ]
+
+T = TypeVar("T")
 
 UINT64_MAX = 2**64 - 1
 """The largest unsigned 64-bit integer: algod's amounts, totals and ids."""
@@ -54,6 +59,58 @@ def expect_list(source: Source, value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise _bad(source, f"{where} is not a JSON array")
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """One item of a list answer that could not be read: where it was, and why. The rest of
+    the list is kept; whoever shows the list reports this beside it."""
+
+    index: int
+    """Its place in the answer (from 0)."""
+    label: str | None
+    """What the item calls itself, when that could be read and is a plain identifier (an
+    asset id, a fingerprint, a symbol); never free text from the upstream."""
+    error: UpstreamBadResponse
+    """The coded error naming the item."""
+
+
+# A label is quoted in messages: an identifier, never free text (it could carry anything).
+_LABEL = re.compile(r"[A-Za-z0-9._:$-]{1,64}")
+
+
+def read_each(
+    source: Source,
+    items: Sequence[Any],
+    where: str,
+    read: Callable[[JsonObject], T],
+    label: Callable[[Mapping[str, Any]], object] | None = None,
+) -> tuple[T | Rejected, ...]:
+    """Every item of a JSON array read on its own: a malformed one costs only itself (a
+    `Rejected` in its place, naming it), never the list. `label` picks what an item calls
+    itself from its raw JSON object, for messages."""
+    out: list[T | Rejected] = []
+    for index, item in enumerate(items):
+        place = f"{where}[{index}]"
+        named = _label_of(item, label)
+        if named is not None:
+            place += f" ({named})"
+        try:
+            out.append(read(expect_object(source, item, place)))
+        except UpstreamBadResponse as error:
+            out.append(Rejected(index, named, error))
+    return tuple(out)
+
+
+def _label_of(item: Any, label: Callable[[Mapping[str, Any]], object] | None) -> str | None:
+    if label is None or not isinstance(item, Mapping):
+        return None
+    try:
+        value = label(item)
+    except (AttributeError, KeyError, TypeError):  # a label is a courtesy: never a failure
+        return None
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    return text if _LABEL.fullmatch(text) else None
 
 
 def _bad(source: Source, detail: str) -> UpstreamBadResponse:

@@ -1,32 +1,44 @@
 """What every sandbox shares: request counting, fault injection, the `/_sandbox/` control API.
 
 A sandbox is an `aiohttp.web` application that plays one upstream (SANDBOX.md). Each upstream
-package subclasses `Sandbox` with its routes, its own error bodies and its own malformed body;
-`build_app` wraps them in a middleware that counts every upstream request by route template and
-status, tracks how many run at once, and applies the injected faults:
+package subclasses `Sandbox` with its routes, its own error bodies, its own malformed body and,
+where the real service limits its clients (a plan's rate, a concurrency cap), its gateway
+(`Sandbox.admit`); `build_app` wraps them in a middleware that counts every upstream request by
+route template and status, tracks how many run at once, and applies the injected faults:
 
     GET  /_sandbox/stats   {"total": n, "max_in_flight": k, "last_request_id": "…" | null,
                             "routes": {"GET /v2/accounts/{address}/assets": {"200": 10}}}
-    POST /_sandbox/reset   zero the counters, forget per-sandbox state, restore start-up faults;
-                           `max_in_flight` restarts from the requests still running
+    POST /_sandbox/reset   zero the counters, forget per-sandbox state, restore start-up faults
+                           and settings; `max_in_flight` restarts from the requests still running
     POST /_sandbox/faults  {"latency_ms": 50 | [min, max], "status": 503, "rate": 1.0,
                             "retry_after": 2, "malformed": true, "drop": true,
                             "slow_body_ms": 5000, "ignore_paging": true, "path": "/assets",
-                            "count": 2, "body": "<html>…", "content_type": "text/html"}
+                            "route": "GET /v2/accounts/{address}", "query": "next=",
+                            "count": 2,
+                            "body": "<html>…", "content_type": "text/html"}
+    GET  /_sandbox/settings {"settings": {...}}: how the sandbox plays its upstream
+    POST /_sandbox/settings {"plan": "dapp"}: change some settings (the others stay); the
+                           defaults are the real service's behaviour
     POST /_sandbox/arrivals {"record": true}: from now on, note when each upstream request
                            arrives (false: stop); `reset` stops and forgets
     GET  /_sandbox/arrivals {"recording": true, "arrivals": [{"route": "GET /api/…", "at": 12.5}]}
 
 Control requests are not counted. Every fault, latency included, applies only to the requests
-whose path contains `path` (if given) and to a `rate` fraction of those, and, with `count`, only
+whose path contains `path` (if given), whose route template is `route` (if given), whose query
+string contains `query` (if given), and to a `rate` fraction of those, and, with `count`, only
 to the next `count` such requests (so "fails twice, then answers" is exact). `body` answers
-exactly that text (UTF-8) as `content_type` (default `application/json`) with `status` (default
-200), in place of the upstream's own answer. Fault decisions use a seeded random generator, so a
-run with the same requests injects the same faults. `last_request_id` is the `X-Request-Id` of
-the last upstream request served (null if it had none). Arrivals (`at`: seconds on the
-sandbox's monotonic clock, as each request reaches it, before any injected latency) let a test
-check an upstream's rate from the outside, across every process that calls it; the last
-`MAX_ARRIVALS` are kept.
+exactly that text (UTF-8) as `content_type` (default `application/json`) with `status`
+(default 200), in place of the upstream's own answer. `status` is one the sandbox's upstream
+can send (`Sandbox.fault_statuses`: 100..599, Calico's end-user codes up to 699). Fault
+decisions use a seeded random generator, so a run with the same requests injects the same
+faults. A request the sandbox's gateway refuses on arrival (a plan's rate limit) gets no fault.
+`last_request_id` is the `X-Request-Id` of the last upstream request served (null if it had
+none). Arrivals (`at`: seconds on the sandbox's monotonic clock, as each request reaches it,
+before any injected latency) let a test check an upstream's rate from the outside, across
+every process that calls it; the last `MAX_ARRIVALS` are kept.
+
+Fault and settings documents are pydantic models in strict mode: a wrong type (`true` for a
+number, `"5"` for 5) or an unknown key is refused with a 400 that names it.
 """
 
 from __future__ import annotations
@@ -41,9 +53,10 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sources.source import Source
 
@@ -52,6 +65,7 @@ __all__ = [
     "Faults",
     "RunningSandbox",
     "Sandbox",
+    "SandboxSettings",
     "active_faults",
     "build_app",
     "dumps_exact",
@@ -71,98 +85,104 @@ _PAUSE_STEP = 0.02
 """How often an injected delay checks whether the client is still there, in seconds."""
 
 
-@dataclass(frozen=True, slots=True)
-class Faults:
-    """Injected misbehaviour; every field optional, as `POST /_sandbox/faults` takes it."""
+class _Strict(BaseModel):
+    """A control document: strict JSON types (no `true` for 1, no `"5"` for 5), no stray keys."""
 
-    latency_ms: tuple[int, int] | None = None
-    status: int | None = None
-    rate: float = 1.0
-    retry_after: int | None = None
-    malformed: bool = False
-    drop: bool = False
-    slow_body_ms: int | None = None
-    ignore_paging: bool = False
-    path: str | None = None
-    count: int | None = None
-    body: str | None = None
-    content_type: str = "application/json"
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
 
     @classmethod
-    def from_json(cls, body: Any) -> Faults:
-        """Validate a faults document; `ValueError` names the bad key or value."""
+    def from_json(cls, body: Any) -> Self:
+        """Validate a control document; `ValueError` names the bad keys or values."""
         if not isinstance(body, dict):
-            raise ValueError("the faults body must be a JSON object")
-        unknown = set(body) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown fault keys: {', '.join(sorted(unknown))}")
-        latency = body.get("latency_ms")
-        if latency is not None:
-            latency = _latency(latency)
-        status = body.get("status")
-        if status is not None and not (_is_int(status) and 100 <= status <= 599):
-            raise ValueError(f"status must be an HTTP status code, not {status!r}")
-        rate = body.get("rate", 1.0)
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-            raise ValueError(f"rate must be a number from 0 to 1, not {rate!r}")
-        for key in ("retry_after", "slow_body_ms"):
-            value = body.get(key)
-            if value is not None and not (_is_int(value) and value >= 0):
-                raise ValueError(f"{key} must be a whole number >= 0, not {value!r}")
-        for key in ("malformed", "drop", "ignore_paging"):
-            if not isinstance(body.get(key, False), bool):
-                raise ValueError(f"{key} must be true or false, not {body[key]!r}")
-        path = body.get("path")
-        if path is not None and not isinstance(path, str):
-            raise ValueError(f"path must be a string, not {path!r}")
-        count = body.get("count")
-        if count is not None and not (_is_int(count) and count >= 0):
-            raise ValueError(f"count must be a whole number >= 0, not {count!r}")
-        raw = body.get("body")
-        if raw is not None and not isinstance(raw, str):
-            raise ValueError(f"body must be a string, not {raw!r}")
-        content_type = body.get("content_type", "application/json")
-        if not isinstance(content_type, str) or not _TOKEN_TYPE.fullmatch(content_type):
-            raise ValueError(
-                f"content_type must be a media type such as text/html, not {content_type!r}"
-            )
-        return cls(
-            latency_ms=latency,
-            status=status,
-            rate=float(rate),
-            retry_after=body.get("retry_after"),
-            malformed=body.get("malformed", False),
-            drop=body.get("drop", False),
-            slow_body_ms=body.get("slow_body_ms"),
-            ignore_paging=body.get("ignore_paging", False),
-            path=path,
-            count=count,
-            body=raw,
-            content_type=content_type,
+            raise ValueError(f"the {cls._what} body must be a JSON object")
+        try:
+            return cls.model_validate(body)
+        except ValidationError as exc:
+            raise ValueError(_described(exc, cls._what)) from None
+
+    _what: ClassVar[str] = "control"
+
+
+def _described(error: ValidationError, what: str) -> str:
+    problems = error.errors()
+    unknown = [str(p["loc"][0]) for p in problems if p["type"] == "extra_forbidden"]
+    if unknown:
+        return f"unknown {what} keys: {', '.join(sorted(unknown))}"
+    return "; ".join(
+        f"{'.'.join(str(part) for part in p['loc']) or what}: {p['msg']}, not {p['input']!r}"
+        for p in problems
+    )
+
+
+class Faults(_Strict):
+    """Injected misbehaviour; every field optional, as `POST /_sandbox/faults` takes it."""
+
+    _what: ClassVar[str] = "fault"
+
+    latency_ms: tuple[int, int] | None = None
+    #: Any status a sandbox might play (Calico's end-user codes go up to 699); each sandbox
+    #: says which it answers (`Sandbox.fault_statuses`).
+    status: int | None = Field(None, ge=100, le=699)
+    rate: float = Field(1.0, ge=0, le=1)
+    retry_after: int | None = Field(None, ge=0)
+    malformed: bool = False
+    drop: bool = False
+    slow_body_ms: int | None = Field(None, ge=0)
+    ignore_paging: bool = False
+    path: str | None = None
+    #: A route template as `stats` names it (`GET /v2/accounts/{address}`): unlike `path`,
+    #: which matches any path containing it, only that route.
+    route: str | None = None
+    #: Only requests whose query string contains this (as sent, e.g. `next=` for algod's
+    #: later pages, `cursor=` for Calico's).
+    query: str | None = None
+    count: int | None = Field(None, ge=0)
+    body: str | None = None
+    content_type: str = Field("application/json", pattern=f"^{_TOKEN_TYPE.pattern}$")
+
+    @field_validator("latency_ms", mode="before")
+    @classmethod
+    def _latency(cls, value: Any) -> Any:
+        """`50` means `[50, 50]`; a range must be two whole numbers >= 0, low first."""
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return (value, value)
+        if (
+            isinstance(value, list | tuple)
+            and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+            and value[0] <= value[1]
+        ):
+            return tuple(value)
+        if value is None:
+            return None
+        raise ValueError("must be a whole number or [min, max] of whole numbers >= 0")
+
+    def selects(self, request: web.Request, route: str) -> bool:
+        """Whether `request` (of `route`) is one these faults are limited to."""
+        return (
+            (self.path is None or self.path in request.path)
+            and (self.route is None or self.route == route)
+            and (self.query is None or self.query in request.query_string)
         )
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+class SandboxSettings(_Strict):
+    """How a sandbox plays its upstream where the real service can behave several ways
+    (a plan's rate limit, an optional feature): `GET`/`POST /_sandbox/settings`. A sandbox with
+    such choices subclasses this; the defaults are always what the real service does."""
 
-
-def _latency(value: Any) -> tuple[int, int]:
-    if _is_int(value) and value >= 0:
-        return (value, value)
-    if (
-        isinstance(value, list)
-        and len(value) == 2
-        and all(_is_int(v) and v >= 0 for v in value)
-        and value[0] <= value[1]
-    ):
-        return (value[0], value[1])
-    raise ValueError(f"latency_ms must be a whole number or [min, max], not {value!r}")
+    _what: ClassVar[str] = "setting"
 
 
 class Sandbox:
     """One upstream's play-acting: its routes, its error bodies, its per-run state."""
 
     source: Source
+    #: The statuses `POST /_sandbox/faults` may inject: HTTP's own unless the upstream has more.
+    fault_statuses: ClassVar[range] = range(100, 600)
+    #: How the sandbox plays its upstream now (`/_sandbox/settings`); `reset` restores the
+    #: settings it was started with.
+    settings: SandboxSettings = SandboxSettings()
 
     def routes(self) -> Iterable[web.RouteDef]:
         """The upstream's own routes."""
@@ -180,6 +200,15 @@ class Sandbox:
         """A 200 whose body is JSON but not the documented shape."""
         return web.json_response({"unexpected": True})
 
+    def admit(self, request: web.Request) -> web.StreamResponse | None:
+        """What the upstream's gateway answers `request` on arrival, before any injected
+        fault or latency (a rate or concurrency limit), or None to let it through. A request
+        let through is `release`d when it ends."""
+        return None
+
+    def release(self, request: web.Request) -> None:
+        """`request`, admitted, has ended (however it ended)."""
+
     def reset(self) -> None:
         """Forget per-run state (for example refresh timestamps)."""
 
@@ -188,6 +217,8 @@ class Sandbox:
 class _State:
     baseline: Faults
     seed: int
+    #: The settings the sandbox was started with, which `reset` restores.
+    settings: SandboxSettings
     faults: Faults = field(init=False)
     rng: random.Random = field(init=False)
     routes: defaultdict[str, defaultdict[str, int]] = field(init=False)
@@ -254,13 +285,15 @@ def active_faults(request: web.Request) -> Faults | None:
 def build_app(sandbox: Sandbox, *, faults: Faults | None = None, seed: int = 0) -> web.Application:
     """The sandbox as an application; `faults` are start-up knobs that `reset` restores."""
     app = web.Application(middlewares=[_sandbox_middleware])
-    app[_STATE] = _State(baseline=faults or Faults(), seed=seed)
+    app[_STATE] = _State(baseline=faults or Faults(), seed=seed, settings=sandbox.settings)
     app[_SANDBOX] = sandbox
     app.add_routes(
         [
             web.get("/_sandbox/stats", _stats),
             web.post("/_sandbox/reset", _reset),
             web.post("/_sandbox/faults", _set_faults),
+            web.get("/_sandbox/settings", _settings),
+            web.post("/_sandbox/settings", _set_settings),
             web.get("/_sandbox/arrivals", _arrivals),
             web.post("/_sandbox/arrivals", _record_arrivals),
             *sandbox.control_routes(),
@@ -275,18 +308,53 @@ async def _stats(request: web.Request) -> web.Response:
 
 
 async def _reset(request: web.Request) -> web.Response:
-    request.app[_STATE].reset()
-    request.app[_SANDBOX].reset()
+    state = request.app[_STATE]
+    state.reset()
+    sandbox = request.app[_SANDBOX]
+    sandbox.settings = state.settings
+    sandbox.reset()
     return web.json_response({"reset": True})
 
 
 async def _set_faults(request: web.Request) -> web.Response:
+    sandbox = request.app[_SANDBOX]
     try:
-        faults = Faults.from_json(await request.json())
+        faults = Faults.from_json(await _json(request))
+        if faults.status is not None and faults.status not in sandbox.fault_statuses:
+            low, high = sandbox.fault_statuses.start, sandbox.fault_statuses.stop - 1
+            raise ValueError(
+                f"status: {sandbox.source.upstream} answers statuses {low}..{high}, "
+                f"not {faults.status}"
+            )
     except ValueError as exc:
         return web.json_response({"error": str(exc)}, status=400)
     request.app[_STATE].set_faults(faults)
-    return web.json_response({"faults": _faults_json(faults)})
+    return web.json_response({"faults": faults.model_dump(mode="json")})
+
+
+async def _settings(request: web.Request) -> web.Response:
+    return web.json_response({"settings": request.app[_SANDBOX].settings.model_dump(mode="json")})
+
+
+async def _set_settings(request: web.Request) -> web.Response:
+    """Change some settings, keeping the others; `reset` restores the start-up ones."""
+    sandbox = request.app[_SANDBOX]
+    current = sandbox.settings
+    try:
+        changes = await _json(request)
+        if not isinstance(changes, dict):
+            raise ValueError("the settings body must be a JSON object")
+        sandbox.settings = type(current).from_json({**current.model_dump(), **changes})
+    except ValueError as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    return web.json_response({"settings": sandbox.settings.model_dump(mode="json")})
+
+
+async def _json(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise ValueError("the body must be JSON") from None
 
 
 async def _arrivals(request: web.Request) -> web.Response:
@@ -311,10 +379,6 @@ async def _record_arrivals(request: web.Request) -> web.Response:
     return web.json_response({"recording": record})
 
 
-def _faults_json(faults: Faults) -> dict[str, Any]:
-    return {k: getattr(faults, k) for k in faults.__dataclass_fields__}
-
-
 def _route_template(request: web.Request) -> str:
     resource = request.match_info.route.resource
     template = resource.canonical if resource is not None else "<unmatched>"
@@ -330,10 +394,14 @@ async def _sandbox_middleware(request: web.Request, handler: Handler) -> web.Str
     route = _route_template(request)
     if state.arrivals is not None:
         state.arrivals.append((route, time.monotonic()))
-    faults = state.faults
     state.last_request_id = request.headers.get("X-Request-Id")
+    refusal = sandbox.admit(request)
+    if refusal is not None:
+        state.count(route, str(refusal.status))
+        return refusal
+    faults = state.faults
     applies = (
-        (faults.path is None or faults.path in request.path)
+        faults.selects(request, route)
         and (faults.rate >= 1.0 or state.rng.random() < faults.rate)
         and state.take_fault()
     )
@@ -342,40 +410,48 @@ async def _sandbox_middleware(request: web.Request, handler: Handler) -> web.Str
     try:
         if not applies:
             return await _handle(handler, request, state, route)
-        request[_ACTIVE] = faults
-        # Latency is a fault like the others: limited by `path` and `rate`.
-        if faults.latency_ms is not None:
-            low, high = faults.latency_ms
-            await _pause(request, state.rng.uniform(low, high) / 1000)
-        if faults.drop:
-            state.count(route, "dropped")
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError
-        response: web.StreamResponse
-        if faults.body is not None:
-            response = web.Response(
-                body=faults.body.encode("utf-8"),
-                status=faults.status or 200,
-                content_type=faults.content_type,
-            )
-            if faults.retry_after is not None:
-                response.headers["Retry-After"] = str(faults.retry_after)
-        elif faults.status is not None:
-            response = sandbox.error_response(faults.status)
-            if faults.retry_after is not None:
-                response.headers["Retry-After"] = str(faults.retry_after)
-        elif faults.malformed:
-            response = sandbox.malformed_response(request)
-        else:
-            response = await _handle(handler, request, state, route)
-        if faults.body is not None or faults.status is not None or faults.malformed:
-            state.count(route, str(response.status))
-        if faults.slow_body_ms and isinstance(response, web.Response):
-            return await _trickle(request, response, faults.slow_body_ms)
-        return response
+        return await _faulted(handler, request, state, route, faults)
     finally:
         state.in_flight -= 1
+        sandbox.release(request)
+
+
+async def _faulted(
+    handler: Handler, request: web.Request, state: _State, route: str, faults: Faults
+) -> web.StreamResponse:
+    sandbox = request.app[_SANDBOX]
+    request[_ACTIVE] = faults
+    # Latency is a fault like the others: limited by `path`, `route` and `rate`.
+    if faults.latency_ms is not None:
+        low, high = faults.latency_ms
+        await _pause(request, state.rng.uniform(low, high) / 1000)
+    if faults.drop:
+        state.count(route, "dropped")
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError
+    response: web.StreamResponse
+    if faults.body is not None:
+        response = web.Response(
+            body=faults.body.encode("utf-8"),
+            status=faults.status or 200,
+            content_type=faults.content_type,
+        )
+        if faults.retry_after is not None:
+            response.headers["Retry-After"] = str(faults.retry_after)
+    elif faults.status is not None:
+        response = sandbox.error_response(faults.status)
+        if faults.retry_after is not None:
+            response.headers["Retry-After"] = str(faults.retry_after)
+    elif faults.malformed:
+        response = sandbox.malformed_response(request)
+    else:
+        response = await _handle(handler, request, state, route)
+    if faults.body is not None or faults.status is not None or faults.malformed:
+        state.count(route, str(response.status))
+    if faults.slow_body_ms and isinstance(response, web.Response):
+        return await _trickle(request, response, faults.slow_body_ms)
+    return response
 
 
 async def _handle(

@@ -31,6 +31,14 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest_asyncio.fixture(scope="session")
+async def control_http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A session for `SandboxControl`s of sandboxes a test package starts itself (some packages
+    call their own `HttpUpstream` fixture `http`, which hides the one above)."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest_asyncio.fixture(scope="session")
 async def sandboxes(http: aiohttp.ClientSession) -> AsyncIterator[Sandboxes]:
     async with start_sandboxes(http) as running:
         yield running
@@ -47,3 +55,13 @@ async def clean(sandboxes: Sandboxes) -> Sandboxes:
     """The sandboxes with zeroed counters and no faults."""
     await sandboxes.reset()
     return sandboxes
+
+
+@pytest_asyncio.fixture
+async def odata(clean: Sandboxes) -> AsyncIterator[Sandboxes]:
+    """The sandboxes, clean, with CardanoBI honouring OData's `$skip`/`$top` (its sandbox's
+    default is the service as shown: the first 100 tokens, whatever is asked): for tests that
+    walk more than 100 tokens of one account. Restored afterwards."""
+    await clean.cardanobi.settings(odata=True)
+    yield clean
+    await clean.cardanobi.reset()

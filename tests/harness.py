@@ -21,16 +21,18 @@ import uvicorn
 from resolvers.identity import issue_token
 from server import create_app, sandbox_settings
 from settings import Settings
-from sources.algod.sandbox import AlgodSandbox
+from sources.algod.sandbox import AlgodSandbox, AlgodSettings
 from sources.calico.sandbox import CalicoSandbox
-from sources.cardanobi.sandbox import CardanoBISandbox
+from sources.cardanobi.sandbox import CardanoBISandbox, CardanoBISettings
 from sources.mesh.sandbox import MeshSandbox
-from sources.sandboxing import RunningSandbox, start_sandbox
+from sources.sandboxing import start_sandbox
+from tests.sandbox_control import SandboxControl
 
 __all__ = [
     "CURSOR_SECRET",
     "JWT_SECRET",
     "TEST_RESILIENCE",
+    "TEST_SANDBOX_HEADROOM",
     "GraphClient",
     "SandboxHandle",
     "Sandboxes",
@@ -44,62 +46,31 @@ CALICO_TOKENS = {"alice": "sandbox-calico-alice", "bob": "sandbox-calico-bob"}
 TEST_RESILIENCE: dict[str, Any] = {
     # Servers in tests share the sandboxes with tests that inject faults on purpose: a breaker
     # opened by one test must not fail the next one's upstream calls, and retry waits are kept
-    # short. The sandboxes enforce no rate, so CardanoBI's default 10/s would only slow the
-    # walks down. Tests of these mechanisms set their own values.
+    # short. The session's CardanoBI sandbox enforces no plan rate (TEST_SANDBOX_HEADROOM), so
+    # CardanoBI's default 10/s would only slow the walks down. Tests of these mechanisms set
+    # their own values.
     "breaker_failure_threshold": 1000,
     "upstream_retry_base_seconds": 0.01,
     "cardanobi_rate_per_second": 1000,
 }
 
 
+TEST_SANDBOX_HEADROOM: dict[str, Any] = {
+    # The session's sandboxes play the real services but for two limits of their free plans,
+    # which every test that reads a few pages in a second would trip over: CardanoBI's
+    # 1 request/s per key and a public algod's 10 requests in flight per client. The tests of
+    # those limits set them back (`await clean.cardanobi.settings(plan="free")`); `reset`
+    # restores this headroom.
+    "cardanobi": CardanoBISettings(plan="unlimited"),
+    "algod": AlgodSettings(max_concurrency=None),
+}
+
+
 @dataclass
-class SandboxHandle:
-    """One sandbox, seen from outside: its URL and its control API."""
+class SandboxHandle(SandboxControl):
+    """One of the session's sandboxes: its control API, and its name among the upstreams."""
 
-    name: str
-    running: RunningSandbox
-    http: aiohttp.ClientSession
-
-    @property
-    def url(self) -> str:
-        return self.running.url
-
-    async def stats(self) -> dict[str, Any]:
-        async with self.http.get(f"{self.url}/_sandbox/stats") as response:
-            assert response.status == 200
-            body: dict[str, Any] = await response.json()
-            return body
-
-    async def count(self, route: str, status: str | None = None) -> int:
-        """Requests served on `route` ("GET /v2/accounts/{address}/assets"), of one status."""
-        outcomes = (await self.stats())["routes"].get(route, {})
-        return sum(n for s, n in outcomes.items() if status is None or s == status)
-
-    async def total(self) -> int:
-        return int((await self.stats())["total"])
-
-    async def reset(self) -> None:
-        async with self.http.post(f"{self.url}/_sandbox/reset") as response:
-            assert response.status == 200
-
-    async def faults(self, **faults: Any) -> None:
-        async with self.http.post(f"{self.url}/_sandbox/faults", json=faults) as response:
-            assert response.status == 200, await response.text()
-
-    async def record_arrivals(self, record: bool = True) -> None:
-        """Start (or stop) noting when each upstream request arrives."""
-        await self.control("arrivals", {"record": record})
-
-    async def arrivals(self, route: str | None = None) -> list[float]:
-        """Arrival times (seconds, the sandbox's monotonic clock) since recording began."""
-        async with self.http.get(f"{self.url}/_sandbox/arrivals") as response:
-            assert response.status == 200
-            body = await response.json()
-        return [a["at"] for a in body["arrivals"] if route is None or a["route"] == route]
-
-    async def control(self, path: str, body: Mapping[str, Any]) -> None:
-        async with self.http.post(f"{self.url}/_sandbox/{path}", json=body) as response:
-            assert response.status == 200, await response.text()
+    name: str = ""
 
 
 @dataclass
@@ -122,6 +93,9 @@ class Sandboxes:
         values.update(TEST_RESILIENCE)
         # Counts per request stay exact: a test that wants the shared cache turns it on.
         values.update(public_cache_ttl_seconds=0)
+        # Every test calls from 127.0.0.1, so the whole suite is one caller: a test of the
+        # per-caller rate (tests/hostile/test_caller_rate.py) turns it on.
+        values.update(caller_rate_per_second=0)
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -132,13 +106,15 @@ class Sandboxes:
 @asynccontextmanager
 async def start_sandboxes(http: aiohttp.ClientSession) -> AsyncIterator[Sandboxes]:
     running = {
-        "algod": await start_sandbox(AlgodSandbox()),
-        "cardanobi": await start_sandbox(CardanoBISandbox()),
+        "algod": await start_sandbox(AlgodSandbox(settings=TEST_SANDBOX_HEADROOM["algod"])),
+        "cardanobi": await start_sandbox(
+            CardanoBISandbox(settings=TEST_SANDBOX_HEADROOM["cardanobi"])
+        ),
         "calico": await start_sandbox(CalicoSandbox()),
         "mesh": await start_sandbox(MeshSandbox()),
     }
     try:
-        yield Sandboxes(**{name: SandboxHandle(name, r, http) for name, r in running.items()})
+        yield Sandboxes(**{name: SandboxHandle(http, r.url, name) for name, r in running.items()})
     finally:
         for sandbox in running.values():
             await sandbox.close()

@@ -6,9 +6,9 @@ node), read off the resolvers and clients:
     holdings   ALGORAND  the balance (`GET /v2/accounts/{address}`) and one assets page of
                          `first + 1` (algod serves up to 1,000 a page, `resolvers/algorand.py`);
                          a filter asks pages of 1,000
-               CARDANO   the balance and ceil(first / page) token pages of
-                         CARDANOBI_PAGE_SIZE (the ADA balance heads the list); after a cursor no
-                         balance and one page more (it resumes part-way)
+               CARDANO   the balance and ceil(first / page) token answers of at most
+                         CARDANOBI_PAGE_SIZE, 99 (`resolvers/cardano.py: tokens_per_request`;
+                         the ADA balance heads the list); after a cursor no balance and one more
                CALICO    ceil((first + 1) / page) asset pages of CALICO_PAGE_SIZE, one more
                          after a cursor
                MESH      the whole portfolio, one request
@@ -35,6 +35,7 @@ import math
 from collections.abc import Iterable
 
 from resolvers.calico import MAX_LISTED_ASSETS
+from resolvers.cardano import tokens_per_request
 from resolvers.context import GraphOptions
 from resolvers.scanning import MAX_SCANNED_PAGES
 from sources import Source
@@ -74,7 +75,7 @@ def _holdings(
         limit = ALGOD_MAX_PAGE if filtered else min(first + 1, ALGOD_MAX_PAGE)
         return 1 + _pages(first + 1, limit)
     if source is Source.CARDANO:
-        size = options.cardanobi_page_size
+        size = tokens_per_request(options)
         if resumed:
             return _pages(first + 1, size) + 1
         return 1 + _pages(first, size)
@@ -110,7 +111,7 @@ def _whole_account(source: Source, options: GraphOptions) -> int:
     if source is Source.ALGORAND:
         return 1 + _pages(cap, ALGOD_MAX_PAGE)
     if source is Source.CARDANO:
-        return 1 + _pages(cap, options.cardanobi_page_size)
+        return 1 + _pages(cap, tokens_per_request(options))
     if source is Source.CALICO:
         return _pages(cap + 1, options.calico_page_size)
     return 1

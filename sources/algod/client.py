@@ -30,7 +30,7 @@ from sources.algod.records import (
 )
 from sources.errors import UpstreamUnavailable
 from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, path_segment
-from sources.parsing import JsonObject, expect_object
+from sources.parsing import JsonObject, Rejected, expect_object, read_each
 
 __all__ = ["AlgodClient"]
 
@@ -158,19 +158,35 @@ def _token_value(token: str | None) -> int | None:
 def _holdings_page(body: JsonObject, *, after: int | None) -> AssetHoldingsPage:
     round_ = body.integer("round")
     next_token = body.opt_string("next-token")
-    holdings = tuple(_holding(entry) for entry in body.objects("asset-holdings"))
+    # Each holding on its own: a malformed one costs itself, not the page.
+    entries = read_each(
+        body.source,
+        body.opt_array("asset-holdings"),
+        f"{body.where}.asset-holdings",
+        _holding,
+        lambda item: item["asset-holding"]["asset-id"],
+    )
     # Paging by `next` is only sound if ids ascend strictly past the token we sent: a repeat
     # or a step back would show a holding twice or loop forever.
     previous = after
-    for holding in holdings:
+    for holding in entries:
+        if isinstance(holding, Rejected):
+            continue
         if previous is not None and holding.asset_id <= previous:
             raise body.bad(f"asset {holding.asset_id} is out of ascending asset-id order")
         previous = holding.asset_id
     # algod's next-token is the last returned asset id (UPSTREAMS.md §1.2), so it advances
-    # past `after` exactly when the ids do, and an empty page cannot carry one.
-    if next_token is not None and (not holdings or next_token != str(holdings[-1].asset_id)):
-        raise body.bad("next-token is not the id of the page's last asset")
-    return AssetHoldingsPage(round=round_, holdings=holdings, next_token=next_token)
+    # past `after` exactly when the ids do, and an empty page cannot carry one. When the last
+    # holding could not be read, the token must at least lie past every one that could.
+    if next_token is not None:
+        last = entries[-1] if entries else None
+        if last is None or (
+            next_token != str(last.asset_id)
+            if isinstance(last, AssetHolding)
+            else (_token_value(next_token) or 0) <= (previous or 0)
+        ):
+            raise body.bad("next-token is not the id of the page's last asset")
+    return AssetHoldingsPage(round=round_, entries=entries, next_token=next_token)
 
 
 def _holding(entry: JsonObject) -> AssetHolding:
@@ -190,24 +206,22 @@ def _holding(entry: JsonObject) -> AssetHolding:
 
 
 def _asset_params(params: JsonObject) -> AssetParams:
+    # Only what the graph serves: `creator`, `url`, `*-b64` but the name's, `default-frozen`
+    # and the manager addresses are never read, so an odd one costs nothing.
     return AssetParams(
-        creator=params.string("creator"),
         decimals=params.integer("decimals", maximum=MAX_DECIMALS),
         total=params.integer("total"),
-        default_frozen=params.opt_boolean("default-frozen") or False,
         name=params.opt_string("name"),
-        name_b64=_opt_base64(params, "name-b64"),
+        name_raw=_opt_base64(params, "name-b64"),
         unit_name=params.opt_string("unit-name"),
-        unit_name_b64=_opt_base64(params, "unit-name-b64"),
-        url=params.opt_string("url"),
     )
 
 
-def _opt_base64(params: JsonObject, key: str) -> str | None:
+def _opt_base64(params: JsonObject, key: str) -> bytes | None:
     value = params.opt_string(key)
-    if value is not None:
-        try:
-            base64.b64decode(value, validate=True)
-        except ValueError as exc:  # binascii.Error, or a plain ValueError for non-ASCII text
-            raise params.bad(f"field {key!r} is not base64") from exc
-    return value
+    if value is None:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError as exc:  # binascii.Error, or a plain ValueError for non-ASCII text
+        raise params.bad(f"field {key!r} is not base64") from exc

@@ -11,13 +11,14 @@ limit, and cuts the narrower pages from that answer.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, cast
 
-from sources.algod.records import AssetHoldingsPage
+from sources.algod.records import AssetHolding, AssetHoldingsPage
 from sources.batching import settle_each
+from sources.parsing import Rejected
 
-__all__ = ["AccountAssetsKey", "widest_pages"]
+__all__ = ["AccountAssetsKey", "resume_after", "widest_pages"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -29,12 +30,24 @@ class AccountAssetsKey:
     limit: int
 
 
-def _cut(page: AssetHoldingsPage, limit: int) -> AssetHoldingsPage:
-    """The page algod answers with `limit`, from its answer with a larger one."""
-    if len(page.holdings) <= limit:
+def _cut(page: AssetHoldingsPage, limit: int, asked: str | None) -> AssetHoldingsPage:
+    """The page algod answers with `limit` after `asked`, from its answer with a larger one."""
+    if len(page.entries) <= limit:
         return page
-    kept = page.holdings[:limit]
-    return dataclasses.replace(page, holdings=kept, next_token=str(kept[-1].asset_id))
+    kept = page.entries[:limit]
+    return dataclasses.replace(page, entries=kept, next_token=resume_after(kept, asked) or "0")
+
+
+def resume_after(entries: Sequence[AssetHolding | Rejected], previous: str | None) -> str | None:
+    """The `next` that resumes after the last of `entries`: its asset id; for a holding that
+    could not be read, its id if that much was readable, else the last id before it (so the
+    next page starts at it again rather than past an unknown id)."""
+    for entry in reversed(entries):
+        if isinstance(entry, AssetHolding):
+            return str(entry.asset_id)
+        if entry.label is not None and entry.label.isdigit():
+            return entry.label
+    return previous
 
 
 def widest_pages(
@@ -53,7 +66,9 @@ def widest_pages(
         pages: list[AssetHoldingsPage | Exception] = []
         for key in keys:
             answer = answers[(key.address, key.next_token)]
-            pages.append(answer if isinstance(answer, Exception) else _cut(answer, key.limit))
+            pages.append(
+                answer if isinstance(answer, Exception) else _cut(answer, key.limit, key.next_token)
+            )
         # aiodataloader rejects the slot that holds an exception (see sources/batching.py).
         return cast("list[AssetHoldingsPage]", pages)
 

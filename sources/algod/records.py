@@ -8,6 +8,8 @@ double would round 18446744073709551615.
 from dataclasses import dataclass
 from datetime import datetime
 
+from sources.parsing import Rejected
+
 __all__ = [
     "AccountInfo",
     "AssetHolding",
@@ -19,21 +21,19 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class AssetParams:
-    """An Algorand Standard Asset's parameters, as algod reports them."""
+    """The parameters of an Algorand Standard Asset the graph serves, as algod reports them
+    (the others, `creator`, `url`, the managers, are not read at all)."""
 
-    creator: str
     decimals: int
     """Digits after the decimal point when displaying amounts, 0..19."""
     total: int
     """Units ever minted, in base units (uint64)."""
-    default_frozen: bool
     name: str | None
     """The printable name; None when algod omitted it (empty or not printable UTF-8)."""
-    name_b64: str | None
-    """The raw name bytes, base64; None when the name is empty."""
+    name_raw: bytes | None
+    """The name's bytes (from `name-b64`, which algod sends whenever the name is not empty, and
+    alone when it is not printable); None when the name is empty."""
     unit_name: str | None
-    unit_name_b64: str | None
-    url: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +53,19 @@ class AssetHoldingsPage:
     """One page of `GET /v2/accounts/{address}/assets`."""
 
     round: int
-    holdings: tuple[AssetHolding, ...]
-    """Ascending asset id, as algod returns them."""
+    entries: tuple[AssetHolding | Rejected, ...]
+    """Ascending asset id, as algod returns them; a holding that could not be read is a
+    `Rejected` in its place."""
     next_token: str | None
     """The `next` to send for the following page; None on the last page."""
     fetched_at: datetime | None = None
     """When the upstream answered (from the answer's `read_at`: a shared-cache hit keeps the
     time of the original read)."""
+
+    @property
+    def holdings(self) -> tuple[AssetHolding, ...]:
+        """The holdings that could be read."""
+        return tuple(entry for entry in self.entries if isinstance(entry, AssetHolding))
 
 
 @dataclass(frozen=True, slots=True)

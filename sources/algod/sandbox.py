@@ -11,9 +11,23 @@ go-algorand: auth, then parameter binding, then the handler's own checks.
     GET /v2/accounts/{address}          balance and counts (`exclude`, `format=json`)
     GET /v2/assets/{asset-id}           one asset's params; 404 for unknown or destroyed
 
+In front of the node, the sandbox plays what a public algod provider adds (Nodely's free tier,
+nodely.io/docs/free/policy, `upstream-samples/README.md`), as settings (`/_sandbox/settings`):
+
+- `max_concurrency` (default 10): requests one client (one peer address) may have in flight;
+  one more is answered 429 at once (Nodely: "10 concurrent calls" per IP, "429 ... exceeded
+  number of requests in flight");
+- `daily_quota` (default none): requests served before the quota is spent; every later one is
+  answered 403 (Nodely: "403 you exceeded daily byte or request quota"). `reset` starts a new day.
+
+Nodely's bodies for those two are not published; the sandbox sends algod's own error shape.
+
 The ledger moves only when a test moves it (`POST /_sandbox/holdings`, `ledger_changes.py`:
-amounts, opt-ins and opt-outs, and the round; every answer is at `ROUND` until then), and
-`format=msgpack` is refused with a 400 that says so, since nothing in this project reads msgpack.
+amounts, opt-ins and opt-outs, and the round; every answer is at `ROUND` until then).
+
+Deliberate limits: `format=msgpack` is refused with a 400 that says so, since nothing in this
+project reads msgpack, and Nodely's 60 requests/s per IP is not played (a public node's own
+choice; the concurrency cap is what a paginating client meets first).
 """
 
 from __future__ import annotations
@@ -26,11 +40,13 @@ import hashlib
 import hmac
 import json
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
+from pydantic import Field
 
 from sources.algod.address import encode_address
 from sources.algod.ledger_changes import LedgerChanges, change_route
@@ -45,15 +61,17 @@ from sources.algod.sandbox_data import (
     min_balance,
 )
 from sources.parsing import UINT64_MAX
-from sources.sandboxing import Sandbox, dumps_exact, json_response
+from sources.sandboxing import Sandbox, SandboxSettings, dumps_exact, json_response
 from sources.source import Source
 
 __all__ = [
     "DEFAULT_ASSET_RESULTS",
     "MAX_API_RESOURCES_PER_ACCOUNT",
     "MAX_ASSET_RESULTS",
+    "NODELY_FREE_CONCURRENCY",
     "SANDBOX_ALGOD_TOKEN",
     "AlgodSandbox",
+    "AlgodSettings",
 ]
 
 SANDBOX_ALGOD_TOKEN = "a" * 64
@@ -63,6 +81,12 @@ MAX_ASSET_RESULTS = 1000
 MAX_API_RESOURCES_PER_ACCOUNT = 100_000
 """algod's default `MaxAPIResourcesPerAccount`: above it, `GET /v2/accounts/{address}`
 without `exclude=all` answers 400 "Result limit exceeded"."""
+
+NODELY_FREE_CONCURRENCY = 10
+"""Calls one IP may have in flight on Nodely's free tier."""
+
+_TOO_MANY_IN_FLIGHT = "too many concurrent requests"
+_QUOTA_SPENT = "daily request quota exceeded"
 
 _TOKEN_HEADER = "X-Algo-API-Token"
 _BEARER = "Bearer "
@@ -108,6 +132,15 @@ def _error(status: int, message: str, data: dict[str, Any] | None = None) -> web
     return json_response(body, status=status)
 
 
+class AlgodSettings(SandboxSettings):
+    """What a public provider in front of algod limits (defaults: Nodely's free tier)."""
+
+    max_concurrency: int | None = Field(NODELY_FREE_CONCURRENCY, ge=1)
+    """Requests one client may have in flight (None: no limit, as a node of one's own)."""
+    daily_quota: int | None = Field(None, ge=0)
+    """Requests served before every later one is refused with 403 (None: not counted)."""
+
+
 class AlgodSandbox(Sandbox):
     """algod v2 over the sandbox ledger.
 
@@ -124,7 +157,11 @@ class AlgodSandbox(Sandbox):
         token: str = SANDBOX_ALGOD_TOKEN,
         experimental_api: bool = True,
         max_api_resources_per_account: int = MAX_API_RESOURCES_PER_ACCOUNT,
+        settings: AlgodSettings | None = None,
     ) -> None:
+        self.settings: AlgodSettings = settings or AlgodSettings()
+        self._in_flight: Counter[str] = Counter()
+        self._served = 0
         self._token = token.encode()
         self._experimental_api = experimental_api
         self._max_resources = max_api_resources_per_account
@@ -136,9 +173,6 @@ class AlgodSandbox(Sandbox):
             return await change_route(self.changes, request)
 
         return [web.post("/_sandbox/holdings", change)]
-
-    def reset(self) -> None:
-        self.changes.reset()
 
     def routes(self) -> Iterable[web.RouteDef]:
         return [
@@ -174,6 +208,33 @@ class AlgodSandbox(Sandbox):
         else:
             body = {"unexpected": True}
         return json_response(body)
+
+    # --- the provider in front of the node ---------------------------------------------------
+
+    def admit(self, request: web.Request) -> web.StreamResponse | None:
+        settings = self.settings
+        if settings.daily_quota is not None and self._served >= settings.daily_quota:
+            return _error(403, _QUOTA_SPENT)
+        client = request.remote or ""
+        if settings.max_concurrency is not None and (
+            self._in_flight[client] >= settings.max_concurrency
+        ):
+            return _error(429, _TOO_MANY_IN_FLIGHT)
+        self._in_flight[client] += 1
+        self._served += 1
+        return None
+
+    def release(self, request: web.Request) -> None:
+        client = request.remote or ""
+        self._in_flight[client] -= 1
+        if self._in_flight[client] <= 0:
+            del self._in_flight[client]
+
+    def reset(self) -> None:
+        # A new day, and the generated ledger again; requests still running stay in flight
+        # until they end.
+        self._served = 0
+        self.changes.reset()
 
     # --- auth -------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from sources.errors import UpstreamUnauthorized
 from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, parse_retry_after
-from sources.parsing import JsonObject, expect_object
+from sources.parsing import JsonObject, expect_object, read_each
 from sources.source import Source
 
 from .records import AssetPosition, AssetsPage, ProviderFailure, RefreshResult
@@ -139,7 +139,10 @@ def _comma_list(name: str, items: Sequence[str]) -> str:
 def _assets_page(body: Any, *, sent_cursor: str | None) -> AssetsPage:
     root = expect_object(_SOURCE, body, "the assets response")
     data = root.obj("data")
-    assets = tuple(_position(item) for item in data.objects("assets"))
+    # Each asset on its own: a malformed one costs itself, not the page.
+    entries = read_each(
+        _SOURCE, data.opt_array("assets"), f"{data.where}.assets", _position, _symbol
+    )
     errors = tuple(
         ProviderFailure(provider_id=item.string("provider_id"), cause=item.string("cause"))
         for item in root.objects("errors")
@@ -149,7 +152,11 @@ def _assets_page(body: Any, *, sent_cursor: str | None) -> AssetsPage:
     if next_cursor is not None and next_cursor == sent_cursor:
         # Following it would ask for the same page forever.
         raise root.bad("page.next_uri points back at the page just served")
-    return AssetsPage(assets=assets, errors=errors, next_cursor=next_cursor)
+    return AssetsPage(entries=entries, errors=errors, next_cursor=next_cursor)
+
+
+def _symbol(item: Any) -> object:
+    return item.get("asset_symbol")
 
 
 def _position(item: JsonObject) -> AssetPosition:

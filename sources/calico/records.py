@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sources.parsing import Rejected
+
 __all__ = ["AssetPosition", "AssetsPage", "ProviderFailure", "RefreshResult"]
 
 
@@ -40,11 +42,17 @@ class ProviderFailure:
 class AssetsPage:
     """One page of `GET /accounts/v2/assets`."""
 
-    assets: tuple[AssetPosition, ...]
+    entries: tuple[AssetPosition | Rejected, ...]
+    """In Calico's order; an asset that could not be read is a `Rejected` in its place."""
     errors: tuple[ProviderFailure, ...]
     """Per-provider failures: the rest of the page is still good."""
     next_cursor: str | None
     """The `cursor` query value of `page.next_uri`; `None` on the last page."""
+
+    @property
+    def assets(self) -> tuple[AssetPosition, ...]:
+        """The assets that could be read."""
+        return tuple(entry for entry in self.entries if isinstance(entry, AssetPosition))
 
 
 @dataclass(frozen=True, slots=True)

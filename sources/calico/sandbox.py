@@ -14,7 +14,11 @@ data of `sandbox_data`, as UPSTREAMS.md §3 and the reference docs describe them
 - `{"page": {"next_uri": ...}, "errors": [...], "data": {"assets": [...]}}`, `next_uri`
   relative and carrying the same filters and limit, only when more remain; 206 when `errors[]`
   is not empty; numbers written as JSON numbers or strings, as each position says;
-- refresh: accepted once per user per 60 s, else 429 with `Retry-After`.
+- refresh: accepted once per user per 60 s, else 429 with `Retry-After`;
+- a user whose session expired (`sandbox_data.EXPIRED_USERS`, `sandbox-calico-dave`) gets 603
+  "Authentication Failed" on every request: Calico's docs list its end-user codes 601 Customer
+  Not Found, 602 Customer Not Authorized and 603 Authentication Failed in the HTTP status
+  column, so the fault API takes statuses up to 699 too.
 
 Every error body has one shape (Calico's `CalicoErrorResponse` is undocumented):
 `{"error": {"code": "...", "message": "..."}}`.
@@ -41,7 +45,7 @@ from sources.source import Source
 from . import sandbox_data
 from .client import ASSETS_PATH, MAX_LIMIT, REFRESH_PATH
 from .holding_changes import PositionChanges, change_route
-from .sandbox_data import AssetData, failures_of
+from .sandbox_data import EXPIRED_USERS, AssetData, failures_of
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -53,6 +57,7 @@ __all__ = [
 SANDBOX_TOKENS = {
     "sandbox-calico-alice": "alice",
     "sandbox-calico-bob": "bob",
+    "sandbox-calico-dave": "dave",
     **{f"sandbox-calico-{user}": user for user in sandbox_data.GENERATED_USERS},
 }
 """Access token -> sandbox user (the reference users, then the generated ones)."""
@@ -69,6 +74,14 @@ _ERROR_CODES = {
     500: "internal_error",
     501: "not_implemented",
     503: "service_unavailable",
+    601: "customer_not_found",
+    602: "customer_not_authorized",
+    603: "authentication_failed",
+}
+_END_USER_MESSAGES = {
+    601: "Customer Not Found",
+    602: "Customer Not Authorized",
+    603: "Authentication Failed: the user must re-authenticate",
 }
 
 
@@ -81,6 +94,7 @@ class CalicoSandbox(Sandbox):
     """
 
     source = Source.CALICO
+    fault_statuses = range(100, 700)
 
     def __init__(
         self, *, clock: Callable[[], float] = time.monotonic, next_uri_base: str = ""
@@ -105,7 +119,7 @@ class CalicoSandbox(Sandbox):
         self.changes.reset()
 
     def error_response(self, status: int) -> web.Response:
-        return _error(status, f"sandbox fault: HTTP {status}")
+        return _error(status, _END_USER_MESSAGES.get(status, f"sandbox fault: HTTP {status}"))
 
     def malformed_response(self, request: web.Request) -> web.Response:
         if request.path == REFRESH_PATH:
@@ -118,6 +132,8 @@ class CalicoSandbox(Sandbox):
         user = _user_of(request)
         if user is None:
             return _unauthorized()
+        if user in EXPIRED_USERS:
+            return self.error_response(603)
         try:
             query = _AssetsQuery.of(request, user)
         except _BadRequest as exc:
@@ -147,6 +163,8 @@ class CalicoSandbox(Sandbox):
         user = _user_of(request)
         if user is None:
             return _unauthorized()
+        if user in EXPIRED_USERS:
+            return self.error_response(603)
         now = self._clock()
         last = self._refreshed.get(user)
         if last is not None and now - last < REFRESH_INTERVAL_SECONDS:

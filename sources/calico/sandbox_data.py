@@ -9,6 +9,9 @@ the same on every machine and run, and built once (`functools.cache`).
            USDC also in the metamask wallet. Every position has a USD price. binance is
            connected but failing (`FAILING_PROVIDERS`).
     bob    2 positions on kraken (BTC, ETH), no failing provider.
+    dave   a user whose Calico session has expired (`EXPIRED_USERS`): every request made with
+           his token answers 603 "Authentication Failed", the end-user code Calico's docs
+           say means "prompt the user to re-authenticate".
     sandbox-user-1 … sandbox-user-20 (`GENERATED_USERS`, for load and isolation tests; Mesh has
            users of the same names): 3 positions on kraken each, BTC, ETH and a symbol only
            that user holds, `U<nn>` (`U07` for user 7), with amounts that name the user
@@ -30,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 __all__ = [
+    "EXPIRED_USERS",
     "FAILING_PROVIDERS",
     "GENERATED_USERS",
     "METAMASK_WALLET",
@@ -46,6 +50,9 @@ GENERATED_USERS = tuple(f"sandbox-user-{index}" for index in range(1, 21))
 """Generated users, each with a token `sandbox-calico-<user>` in `sandbox.SANDBOX_TOKENS`."""
 
 FAILING_PROVIDERS: Mapping[str, Mapping[str, str]] = {"alice": {"binance": "unauthorized"}}
+
+EXPIRED_USERS = frozenset({"dave"})
+"""Users whose session at Calico has expired: Calico answers their every request with 603."""
 """user -> {provider_id: cause} of connected providers Calico cannot read (206, `errors[]`)."""
 
 METAMASK_WALLET = "0x71C7…976F"

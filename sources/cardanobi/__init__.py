@@ -7,12 +7,13 @@ client side never loads `aiohttp.web`.
 """
 
 from sources.cardanobi.auth import AccessTokenCache
-from sources.cardanobi.client import MAX_PAGE_SIZE, CardanoBIClient
+from sources.cardanobi.client import MAX_TOP, PAGE_SIZE, CardanoBIClient
 from sources.cardanobi.loaders import AccountAssetsKey, CardanoBILoaders
 from sources.cardanobi.records import AccountAsset, AccountAssetsPage, AccountInfo, AssetDetails
 
 __all__ = [
-    "MAX_PAGE_SIZE",
+    "MAX_TOP",
+    "PAGE_SIZE",
     "AccessTokenCache",
     "AccountAsset",
     "AccountAssetsKey",

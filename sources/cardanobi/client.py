@@ -6,9 +6,15 @@ CardanoBI's gateway demands on every `/api/...` path: the requests carry `Cardan
 which fetches the token from the identity server's own upstream (`identity`).
 
 CardanoBI answers 404 where others answer an empty list: for the tokens of an account with none
-(or an unknown one, or a page past the end) and for an unknown account or asset. The client turns
-those into an empty page or `None` (UPSTREAMS.md, "Contract decisions" 2). All other statuses map
-through `error_for_status`, which needs no body, so the gateway's HTML 402/429 pages work.
+(or an unknown one) and for an unknown account; an unknown asset is `[]` (the asset route answers
+a list, `upstream-samples`). The client turns those into an empty page or `None`. All other
+statuses map through `error_for_status`, which needs no body, so the gateway's HTML 402/429 pages
+work. The tokens route has no paging of its own (it answers its first 100 by fingerprint); the
+client asks with OData's `$orderby`, `$skip` and `$top`, which the service may honour, and says
+what it asked beside what came back, so the caller can tell.
+
+Only what the graph serves is read, and each token on its own: one malformed item is a
+`Rejected` in its place, never a failed page.
 
 The reads here are public on-chain data, so every `_get` is marked cacheable: its 2xx answers
 are shared through the cache of public reads for their TTL (keyed without the bearer or the API
@@ -28,13 +34,14 @@ from typing import Any, TypeVar
 from sources.cardanobi.auth import AccessTokenCache, CardanoBIAuth
 from sources.cardanobi.records import AccountAsset, AccountAssetsPage, AccountInfo, AssetDetails
 from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, path_segment
-from sources.parsing import JsonObject, expect_list, expect_object
+from sources.parsing import UINT64_MAX, JsonObject, expect_list, expect_object, read_each
 
-__all__ = ["MAX_PAGE_SIZE", "ORDERS", "CardanoBIClient"]
+__all__ = ["MAX_TOP", "PAGE_SIZE", "CardanoBIClient"]
 
-MAX_PAGE_SIZE = 100
-"""CardanoBI's largest page; it clamps larger sizes silently, so the client refuses them."""
-ORDERS = ("asc", "desc")
+PAGE_SIZE = 100
+"""The most tokens the route answers (`EnableQuery(PageSize = 100)`), whatever is asked."""
+MAX_TOP = 100
+"""OData's `SetMaxTop(100)`: a larger `$top` is refused."""
 INT64_MAX = 2**63 - 1
 
 _POLICY_HEX = re.compile(r"[0-9a-f]{56}")
@@ -60,23 +67,25 @@ class CardanoBIClient:
         return f"<CardanoBIClient for {self._http.source.upstream}>"
 
     async def account_assets(
-        self, stake_address: str, *, page_no: int, page_size: int, order: str = "asc"
+        self, stake_address: str, *, skip: int = 0, top: int = MAX_TOP
     ) -> AccountAssetsPage:
-        """One page of the native tokens `stake_address` holds, ordered by fingerprint.
+        """The native tokens `stake_address` holds, by fingerprint: from `skip` on, at most
+        `top`, if CardanoBI honours OData's options (else its first `PAGE_SIZE`).
 
-        An empty page when CardanoBI answers 404 (no tokens, or past the last page).
+        An empty page when CardanoBI answers 404 (no tokens, or an unknown account).
         """
-        if page_no < 1:
-            raise ValueError(f"page_no counts from 1, not {page_no}")
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
-        if order not in ORDERS:
-            raise ValueError(f"order must be 'asc' or 'desc', not {order!r}")
+        if skip < 0:
+            raise ValueError(f"skip counts from 0, not {skip}")
+        if not 1 <= top <= MAX_TOP:
+            raise ValueError(f"top must be 1..{MAX_TOP}, not {top}")
+        params = {"$orderby": "fingerprint", "$top": str(top)}
+        if skip:
+            params["$skip"] = str(skip)
         return await self._get(
             f"/api/core/accounts/{path_segment(stake_address)}/assets",
-            params={"page_no": str(page_no), "page_size": str(page_size), "order": order},
+            params=params,
             endpoint="GET /api/core/accounts/{stake_address}/assets",
-            parse=partial(_assets_page, stake_address, page_no, page_size),
+            parse=partial(_assets_page, stake_address, skip, top),
         )
 
     async def account(self, stake_address: str) -> AccountInfo | None:
@@ -88,7 +97,11 @@ class CardanoBIClient:
         )
 
     async def asset(self, fingerprint: str) -> AssetDetails | None:
-        """One native token by CIP-14 fingerprint; `None` when CardanoBI does not know it."""
+        """One native token by CIP-14 fingerprint; `None` when CardanoBI does not know it.
+
+        The route answers a list of the rows it found (`[]` for an unknown token, never 404,
+        whatever its OpenAPI file says); a 404 is still taken as unknown.
+        """
         return await self._get(
             f"/api/core/assets/{path_segment(fingerprint)}",
             endpoint="GET /api/core/assets/{fingerprint}",
@@ -118,31 +131,28 @@ class CardanoBIClient:
 
 
 def _assets_page(
-    stake_address: str, page_no: int, page_size: int, response: UpstreamResponse
+    stake_address: str, skip: int, top: int, response: UpstreamResponse
 ) -> AccountAssetsPage:
     if response.status == 404:
-        return AccountAssetsPage((), page_no, page_size, fetched_at=response.read_at)
+        return AccountAssetsPage((), skip, top, fetched_at=response.read_at)
     where = f"the tokens of {stake_address}"
     items = expect_list(response.source, response.json(), where)
-    assets = tuple(
-        _account_asset(expect_object(response.source, item, f"{where}[{index}]"))
-        for index, item in enumerate(items)
+    entries = read_each(
+        response.source, items, where, _account_asset, lambda item: item.get("fingerprint")
     )
-    return AccountAssetsPage(assets, page_no, page_size, fetched_at=response.read_at)
+    return AccountAssetsPage(entries, skip, top, fetched_at=response.read_at)
 
 
 def _account(stake_address: str, response: UpstreamResponse) -> AccountInfo | None:
     if response.status == 404:
         return None
     body = expect_object(response.source, response.json(), f"the account {stake_address}")
-    answered = body.opt_string("stake_address")
-    if answered is not None and answered != stake_address:
+    if body.string("stake_address") != stake_address:
         raise body.bad("the account answered is not the account asked for")
     return AccountInfo(
         stake_address=stake_address,
-        total_balance=_whole(body, "total_balance"),
-        is_registered=body.opt_boolean("is_registered"),
-        pool_id=body.opt_string("pool_id"),
+        # The DTO's `long?`: null is an account without a balance, not a bad answer.
+        total_balance=_whole(body, "total_balance") if body.has("total_balance") else None,
         fetched_at=response.read_at,
     )
 
@@ -150,13 +160,20 @@ def _account(stake_address: str, response: UpstreamResponse) -> AccountInfo | No
 def _asset(fingerprint: str, response: UpstreamResponse) -> AssetDetails | None:
     if response.status == 404:
         return None
-    body = expect_object(response.source, response.json(), f"the asset {fingerprint}")
-    return AssetDetails(
+    where = f"the asset {fingerprint}"
+    rows = expect_list(response.source, response.json(), where)
+    if not rows:
+        return None
+    # Every row is the same token (one per metadata entry of its first mint).
+    body = expect_object(response.source, rows[0], f"{where}[0]")
+    details = AssetDetails(
         fingerprint=_fingerprint(body),
         policy_hex=_policy_hex(body),
         name=body.opt_string("name") or "",
-        total_supply=_whole(body, "total_supply"),
     )
+    if details.fingerprint != fingerprint:
+        raise body.bad("the asset answered is not the asset asked for")
+    return details
 
 
 def _account_asset(item: JsonObject) -> AccountAsset:
@@ -165,7 +182,7 @@ def _account_asset(item: JsonObject) -> AccountAsset:
         fingerprint=_fingerprint(item),
         # CardanoBI writes a null name for a token without one: it is the empty name.
         name=item.opt_string("name") or "",
-        quantity=item.integer("quantity", maximum=INT64_MAX),
+        quantity=_whole(item, "quantity", maximum=UINT64_MAX),  # a C# `ulong`
     )
 
 
@@ -186,17 +203,18 @@ def _fingerprint(item: JsonObject) -> str:
     return value
 
 
-def _whole(item: JsonObject, key: str) -> int:
-    """A non-negative int64 amount. The OpenAPI file types lovelace and supplies as doubles,
-    so an integral JSON number written with a fraction (`5.0`) is taken as well.
+def _whole(item: JsonObject, key: str, *, maximum: int = INT64_MAX) -> int:
+    """A non-negative amount up to `maximum` (int64 for lovelace, uint64 for quantities). The
+    OpenAPI file types amounts as doubles, so an integral JSON number written with a fraction
+    (`5.0`) is taken as well.
 
     The range is checked on the `Decimal`, before `int()`: `int(Decimal("1E+3000000"))` blocks
     the event loop for minutes, and the value is not repeated in the message for the same reason.
     """
     value: Any = item.raw(key)
     if isinstance(value, Decimal) and value.is_finite():
-        if not 0 <= value <= INT64_MAX:
-            raise item.bad(f"field {key!r} is outside 0..{INT64_MAX}")
+        if not 0 <= value <= maximum:
+            raise item.bad(f"field {key!r} is outside 0..{maximum}")
         if value == value.to_integral_value():
             return int(value)
-    return item.integer(key, maximum=INT64_MAX)
+    return item.integer(key, maximum=maximum)

@@ -22,12 +22,11 @@ __all__ = ["AccountAssetsKey", "CardanoBILoaders"]
 
 @dataclass(frozen=True, slots=True)
 class AccountAssetsKey:
-    """One page of one account's tokens."""
+    """One request for an account's tokens: from `skip`, at most `top` (OData's options)."""
 
     stake_address: str
-    page_no: int
-    page_size: int
-    order: str = "asc"
+    skip: int
+    top: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +42,7 @@ class CardanoBILoaders:
         """Fresh loaders (and fresh caches) for one request."""
 
         async def account_assets(key: AccountAssetsKey) -> AccountAssetsPage:
-            return await client.account_assets(
-                key.stake_address, page_no=key.page_no, page_size=key.page_size, order=key.order
-            )
+            return await client.account_assets(key.stake_address, skip=key.skip, top=key.top)
 
         return cls(
             account_assets=DataLoader(one_request_per_key(stamped(account_assets))),

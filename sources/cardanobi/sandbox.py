@@ -1,23 +1,36 @@
 """A faithful CardanoBI on loopback: identity server, nginx gateway and core API in one app.
 
-It plays three layers of the real stack (UPSTREAMS.md §2), in the order a request meets them:
+It plays three layers of the real stack (UPSTREAMS.md §2, `upstream-samples/evidence`), in the
+order a request meets them:
 
 1. the identity server's token endpoint, `POST /connect/token` (Duende: OAuth2 client
    credentials by Basic auth or form fields, 400 `{"error": ...}` on refusal), served on the same
-   port so `CARDANOBI_AUTH_URL = <sandbox url>/connect/token`;
-2. the nginx gateway: no or a wrong `Client-Api-Key` on `/api/...` -> 403 HTML page; 402, 429 and
-   5xx pages (injected faults) in nginx's HTML;
+   port so `CARDANOBI_AUTH_URL = <sandbox url>/connect/token`; it is another host in reality, so
+   the gateway's limits below do not apply to it;
+2. the nginx gateway on `/api/...` (`Sandbox.admit`): a missing or empty `Client-Api-Key` gets the
+   403 page (any other key passes: the gateway only checks that one is there); then the key's
+   plan rate limit (`sandbox_gateway`; setting `plan`, default the free plan's 1 request/s with
+   no burst) answers nginx's 429 HTML page, without `Retry-After`; 402 and 5xx pages come as
+   injected faults;
 3. the ASP.NET API: bearer token checks (401 empty body with `WWW-Authenticate`), the three core
    routes over `sandbox_data`, ProblemDetails JSON for 400/404.
 
-Paging on `/accounts/{stake_address}/assets` follows our reference doc (the contract for this
-sandbox): `page_no` from 1, `page_size` default 20 clamped to 100, `order` `desc` by default and
-ascending for any other value, items by fingerprint; an empty result is a 404. The
-`ignore_paging` fault makes it answer page 1 whatever `page_no` says, as the real server does.
+`GET /api/core/accounts/{stake_address}/assets` takes no paging parameters: it answers the first
+100 tokens by fingerprint (`EnableQuery(PageSize = 100)`), whatever `page_no`, `page_size` or
+`order` say; an account without tokens, unknown or not even a stake address, is a 404 (the
+route validates nothing). OData's `$orderby`, `$skip` and `$top` apply only with the `odata`
+setting (`sandbox_odata`; off by default: nobody has shown the real service honour them); the
+`ignore_paging` fault makes a sandbox with `odata` on ignore them again.
+`GET /api/core/assets/{fingerprint}` answers a JSON array: `[{...}]`, or `[]` when the token is
+unknown, never 404.
 
+Settings (`/_sandbox/settings`): `plan` (`free`, `spo`, `dev`, `dapp`, `enterprise`, or
+`unlimited`, the sandbox's own for tests and benchmarks that need headroom) and `odata`.
 Control route, beside the kit's `/_sandbox/` API: `POST /_sandbox/token` with
 `{"expires_in": N}` (lifetime of tokens issued from now on) and/or `{"revoke": true}` (every
-issued token stops working). `reset()` restores the default lifetime but revokes nothing.
+issued token stops working); `POST /_sandbox/holdings` changes an account's tokens and balance
+(`token_changes.py`). `reset()` restores the default lifetime and the generated data and
+forgets the gateway's counts, but revokes nothing.
 """
 
 from __future__ import annotations
@@ -25,32 +38,32 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote_plus
 
 from aiohttp import web
 
 from sources.cardanobi import sandbox_data
-from sources.cardanobi.identifiers import Bech32Error, bech32_decode
+from sources.cardanobi.sandbox_gateway import PLANS, LimitReq
+from sources.cardanobi.sandbox_odata import PAGE_SIZE, ODataRefused, apply_query
 from sources.cardanobi.token_changes import TokenChanges, change_route
-from sources.sandboxing import Sandbox, active_faults, json_response
+from sources.sandboxing import Sandbox, SandboxSettings, active_faults, json_response
 from sources.source import Source
 
 __all__ = [
-    "DEFAULT_PAGE_SIZE",
     "DEFAULT_TOKEN_TTL",
-    "MAX_PAGE_SIZE",
+    "PAGE_SIZE",
     "SANDBOX_API_KEY",
     "SANDBOX_API_SECRET",
     "SCOPES",
     "TOKEN_PATH",
     "CardanoBISandbox",
+    "CardanoBISettings",
 ]
 
 SANDBOX_API_KEY = "sandbox-cardanobi-key"
@@ -60,12 +73,8 @@ DEFAULT_TOKEN_TTL = 3600
 """Duende's default access-token lifetime, in seconds."""
 SCOPES = ("cardanobi-core-read", "cardanobi-bi-read")
 """What the sandbox client may ask for; the core routes need `cardanobi-core-read`."""
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 
 _CORE_SCOPE = "cardanobi-core-read"
-_INT32_MAX = 2**31 - 1
-_INTEGER = re.compile(r"[+-]?[0-9]+")
 _NO_STORE = {"Cache-Control": "no-store, no-cache, max-age=0", "Pragma": "no-cache"}
 _INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
@@ -111,6 +120,17 @@ _NGINX_TITLES = {
 }
 
 
+class CardanoBISettings(SandboxSettings):
+    """How the sandbox plays CardanoBI where the real service may differ by account or is
+    unknown. The defaults are what a new user meets."""
+
+    plan: Literal["free", "spo", "dev", "dapp", "enterprise", "unlimited"] = "free"
+    """The plan of every API key: its rate limit at the gateway (`unlimited`: none, the
+    sandbox's own, for tests and benchmarks that need headroom)."""
+    odata: bool = False
+    """Whether the assets route honours OData's `$orderby`, `$skip` and `$top`."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Issued:
     expires_at: float
@@ -129,7 +149,10 @@ class CardanoBISandbox(Sandbox):
         api_secret: str = SANDBOX_API_SECRET,
         token_ttl: int = DEFAULT_TOKEN_TTL,
         clock: Callable[[], float] = time.monotonic,
+        settings: CardanoBISettings | None = None,
     ) -> None:
+        self.settings: CardanoBISettings = settings or CardanoBISettings()
+        self._gateway = LimitReq(clock)
         self._api_key = api_key
         self._api_secret = api_secret
         self._default_ttl = token_ttl
@@ -185,14 +208,28 @@ class CardanoBISandbox(Sandbox):
             return json_response([{"stake_address": path.rsplit("/", 1)[-1]}])
         return json_response({"fingerprint": 42, "total_supply": "plenty"})
 
+    def admit(self, request: web.Request) -> web.StreamResponse | None:
+        """nginx in front of the API: the key must be there, then the key's plan's rate."""
+        if not request.path.startswith("/api/"):
+            return None  # the identity server is another host, behind no such gateway
+        key = request.headers.get("Client-Api-Key", "")
+        if not key:
+            return _html(403, _PAGE_403)
+        plan = self.settings.plan
+        if plan != "unlimited" and not self._gateway.admit(key, PLANS[plan]):
+            return _nginx_page(429)
+        return None
+
     def reset(self) -> None:
         self._ttl = self._default_ttl
         self.changes.reset()
+        self._gateway.forget()
 
     # -- what is served: plain JSON values, so a test subclass can serve other data ------
 
     def assets_json(self, stake_address: str) -> list[dict[str, Any]] | None:
-        """AccountAssetDTOs of `stake_address`, by fingerprint ascending; None if unknown."""
+        """All the AccountAssetDTOs of `stake_address`, by fingerprint ascending (the route
+        answers at most `PAGE_SIZE` of them); None if unknown."""
         changed = self.changes.tokens_of(stake_address)
         held = changed if changed is not None else sandbox_data.tokens().get(stake_address)
         if held is None:
@@ -314,9 +351,7 @@ class CardanoBISandbox(Sandbox):
     # -- gateway and bearer checks ---------------------------------------------------------
 
     def _refusal(self, request: web.Request) -> web.Response | None:
-        """Why the gateway or the API refuses `request`, if it does."""
-        if request.headers.get("Client-Api-Key") != self._api_key:
-            return _html(403, _PAGE_403)
+        """Why the API refuses `request`'s bearer token, if it does (the gateway let it in)."""
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         issued = self._issued.get(token.strip()) if scheme.lower() == "bearer" else None
         if issued is None:
@@ -334,28 +369,18 @@ class CardanoBISandbox(Sandbox):
         refusal = self._refusal(request)
         if refusal is not None:
             return refusal
-        stake_address = request.match_info["stake_address"]
-        errors: dict[str, list[str]] = {}
-        try:
-            bech32_decode(stake_address)
-        except Bech32Error:
-            errors["stake_address"] = [f"The value '{stake_address}' is not a valid stake address."]
-        page_no = _paging_number(request.query, "page_no", 1, errors)
-        page_size = _paging_number(request.query, "page_size", DEFAULT_PAGE_SIZE, errors)
-        if errors:
-            return _problem(400, errors=errors)
-        faults = active_faults(request)
-        if faults is not None and faults.ignore_paging:
-            page_no = 1
-        page_size = min(page_size, MAX_PAGE_SIZE)
-        items = self.assets_json(stake_address) or []
-        if request.query.get("order", "desc") == "desc":
-            items = items[::-1]
-        start = (page_no - 1) * page_size
-        page = items[start : start + page_size]
-        if not page:
+        # No parameter is validated: an unknown account and a malformed address alike are
+        # simply not found, as are accounts without tokens (the controller's own 404).
+        items = self.assets_json(request.match_info["stake_address"])
+        if not items:
             return _problem(404)
-        return json_response(page)
+        faults = active_faults(request)
+        if self.settings.odata and not (faults is not None and faults.ignore_paging):
+            try:
+                items = apply_query(items, request.query)
+            except ODataRefused as refused:
+                return _problem(400, errors={"": [str(refused)]})
+        return json_response(items[:PAGE_SIZE])
 
     async def _account(self, request: web.Request) -> web.Response:
         refusal = self._refusal(request)
@@ -369,7 +394,8 @@ class CardanoBISandbox(Sandbox):
         if refusal is not None:
             return refusal
         asset = self.asset_json(request.match_info["fingerprint"])
-        return _problem(404) if asset is None else json_response(asset)
+        # A list of the rows the query found: one, or none for an unknown token (never 404).
+        return json_response([] if asset is None else [asset])
 
     async def _unknown_api_route(self, request: web.Request) -> web.Response:
         return self._refusal(request) or web.Response(status=404)
@@ -388,23 +414,6 @@ def _client_credentials(request: web.Request, form: Mapping[str, str]) -> tuple[
     if "client_id" in form:
         return form["client_id"], form.get("client_secret", "")
     return None
-
-
-def _paging_number(
-    query: Mapping[str, str], name: str, default: int, errors: dict[str, list[str]]
-) -> int:
-    """A paging parameter as ASP.NET binds an `int`: absent -> default; else 1..2**31-1."""
-    raw = query.get(name)
-    if raw is None:
-        return default
-    if _INTEGER.fullmatch(raw.strip()) is None or abs(int(raw)) > _INT32_MAX:
-        errors[name] = [f"The value '{raw}' is not valid."]
-        return default
-    value = int(raw)
-    if value < 1:
-        errors[name] = [f"The field {name} must be between 1 and {_INT32_MAX}."]
-        return default
-    return value
 
 
 def _phrase(status: int) -> str:

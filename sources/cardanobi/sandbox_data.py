@@ -13,6 +13,11 @@ form so tests can compute expected answers without going through the client:
                                    - one token with an empty name, 155 NFT-like (quantity 1)
     SMALL       stake1u8fp0lty...  5 tokens (2 fungibles shared with COLLECTOR, 3 of its own)
     EMPTY       stake1u89x6el7...  no tokens (CardanoBI answers 404), ADA 5,000,000 lovelace
+    ODDITIES    stake1uxtcdprl...  what the real service may send and the collector does not:
+                                   a quantity of ULONG_MAX (2**64 - 1, CardanoBI's `ulong`),
+                                   `total_balance: null`, CIP-68 tokens of all four labels, a
+                                   labelled name that is not UTF-8 after its label, and a
+                                   name that is not UTF-8 at all
     BENCH_STAKE_ADDRESSES          20 more mainnet stake addresses, 5..30 tokens each, drawn
                                    from a shared pool of 60 fungibles
 
@@ -44,12 +49,16 @@ __all__ = [
     "BIG_QUANTITY",
     "CIP68_FT_LABEL",
     "CIP68_NFT_LABEL",
+    "CIP68_REFERENCE_LABEL",
+    "CIP68_RFT_LABEL",
     "COLLECTOR",
     "COLLECTOR_ADA",
     "EMPTY",
     "EMPTY_ADA",
+    "ODDITIES",
     "SMALL",
     "SMALL_ADA",
+    "ULONG_MAX",
     "AccountData",
     "AssetData",
     "TokenData",
@@ -74,6 +83,13 @@ CIP68_NFT_LABEL = bytes.fromhex("000de140")
 """CIP-68 label 222 (user NFT); 0xe1 0x40 is not valid UTF-8."""
 CIP68_FT_LABEL = bytes.fromhex("0014df10")
 """CIP-68 label 333 (fungible token); 0xdf 0x10 is not valid UTF-8."""
+CIP68_REFERENCE_LABEL = bytes.fromhex("000643b0")
+"""CIP-68 label 100 (reference NFT, which holds the metadata datum); 0xb0 is not valid UTF-8."""
+CIP68_RFT_LABEL = bytes.fromhex("001bc280")
+"""CIP-68 label 444 (rich fungible token); 0xc2 0x80 is valid UTF-8 (U+0080)."""
+
+ULONG_MAX = 2**64 - 1
+"""The largest quantity CardanoBI can send (`AccountAssetDTO.quantity` is a C# `ulong`)."""
 
 _MAINNET = CARDANO_NETWORKS["mainnet"]
 _FUNGIBLE_MAX = 10**15
@@ -111,7 +127,8 @@ class AccountData:
     pool_id: str | None
     last_deleg_tx: str | None
     delegated_since_epoch_no: int | None
-    total_balance: int
+    total_balance: int | None
+    """Lovelace; null for an account the API has no balance for (the DTO's `long?`)."""
     controlled_stakes: int
     total_rewards: int
     total_withdrawals: int
@@ -209,6 +226,23 @@ def _small_tokens() -> tuple[TokenData, ...]:
     )
 
 
+ODDITIES = stake_address(_digest("cardanobi-sandbox/oddities", 28), _MAINNET)
+
+
+@cache
+def _oddities_tokens() -> tuple[TokenData, ...]:
+    policy = _policy("oddities/edge-cases")
+    return (
+        _token(policy, b"ULONG", ULONG_MAX),
+        _token(policy, CIP68_REFERENCE_LABEL + b"Relic", 1),
+        _token(policy, CIP68_NFT_LABEL + b"Relic", 1),
+        _token(policy, CIP68_FT_LABEL + b"Gold", 7_500_000),
+        _token(policy, CIP68_RFT_LABEL + b"Shares", 12),
+        _token(policy, CIP68_NFT_LABEL + b"\xff\xfeBin", 1),
+        _token(policy, b"\xc3\x28raw", 5),
+    )
+
+
 def _bench_address(index: int) -> str:
     return stake_address(_digest(f"cardanobi-sandbox/bench/{index}", 28), _MAINNET)
 
@@ -238,6 +272,7 @@ def tokens() -> Mapping[str, list[TokenData]]:
         COLLECTOR: _collector_tokens(),
         SMALL: _small_tokens(),
         EMPTY: (),
+        ODDITIES: _oddities_tokens(),
         **_bench_tokens(),
     }
     return MappingProxyType(
@@ -247,9 +282,13 @@ def tokens() -> Mapping[str, list[TokenData]]:
 
 @cache
 def ada_balances() -> Mapping[str, int]:
-    """Every known stake address -> its `total_balance` in lovelace."""
+    """Every known stake address with a `total_balance` -> that balance in lovelace."""
     return MappingProxyType(
-        {address: account.total_balance for address, account in accounts().items()}
+        {
+            address: account.total_balance
+            for address, account in accounts().items()
+            if account.total_balance is not None
+        }
     )
 
 
@@ -285,7 +324,8 @@ def _registered(address: str, total_balance: int, rng: random.Random) -> Account
 @cache
 def accounts() -> Mapping[str, AccountData]:
     """Every known stake address -> its AccountInfoDTO values. EMPTY is not registered and
-    not delegated (its ADA sits at a base address whose stake key was never registered)."""
+    not delegated (its ADA sits at a base address whose stake key was never registered);
+    ODDITIES has no `total_balance`."""
     rng = random.Random("cardanobi-sandbox/accounts")
     known = {
         COLLECTOR: _registered(COLLECTOR, COLLECTOR_ADA, rng),
@@ -307,6 +347,20 @@ def accounts() -> Mapping[str, AccountData]:
     }
     for address in BENCH_STAKE_ADDRESSES:
         known[address] = _registered(address, rng.randrange(10**6, 10**13), rng)
+    known[ODDITIES] = AccountData(
+        stake_address=ODDITIES,
+        is_registered=True,
+        last_reg_dereg_tx=_hex32(f"{ODDITIES}/reg"),
+        last_reg_dereg_epoch_no=412,
+        pool_id=None,
+        last_deleg_tx=None,
+        delegated_since_epoch_no=None,
+        total_balance=None,
+        controlled_stakes=0,
+        total_rewards=0,
+        total_withdrawals=0,
+        available_rewards=0,
+    )
     return MappingProxyType(known)
 
 
@@ -317,7 +371,8 @@ _EPOCH_START = datetime(2021, 3, 1, 21, 44, 51, tzinfo=UTC)
 def _metadata(token: TokenData) -> str | None:
     """CIP-25 mint metadata as the JSON string CardanoBI serves, for NFTs with a text name
     (CIP-68 tokens carry theirs in a datum, which CardanoBI does not show)."""
-    if token.name_bytes.startswith((CIP68_NFT_LABEL, CIP68_FT_LABEL)) or not token.name_bytes:
+    labels = (CIP68_REFERENCE_LABEL, CIP68_NFT_LABEL, CIP68_FT_LABEL, CIP68_RFT_LABEL)
+    if token.name_bytes.startswith(labels) or not token.name_bytes:
         return None
     image = "ipfs://" + hashlib.sha256(token.fingerprint.encode()).hexdigest()
     return json.dumps(

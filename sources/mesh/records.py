@@ -3,19 +3,26 @@
 Mesh writes every amount as a JSON double; the body is decoded with `parse_float=Decimal`, so
 `0.260325` arrives here as `Decimal("0.260325")` and every record field keeps it digit for digit.
 Each record is built through `JsonObject`, so a wrong shape (a missing amount, a string where a
-number belongs, a negative quantity, an absurd exponent) becomes one `UpstreamBadResponse`, never
-a `KeyError`. Amounts, cost bases, market values, prices and portfolio percentages cannot be
-negative (`minimum=0`); returns and performance can.
-Mesh's nullable lists (`equityPositions: null`) become empty tuples.
+number belongs, an absurd exponent) becomes one `UpstreamBadResponse`, never a `KeyError`.
+
+Every number may be negative: the spec sets no minimum, and brokers pass short positions
+(a negative amount and market value), negative cash and returns through. Only what the graph
+serves is read: the portfolio's aggregates (`equitiesValue`, ..., `portfolioCostBasis`,
+`actualPortfolioPerformance`, none of them required) and an NFT's images and sales are not read
+at all, so an odd one costs nothing. One position that cannot be read costs only itself: a
+`Rejected` in `Portfolio.rejected`, naming it. Mesh's nullable lists (`equityPositions: null`)
+become empty tuples.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from sources.parsing import JsonObject
+from sources.parsing import JsonObject, Rejected, read_each
 
 __all__ = [
     "CRYPTOCURRENCY",
@@ -26,6 +33,8 @@ __all__ = [
     "Portfolio",
     "Position",
 ]
+
+T = TypeVar("T")
 
 #: `Position.kind` values: which list of the portfolio the position came from.
 EQUITY = "EQUITY"
@@ -45,7 +54,7 @@ class Distribution:
         return cls(
             caip_network_id=obj.opt_string("caipNetworkId"),
             address=obj.opt_string("address"),
-            amount=obj.decimal("amount", minimum=0),
+            amount=obj.decimal("amount"),
         )
 
 
@@ -53,8 +62,8 @@ class Distribution:
 class Position:
     """One equity or cryptocurrency position with its market values (`PositionWithReturn`).
 
-    Prices and values are in USD; `cost_basis` is per unit, as Mesh reports it. Returns and
-    percentages may be negative.
+    Prices and values are in USD; `cost_basis` is per unit, as Mesh reports it. Any number may
+    be negative (a short position has a negative amount and market value).
     """
 
     kind: str
@@ -79,11 +88,11 @@ class Position:
             symbol=obj.opt_string("symbol"),
             name=obj.opt_string("name"),
             company_name=obj.opt_string("companyName"),
-            amount=obj.decimal("amount", minimum=0),
-            cost_basis=obj.opt_decimal("costBasis", minimum=0),
-            market_value=obj.opt_decimal("marketValue", minimum=0),
-            last_price=obj.opt_decimal("lastPrice", minimum=0),
-            portfolio_percentage=obj.opt_decimal("portfolioPercentage", minimum=0),
+            amount=obj.decimal("amount"),
+            cost_basis=obj.opt_decimal("costBasis"),
+            market_value=obj.opt_decimal("marketValue"),
+            last_price=obj.opt_decimal("lastPrice"),
+            portfolio_percentage=obj.opt_decimal("portfolioPercentage"),
             total_return=obj.opt_decimal("totalReturn"),
             return_percentage=obj.opt_decimal("returnPercentage"),
             total_daily_return=obj.opt_decimal("totalDailyReturn"),
@@ -109,70 +118,62 @@ class NftPosition:
     cost_basis: Decimal | None
     market_value: Decimal | None
     portfolio_percentage: Decimal | None
-    image_url: str | None
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> NftPosition:
         return cls(
-            amount=obj.decimal("amount", minimum=0),
+            amount=obj.decimal("amount"),
             name=obj.opt_string("name"),
             contract_address=obj.opt_string("contractAddress"),
             token_id=obj.opt_string("tokenId"),
             contract_type=obj.opt_string("contractType"),
             contract_symbol=obj.opt_string("contractSymbol"),
             blockchain=obj.opt_string("blockchain"),
-            cost_basis=obj.opt_decimal("costBasis", minimum=0),
-            market_value=obj.opt_decimal("marketValue", minimum=0),
-            portfolio_percentage=obj.opt_decimal("portfolioPercentage", minimum=0),
-            image_url=obj.opt_string("imageUrl"),
+            cost_basis=obj.opt_decimal("costBasis"),
+            market_value=obj.opt_decimal("marketValue"),
+            portfolio_percentage=obj.opt_decimal("portfolioPercentage"),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Portfolio:
     """One end user's aggregated portfolio across every connected integration
-    (`B2BPortfolioModel`); values in USD."""
+    (`B2BPortfolioModel`), as far as the graph serves it; values in USD."""
 
-    cost_basis: Decimal | None
-    performance: Decimal | None
-    equities_value: Decimal
-    cryptocurrencies_value: Decimal
-    nfts_value: Decimal
     equity_positions: tuple[Position, ...]
     cryptocurrency_positions: tuple[Position, ...]
     nft_positions: tuple[NftPosition, ...]
+    rejected: tuple[Rejected, ...] = ()
+    """Positions that could not be read (each names its list and place)."""
     fetched_at: datetime | None = None
     """When the answer arrived (set by the loader)."""
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> Portfolio:
+        equities = _each(obj, "equityPositions", lambda item: Position.from_json(item, EQUITY))
+        cryptos = _each(
+            obj, "cryptocurrencyPositions", lambda item: Position.from_json(item, CRYPTOCURRENCY)
+        )
+        nfts = _each(obj, "nftPositions", NftPosition.from_json)
         return cls(
-            cost_basis=obj.opt_decimal("portfolioCostBasis", minimum=0),
-            performance=obj.opt_decimal("actualPortfolioPerformance"),
-            equities_value=obj.decimal("equitiesValue", minimum=0),
-            cryptocurrencies_value=obj.decimal("cryptocurrenciesValue", minimum=0),
-            nfts_value=obj.decimal("nftsValue", minimum=0),
-            equity_positions=tuple(
-                Position.from_json(item, EQUITY) for item in obj.objects("equityPositions")
-            ),
-            cryptocurrency_positions=tuple(
-                Position.from_json(item, CRYPTOCURRENCY)
-                for item in obj.objects("cryptocurrencyPositions")
-            ),
-            nft_positions=tuple(
-                NftPosition.from_json(item) for item in obj.objects("nftPositions")
-            ),
+            equity_positions=_read(equities),
+            cryptocurrency_positions=_read(cryptos),
+            nft_positions=_read(nfts),
+            rejected=tuple(e for e in (*equities, *cryptos, *nfts) if isinstance(e, Rejected)),
         )
 
 
+def _each(obj: JsonObject, key: str, read: Callable[[JsonObject], T]) -> tuple[T | Rejected, ...]:
+    return read_each(obj.source, obj.opt_array(key), f"{obj.where}.{key}", read, _symbol)
+
+
+def _read(entries: tuple[T | Rejected, ...]) -> tuple[T, ...]:
+    return tuple(entry for entry in entries if not isinstance(entry, Rejected))
+
+
+def _symbol(item: Any) -> object:
+    return item.get("symbol") or item.get("contractSymbol")
+
+
 #: What an `ok` answer with `content: null` stands for: a user with nothing connected.
-EMPTY_PORTFOLIO = Portfolio(
-    cost_basis=None,
-    performance=None,
-    equities_value=Decimal(0),
-    cryptocurrencies_value=Decimal(0),
-    nfts_value=Decimal(0),
-    equity_positions=(),
-    cryptocurrency_positions=(),
-    nft_positions=(),
-)
+EMPTY_PORTFOLIO = Portfolio(equity_positions=(), cryptocurrency_positions=(), nft_positions=())

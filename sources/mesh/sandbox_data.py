@@ -15,6 +15,11 @@ Users (`UserId`):
   are the sums of the `marketValue`s of those lists (943.4894 and 1517.05), not the doc's
   1185.12 and 0, so the totals agree with the positions.
 - `bob`: one equity position, MSFT.
+- `carol`: a margin account, what Mesh passes through from brokers and the graph must take
+  (`upstream-samples`: no minimum on any number of `PositionWithReturn`; the aggregates not
+  required): a short GME position (amount -10, market value -231.5, a negative portfolio
+  percentage), a Ford position and a SOL position at a loss (negative returns), a negative
+  `actualPortfolioPerformance`, and no `equitiesValue` nor `nftsValue`.
 - `whale`: `WHALE_EQUITIES` equities, `WHALE_CRYPTOCURRENCIES` cryptocurrencies (every fourth
   one self-custody, with a distribution) and `WHALE_NFTS` NFTs, from a seeded generator: for
   paging through a large portfolio in memory.
@@ -45,6 +50,7 @@ __all__ = [
     "ALICE_SELF_CUSTODY_ADDRESS",
     "API_RESULT_STATUSES",
     "BOB",
+    "CAROL",
     "EMPTY_CONTENT",
     "FAILING_USER",
     "GENERATED_USER_COUNT",
@@ -65,8 +71,9 @@ __all__ = [
 
 ALICE = "alice"
 BOB = "bob"
+CAROL = "carol"
 WHALE = "whale"
-NAMED_USERS = (ALICE, BOB, WHALE)
+NAMED_USERS = (ALICE, BOB, CAROL, WHALE)
 
 FAILING_USER = "sandbox-failing"
 NO_CONTENT_USER = "sandbox-no-content"
@@ -385,6 +392,63 @@ def _alice() -> Json:
     )
 
 
+# --- a margin account: carol -------------------------------------------------------------------
+
+
+@functools.cache
+def _carol() -> Json:
+    short_gme = {
+        "symbol": "GME",
+        "companyName": "GameStop",
+        "amount": Decimal(-10),
+        "costBasis": Decimal("24.1"),
+        "marketValue": Decimal("-231.5"),
+        "lastPrice": Decimal("23.15"),
+        "portfolioPercentage": Decimal("-76.71"),
+        "totalReturn": Decimal("9.5"),
+        "returnPercentage": Decimal("3.94"),
+        "totalDailyReturn": Decimal("-4.2"),
+        "dailyReturnPercentage": Decimal("-1.78"),
+    }
+    ford = {
+        "symbol": "F",
+        "companyName": "Ford Motor",
+        "amount": Decimal(40),
+        "costBasis": Decimal("13.2"),
+        "marketValue": Decimal("430.8"),
+        "lastPrice": Decimal("10.77"),
+        "portfolioPercentage": Decimal("142.74"),
+        "totalReturn": Decimal("-97.2"),
+        "returnPercentage": Decimal("-18.41"),
+        "totalDailyReturn": Decimal("-1.6"),
+        "dailyReturnPercentage": Decimal("-0.37"),
+    }
+    sol = {
+        "symbol": "SOL",
+        "companyName": "Solana",
+        "amount": Decimal("0.75"),
+        "costBasis": Decimal(180),
+        "marketValue": Decimal("102.5025"),
+        "lastPrice": Decimal("136.67"),
+        "portfolioPercentage": Decimal("33.96"),
+        "totalReturn": Decimal("-32.4975"),
+        "returnPercentage": Decimal("-24.07"),
+        "totalDailyReturn": Decimal("-2.05"),
+        "dailyReturnPercentage": Decimal("-1.96"),
+    }
+    # equitiesValue and nftsValue left out: the spec does not require them.
+    return _frozen(
+        {
+            "portfolioCostBasis": Decimal("904.5"),
+            "actualPortfolioPerformance": Decimal("-3.2"),
+            "cryptocurrenciesValue": Decimal("102.5025"),
+            "equityPositions": [short_gme, ford],
+            "cryptocurrencyPositions": [sol],
+            "nftPositions": [],
+        }
+    )
+
+
 # --- generated portfolios ----------------------------------------------------------------------
 
 
@@ -600,6 +664,7 @@ EMPTY_CONTENT: Json = _frozen(
 _NAMED: Mapping[str, Callable[[], Json]] = {
     ALICE: _alice,
     BOB: _bob,
+    CAROL: _carol,
     WHALE: _whale,
     NULL_LISTS_USER: functools.cache(_null_lists),
 }

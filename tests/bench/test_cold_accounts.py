@@ -120,7 +120,7 @@ async def test_other_accounts_are_served_as_by_the_default_sandbox(
 async def test_the_graph_reads_each_cold_account_exactly_in_two_requests(
     cold: RunningSandbox, sandboxes: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
-    handle = SandboxHandle("algod", cold, http)
+    handle = SandboxHandle(http, cold.url, "algod")
     addresses = cold_addresses(ACCOUNTS)[:10]
     async with serve_graph(sandboxes.settings(algod_url=cold.url), http) as graph:
         await handle.reset()

@@ -18,7 +18,7 @@ MESH_PORTFOLIO = "GET /api/v1/holdings/portfolio"
 HOLDING_FIELDS = """
   id amount rawAmount stakedAmount isFrozen priceUsd valueUsd walletAddress fetchedAt round
   provider { slug }
-  asset { id kind symbol name decimals chainId caip19 assetId policyId fingerprint }
+  asset { id kind symbol name nameHex decimals chainId caip19 assetId policyId fingerprint }
 """
 
 HOLDINGS_PAGE = f"""

@@ -32,7 +32,9 @@ async def test_hiding_zero_balances_skips_the_whales_empty_asas(graph: GraphClie
     assert [n["asset"]["assetId"] for n in walk.nodes] == [None, *nonzero]
 
 
-async def test_filtering_by_kind_keeps_the_native_holding_only(graph: GraphClient) -> None:
+async def test_filtering_by_kind_keeps_the_native_holding_only(
+    odata: Sandboxes, graph: GraphClient
+) -> None:
     walk = await walk_holdings(
         graph, "CARDANO", cardano_data.COLLECTOR, 5, filter={"kinds": ["NATIVE"]}
     )

@@ -42,6 +42,26 @@ VERIFIABLE = {fp: t for fp, t in COLLECTOR_TOKENS.items() if _served_name_reprod
 BINARY_NAMED = {
     fp: t for fp, t in COLLECTOR_TOKENS.items() if not _served_name_reproduces_fingerprint(t)
 }
+CIP68 = {
+    cardano_data.CIP68_REFERENCE_LABEL: "NFT",  # CIP-68 label 100
+    cardano_data.CIP68_NFT_LABEL: "NFT",  # 222
+    cardano_data.CIP68_FT_LABEL: "FUNGIBLE",  # 333
+    cardano_data.CIP68_RFT_LABEL: "FUNGIBLE",  # 444
+}
+
+
+def expected_name(token: cardano_data.TokenData) -> tuple[str | None, str]:
+    """(name, kind) a token must show, from its raw bytes and CIP-68 alone: the bytes after a
+    CIP-68 label and the label's kind, else the whole name (printable, non-empty) and FUNGIBLE."""
+    label = token.name_bytes[:4]
+    rest = token.name_bytes[4:] if label in CIP68 else token.name_bytes
+    try:
+        text: str | None = rest.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    name = text if text and text.isprintable() else None
+    return name, CIP68.get(label, "FUNGIBLE")
+
 
 # Every query spreads `NodeF` wherever it selects a node, so an object is read with exactly the
 # same fields where it is first seen and through `node`/`nodes`. Fields of one name but different
@@ -52,7 +72,7 @@ fragment ProviderF on Provider {
   __typename id slug providerName: name providerKind: kind sources
 }
 fragment AssetF on Asset {
-  __typename id kind symbol name decimals chainId caip19 assetId policyId fingerprint
+  __typename id kind symbol name nameHex decimals chainId caip19 assetId policyId fingerprint
 }
 fragment HoldingF on AssetHolding {
   __typename id amount rawAmount stakedAmount isFrozen priceUsd valueUsd walletAddress fetchedAt
@@ -185,6 +205,7 @@ async def _assert_round_trip(graph: GraphClient, seen: list[dict[str, Any]], **a
 
 
 async def test_onchain_accounts_and_their_assets_carry_caip2_chain_ids(
+    odata: Sandboxes,
     graph: GraphClient,
 ) -> None:
     for source, address, chain in (
@@ -223,14 +244,17 @@ async def test_every_whale_asa_has_its_algorand_caip19(graph: GraphClient) -> No
 
 
 async def test_the_collector_has_thirty_binary_named_tokens() -> None:
-    """The data set's CIP-68 tokens (labels 222 and 333) are the ones whose names do not verify."""
+    """The data set's CIP-68 tokens (labels 222 and 333) are the ones whose served names do not
+    verify: their labels are not UTF-8."""
     assert len(COLLECTOR_TOKENS) == 250
     assert len(BINARY_NAMED) == 30
     labels = (cardano_data.CIP68_NFT_LABEL, cardano_data.CIP68_FT_LABEL)
     assert all(t.name_bytes.startswith(labels) for t in BINARY_NAMED.values())
 
 
-async def test_cardano_tokens_whose_names_verify_have_a_caip19(graph: GraphClient) -> None:
+async def test_cardano_tokens_whose_names_verify_have_a_caip19(
+    odata: Sandboxes, graph: GraphClient
+) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
     assets = {node["asset"]["fingerprint"]: node["asset"] for node in tokens_after_native(walk)}
     assert set(assets) == set(COLLECTOR_TOKENS)
@@ -241,32 +265,60 @@ async def test_cardano_tokens_whose_names_verify_have_a_caip19(graph: GraphClien
         assert asset["chainId"] == CARDANO_CHAIN
 
 
-async def test_cardano_tokens_whose_names_do_not_verify_are_known_by_fingerprint_only(
-    graph: GraphClient,
+async def test_cip68_tokens_are_named_after_their_label_kinded_by_it_and_have_a_caip19(
+    odata: Sandboxes, graph: GraphClient
 ) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
     assets = {node["asset"]["fingerprint"]: node["asset"] for node in tokens_after_native(walk)}
-    assert set(assets) == set(COLLECTOR_TOKENS)
     for fingerprint, token in BINARY_NAMED.items():
         asset = assets[fingerprint]
-        assert asset["caip19"] is None
-        assert asset["fingerprint"] == fingerprint
-        assert asset["policyId"] == token.policy_hex
-        assert asset["chainId"] == CARDANO_CHAIN
+        name, kind = expected_name(token)
+        assert (asset["name"], asset["kind"]) == (name, kind)
+        assert name is not None and name.startswith(("Pixel", "Coin"))
+        assert asset["nameHex"] == token.name_hex  # the label included
+        assert asset["caip19"] == f"{CARDANO_CHAIN}/token:{token.policy_hex}.{token.name_hex}"
+    kinds = [assets[fp]["kind"] for fp in BINARY_NAMED]
+    assert (kinds.count("NFT"), kinds.count("FUNGIBLE")) == (15, 15)
 
 
-async def test_cardano_token_names_are_shown_only_when_they_verify(graph: GraphClient) -> None:
+async def test_names_whose_bytes_cannot_be_recovered_are_known_by_fingerprint_only(
+    graph: GraphClient,
+) -> None:
+    walk = await walk_holdings(graph, "CARDANO", cardano_data.ODDITIES, 20)
+    # No ADA row: CardanoBI has no balance for the account (`total_balance: null`).
+    assets = {node["asset"]["fingerprint"]: node["asset"] for node in walk.nodes}
+    tokens = {t.fingerprint: t for t in cardano_data.tokens()[cardano_data.ODDITIES]}
+    assert set(assets) == set(tokens)
+    lost = [fp for fp, t in tokens.items() if "\ufffd" in t.name[4:] or "\ufffd" in t.name[:2]]
+    assert len(lost) == 2
+    for fingerprint in lost:
+        asset, token = assets[fingerprint], tokens[fingerprint]
+        assert (asset["name"], asset["nameHex"], asset["caip19"]) == (None, None, None)
+        assert asset["fingerprint"] == fingerprint and asset["policyId"] == token.policy_hex
+        # The label's lossy form is unmistakable: its kind survives the name.
+        assert asset["kind"] == CIP68.get(token.name_bytes[:4], "FUNGIBLE")
+    for fingerprint, token in tokens.items():
+        if fingerprint not in lost:
+            name, kind = expected_name(token)
+            assert (assets[fingerprint]["name"], assets[fingerprint]["kind"]) == (name, kind)
+            assert assets[fingerprint]["nameHex"] == token.name_hex
+
+
+async def test_cardano_token_names_are_shown_only_when_they_verify(
+    odata: Sandboxes, graph: GraphClient
+) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
     names = {
         node["asset"]["fingerprint"]: node["asset"]["name"] for node in tokens_after_native(walk)
     }
-    for fingerprint, token in VERIFIABLE.items():
-        assert names[fingerprint] == (token.name or None)
-    for fingerprint in BINARY_NAMED:
-        assert names[fingerprint] is None
+    for fingerprint, token in COLLECTOR_TOKENS.items():
+        assert names[fingerprint] == expected_name(token)[0]
+    assert sum(name is None for name in names.values()) == 1  # the empty name
 
 
-async def test_binary_named_cardano_assets_round_trip_by_fingerprint(graph: GraphClient) -> None:
+async def test_binary_named_cardano_assets_round_trip_by_fingerprint(
+    odata: Sandboxes, graph: GraphClient
+) -> None:
     pages = [
         await _onchain_page(graph, "CARDANO", cardano_data.COLLECTOR, page=page)
         for page in (1, 2, 3)
@@ -285,7 +337,7 @@ async def test_binary_named_cardano_assets_round_trip_by_fingerprint(graph: Grap
 # --- global ids round-trip ---------------------------------------------------------------------
 
 
-async def test_accounts_round_trip_through_node(graph: GraphClient) -> None:
+async def test_accounts_round_trip_through_node(odata: Sandboxes, graph: GraphClient) -> None:
     alice = await _alice(graph)
     whale = await _onchain_page(graph, "ALGORAND", algod_data.WHALE, first=1)
     collector = await _onchain_page(graph, "CARDANO", cardano_data.COLLECTOR, first=1)
@@ -297,7 +349,7 @@ async def test_accounts_round_trip_through_node(graph: GraphClient) -> None:
     await _assert_round_trip(graph, seen, user="alice", calico=True)
 
 
-async def test_holdings_round_trip_through_node(graph: GraphClient) -> None:
+async def test_holdings_round_trip_through_node(odata: Sandboxes, graph: GraphClient) -> None:
     alice = await _alice(graph)
     whale = await _onchain_page(
         graph, "ALGORAND", algod_data.WHALE, first=5, filter={"symbols": ["USDC"]}
@@ -319,7 +371,7 @@ async def test_holdings_round_trip_through_node(graph: GraphClient) -> None:
     await _assert_round_trip(graph, seen, user="alice", calico=True)
 
 
-async def test_assets_round_trip_through_node(graph: GraphClient) -> None:
+async def test_assets_round_trip_through_node(odata: Sandboxes, graph: GraphClient) -> None:
     alice = await _alice(graph)
     whale = await _onchain_page(
         graph, "ALGORAND", algod_data.WHALE, first=5, filter={"symbols": ["USDC"]}
@@ -366,7 +418,7 @@ async def test_alices_two_eth_positions_stay_distinct(graph: GraphClient) -> Non
     assert distributions == [[], [("eip155:1", "0.16"), ("eip155:42161", "0.100325")]]
 
 
-async def test_providers_round_trip_through_node(graph: GraphClient) -> None:
+async def test_providers_round_trip_through_node(odata: Sandboxes, graph: GraphClient) -> None:
     alice = await _alice(graph)
     whale = await _onchain_page(graph, "ALGORAND", algod_data.WHALE, first=1)
     collector = await _onchain_page(graph, "CARDANO", cardano_data.COLLECTOR, first=1)
@@ -382,7 +434,7 @@ async def test_providers_round_trip_through_node(graph: GraphClient) -> None:
     await _assert_round_trip(graph, seen)
 
 
-async def test_nodes_answers_in_the_order_asked(graph: GraphClient) -> None:
+async def test_nodes_answers_in_the_order_asked(odata: Sandboxes, graph: GraphClient) -> None:
     alice = await _alice(graph)
     whale = await _onchain_page(graph, "ALGORAND", algod_data.WHALE, first=3)
     collector = await _onchain_page(graph, "CARDANO", cardano_data.COLLECTOR, page=3)

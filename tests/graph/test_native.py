@@ -94,7 +94,9 @@ async def test_algo_heads_an_algorand_account_as_a_native_holding(graph: GraphCl
     assert before - timedelta(seconds=1) <= fetched <= datetime.now(UTC)
 
 
-async def test_ada_heads_a_cardano_account_as_a_native_holding(graph: GraphClient) -> None:
+async def test_ada_heads_a_cardano_account_as_a_native_holding(
+    odata: Sandboxes, graph: GraphClient
+) -> None:
     node = await _head(graph, "CARDANO", cardano_data.COLLECTOR)
     assert node["rawAmount"] == str(cardano_data.COLLECTOR_ADA)
     assert Decimal(node["amount"]) == _whole(cardano_data.COLLECTOR_ADA)
@@ -128,7 +130,7 @@ async def test_each_distinct_algorand_account_costs_one_balance_request(
 
 
 async def test_each_distinct_cardano_account_costs_one_balance_request(
-    graph: GraphClient, clean: Sandboxes
+    odata: Sandboxes, graph: GraphClient, clean: Sandboxes
 ) -> None:
     collector, small = cardano_data.COLLECTOR, cardano_data.SMALL
     refs = [{"source": "CARDANO", "address": a} for a in (collector, small, collector)]

@@ -19,7 +19,7 @@ from sources.calico import sandbox_data as calico_data
 from sources.cardanobi import sandbox_data as cardano_data
 from sources.mesh import sandbox_data as mesh_data
 from tests.graph.support import HOLDINGS_PAGE, codes, tokens_after_native, walk_holdings
-from tests.harness import GraphClient
+from tests.harness import GraphClient, Sandboxes
 
 PROVIDER_ERROR = frozenset({"PROVIDER_ERROR"})
 PLAIN = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?")
@@ -208,7 +208,9 @@ async def test_the_destroyed_asa_has_no_decimals_and_counts_in_base_units(
 # --- Cardano: quantities above 2**53 ------------------------------------------------------------
 
 
-async def test_the_collectors_big_token_is_exact_to_the_unit(graph: GraphClient) -> None:
+async def test_the_collectors_big_token_is_exact_to_the_unit(
+    odata: Sandboxes, graph: GraphClient
+) -> None:
     assert cardano_data.BIG_QUANTITY > 2**53
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
     [node] = [n for n in walk.nodes if n["asset"]["fingerprint"] == BIG_TOKEN.fingerprint]
@@ -216,7 +218,7 @@ async def test_the_collectors_big_token_is_exact_to_the_unit(graph: GraphClient)
     assert node["rawAmount"] == "45000000000000000"
 
 
-async def test_every_collector_quantity_is_exact(graph: GraphClient) -> None:
+async def test_every_collector_quantity_is_exact(odata: Sandboxes, graph: GraphClient) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 100)
     served = {node["asset"]["fingerprint"]: node for node in tokens_after_native(walk)}
     tokens = cardano_data.tokens()[cardano_data.COLLECTOR]

@@ -27,41 +27,43 @@ async def _holdings_page(graph: GraphClient, first: int, after: str | None) -> d
     return page
 
 
-async def test_a_cursor_at_the_end_of_an_upstream_page_does_not_fetch_that_page_again(
-    graph: GraphClient, clean: Sandboxes
+async def test_a_cursor_inside_an_upstream_page_resumes_there_without_reading_before_it(
+    graph: GraphClient, odata: Sandboxes
 ) -> None:
-    # ADA heads the list; the next 100 are CardanoBI's first page, so that cursor ends it.
+    # ADA heads the list; the graph asks CardanoBI for 99 tokens at a time (one less than its
+    # cap), so the cursor after the 100th token lies inside the second answer.
+    clean = odata
     ada = await _holdings_page(graph, 1, None)
     first = await _holdings_page(graph, 100, ada["pageInfo"]["endCursor"])
     await clean.reset()
+    await clean.cardanobi.settings(odata=True)
     data = await _holdings_page(graph, 100, first["pageInfo"]["endCursor"])
     nodes = [edge["node"]["asset"]["fingerprint"] for edge in data["edges"]]
     assert nodes == FINGERPRINTS[100:200]
-    # page 2, and page 3 for the 201st item that says another page exists; not page 1 again
+    # from the 101st token (`$skip=100`), and the next answer for the 201st item that says
+    # another page exists; nothing before the cursor again
     assert await clean.cardanobi.count(CARDANOBI_ASSETS) == 2
 
 
 async def test_first_is_independent_of_a_tiny_upstream_page_size(
-    sandboxes: Sandboxes, http: aiohttp.ClientSession
+    odata: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
-    await sandboxes.reset()
-    async with serve_graph(sandboxes.settings(cardanobi_page_size=1), http) as graph:
+    async with serve_graph(odata.settings(cardanobi_page_size=1), http) as graph:
         walk = await walk_holdings(graph, "CARDANO", COLLECTOR, 60)
     assert_well_formed_walk(walk, 60)
     assert [n["asset"]["fingerprint"] for n in tokens_after_native(walk)] == FINGERPRINTS
-    # Each token's page once, one 404 past the end, and each page's look-ahead for its
+    # Each token's page once, one empty answer past the end, and each page's look-ahead for its
     # (first + 1)-th item, which the next request reads again (loaders live one request).
     look_aheads = len(walk.pages) - 1
-    assert await sandboxes.cardanobi.count(CARDANOBI_ASSETS) == 250 + 1 + look_aheads
+    assert await odata.cardanobi.count(CARDANOBI_ASSETS) == 250 + 1 + look_aheads
 
 
 async def test_a_bounded_filtered_scan_can_always_be_resumed(
-    sandboxes: Sandboxes, http: aiohttp.ClientSession
+    odata: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
-    await sandboxes.reset()
     wanted = FINGERPRINTS[-1]
     name = next(t.name for t in cardano_data.tokens()[COLLECTOR] if t.fingerprint == wanted)
-    async with serve_graph(sandboxes.settings(cardanobi_page_size=1), http) as graph:
+    async with serve_graph(odata.settings(cardanobi_page_size=1), http) as graph:
         walk = await walk_holdings(graph, "CARDANO", COLLECTOR, 5, filter={"symbols": [name]})
     assert [n["asset"]["fingerprint"] for n in walk.nodes] == [wanted]
     assert len(walk.pages) > 1, "the scan stopped early and was resumed"
@@ -82,7 +84,7 @@ FILTERED_ACCOUNTS = """query($refs: [AccountRef!]!) {
 
 
 async def test_the_scans_of_one_request_share_one_page_budget(
-    sandboxes: Sandboxes, http: aiohttp.ClientSession
+    odata: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
     # One token per CardanoBI page: unbounded, 20 filtered scans would read every page of
     # every account (hundreds); bounded, each reads the pages its first item needs (4) and all
@@ -91,13 +93,12 @@ async def test_the_scans_of_one_request_share_one_page_budget(
     every_page = sum(len(cardano_data.tokens()[a]) for a in addresses)
     assert every_page > 50 + 4 * len(addresses)  # so the bound below can fail
     refs = [{"source": "CARDANO", "address": address} for address in addresses]
-    await sandboxes.reset()
     try:
-        async with serve_graph(sandboxes.settings(cardanobi_page_size=1), http) as graph:
+        async with serve_graph(odata.settings(cardanobi_page_size=1), http) as graph:
             data = await graph.data(FILTERED_ACCOUNTS, {"refs": refs})
-            read = await sandboxes.cardanobi.count(CARDANOBI_ASSETS)
+            read = await odata.cardanobi.count(CARDANOBI_ASSETS)
     finally:
-        await sandboxes.reset()
+        await odata.reset()
     assert read <= 50 + 4 * len(addresses)
     pages = [account["holdings"] for account in data["accounts"]]
     assert all(page["edges"] == [] for page in pages)

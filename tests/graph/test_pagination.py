@@ -30,8 +30,6 @@ COLLECTOR_FINGERPRINTS = sorted(
 )
 ALICE_KEYS = [(a.provider_id, a.asset_symbol) for a in calico_data.assets_of("alice")]
 ALGOD_UNKNOWN = "4EWWI7JNVXSFN4YRYA5DMN53U7NUHYC5YSMF67FAXDNRLDWDIWGM5DQGBA"
-CARDANOBI_PAGE_SIZE = 100
-"""The `page_size` the graph asks CardanoBI for (`CARDANOBI_PAGE_SIZE`, default 100)."""
 
 
 def test_reference_lists_have_their_documented_sizes() -> None:
@@ -61,7 +59,7 @@ async def test_walking_the_whale_yields_each_asa_once_in_order(
 @example(first=50)
 @example(first=100)
 async def test_walking_the_collector_yields_each_token_once_in_order(
-    graph: GraphClient, first: int
+    odata: Sandboxes, graph: GraphClient, first: int
 ) -> None:
     walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, first)
     assert_well_formed_walk(walk, first)
@@ -125,21 +123,6 @@ async def test_one_page_of_the_whale_costs_one_algod_assets_request(
     assert [node["asset"]["assetId"] for node in tokens_after_native(walk)] == WHALE_IDS[:299]
     assert await clean.algod.count(ALGOD_ASSETS) == 3
     assert await clean.algod.count(ALGOD_ACCOUNT) == 3
-
-
-async def test_a_collector_ignoring_page_no_never_repeats_a_token(
-    graph: GraphClient, clean: Sandboxes
-) -> None:
-    await clean.cardanobi.faults(ignore_paging=True)
-    walk = await walk_holdings(graph, "CARDANO", cardano_data.COLLECTOR, 40)
-    assert_well_formed_walk(walk, 40)
-    # Page 1 comes back for every `page_no`: the graph yields that page's tokens, in order,
-    # recognises the repeat when it asks for page 2, and ends the list there.
-    assert len(COLLECTOR_FINGERPRINTS) > CARDANOBI_PAGE_SIZE
-    assert [len(page["edges"]) for page in walk.pages] == [40, 40, 21]  # ADA and 100 tokens
-    assert walk.pages[-1]["pageInfo"]["hasNextPage"] is False
-    fingerprints = [node["asset"]["fingerprint"] for node in tokens_after_native(walk)]
-    assert fingerprints == COLLECTOR_FINGERPRINTS[:CARDANOBI_PAGE_SIZE]
 
 
 async def test_filtering_by_symbol_walks_only_matching_holdings(graph: GraphClient) -> None:

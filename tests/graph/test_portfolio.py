@@ -177,7 +177,9 @@ def _everything(
     return expected.combined(*parts)
 
 
-async def test_alice_the_whale_and_the_collector_total_exactly(graph: GraphClient) -> None:
+async def test_alice_the_whale_and_the_collector_total_exactly(
+    odata: Sandboxes, graph: GraphClient
+) -> None:
     portfolio, _ = await _portfolio(graph, user="alice", calico=True, accounts=[WHALE, COLLECTOR])
     assert [a["source"] for a in portfolio["accounts"]] == ["ALGORAND", "CARDANO", "CALICO", "MESH"]
     _assert_part(portfolio, _everything())
@@ -187,7 +189,9 @@ async def test_alice_the_whale_and_the_collector_total_exactly(graph: GraphClien
     _assert_part(by_source["CARDANO"], expected.collector_part(ada_priced=True))
 
 
-async def test_by_chain_splits_the_portfolio_by_where_each_holding_is(graph: GraphClient) -> None:
+async def test_by_chain_splits_the_portfolio_by_where_each_holding_is(
+    odata: Sandboxes, graph: GraphClient
+) -> None:
     portfolio, _ = await _portfolio(graph, user="alice", calico=True, accounts=[WHALE, COLLECTOR])
     chains = {entry["chainId"]: entry for entry in portfolio["byChain"]}
     assert list(chains) == [expected.ALGORAND_CHAIN, expected.CARDANO_CHAIN, "eip155:1", None]
@@ -218,7 +222,7 @@ async def test_by_chain_splits_the_portfolio_by_where_each_holding_is(graph: Gra
 
 
 async def test_algod_failing_leaves_the_other_sources_exact(
-    graph: GraphClient, clean: Sandboxes
+    odata: Sandboxes, graph: GraphClient, clean: Sandboxes
 ) -> None:
     await clean.algod.faults(status=503)
     portfolio, _ = await _portfolio(graph, user="alice", calico=True, accounts=[WHALE, COLLECTOR])
@@ -243,7 +247,7 @@ async def test_cardanobi_failing_leaves_the_other_sources_exact(
 
 
 async def test_calico_failing_leaves_onchain_coins_unvalued_and_the_rest_exact(
-    graph: GraphClient, clean: Sandboxes
+    odata: Sandboxes, graph: GraphClient, clean: Sandboxes
 ) -> None:
     await clean.calico.faults(status=429, retry_after=7)
     portfolio, _ = await _portfolio(graph, user="alice", calico=True, accounts=[WHALE, COLLECTOR])
@@ -262,7 +266,7 @@ async def test_calico_failing_leaves_onchain_coins_unvalued_and_the_rest_exact(
 
 
 async def test_mesh_failing_leaves_the_other_sources_exact(
-    graph: GraphClient, clean: Sandboxes
+    odata: Sandboxes, graph: GraphClient, clean: Sandboxes
 ) -> None:
     await clean.mesh.faults(status=503)
     portfolio, _ = await _portfolio(graph, user="alice", calico=True, accounts=[WHALE, COLLECTOR])
@@ -357,7 +361,7 @@ async def test_an_anonymous_portfolio_is_the_onchain_part_with_the_viewer_part_u
 
 
 async def test_without_the_viewer_only_the_named_accounts_are_read(
-    graph: GraphClient, clean: Sandboxes
+    odata: Sandboxes, graph: GraphClient, clean: Sandboxes
 ) -> None:
     portfolio, body = await _portfolio(
         graph, user="alice", calico=True, accounts=[COLLECTOR], include_viewer=False
@@ -393,13 +397,13 @@ async def test_another_users_custodial_account_is_forbidden(
 
 
 async def test_the_whole_portfolio_reads_each_upstream_page_once(
-    graph: GraphClient, clean: Sandboxes
+    odata: Sandboxes, graph: GraphClient, clean: Sandboxes
 ) -> None:
     accounts = [WHALE, COLLECTOR, WHALE, {"source": "MESH", "address": "alice"}]
     portfolio, _ = await _portfolio(graph, user="alice", calico=True, accounts=accounts)
     assert len(portfolio["accounts"]) == 4  # repeats folded
     # The whale's 2,500 ASAs are three algod pages of 1,000; the collector's 250 tokens three
-    # CardanoBI pages of 100 (the third partial, so the last); one balance each.
+    # CardanoBI answers of 99 (the third short, so the last); one balance each.
     assert await clean.algod.count(ALGOD_ASSETS) == 3
     assert await clean.algod.count(ALGOD_ACCOUNT) == 1
     assert await clean.cardanobi.count(CARDANOBI_ASSETS) == 3

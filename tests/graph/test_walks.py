@@ -105,7 +105,7 @@ def test_the_expected_lists_are_what_the_walks_need() -> None:
 
 @pytest.mark.parametrize("first", [1, 3])
 async def test_the_collector_filtered_by_token_names_walks_only_those_tokens(
-    graph: GraphClient, first: int
+    odata: Sandboxes, graph: GraphClient, first: int
 ) -> None:
     walk = await walk_holdings(
         graph,
@@ -183,6 +183,8 @@ async def test_alices_mesh_positions_walk_one_at_a_time(
 
 # --- cursors bound to their filter --------------------------------------------------------------
 
+INCOMPLETE = frozenset({"HOLDINGS_INCOMPLETE"})
+
 
 async def test_a_filtered_walks_cursor_is_refused_on_the_unfiltered_list(
     graph: GraphClient, clean: Sandboxes
@@ -193,7 +195,10 @@ async def test_a_filtered_walks_cursor_is_refused_on_the_unfiltered_list(
         ("CALICO", "alice", {"providers": ["kraken"]}, {"user": "alice", "calico": True}),
     ]
     for source, address, filter, who in lists:
-        walk = await walk_holdings(graph, source, address, 1, filter=filter, max_pages=1, **who)
+        # The collector's list is cut at CardanoBI's 100 (the sandbox's default): said so.
+        walk = await walk_holdings(
+            graph, source, address, 1, filter=filter, max_pages=1, tolerate=INCOMPLETE, **who
+        )
         cursor = walk.pages[0]["pageInfo"]["endCursor"]
         assert cursor is not None
         await clean.reset()

@@ -3,8 +3,6 @@ one event listing exactly what changed, with the new round, and nothing else."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import aiohttp
 
 from sources.cardanobi import sandbox_data as cardano_data
@@ -19,13 +17,6 @@ USDC = 31566704
 MAM = 221685458
 
 
-async def _change(clean: Sandboxes, http: aiohttp.ClientSession, **change: Any) -> dict[str, Any]:
-    async with http.post(f"{clean.algod.url}/_sandbox/holdings", json=change) as response:
-        body: dict[str, Any] = await response.json()
-        assert response.status == 200, body
-        return body
-
-
 async def test_an_amount_changed_on_algod_is_one_event_with_the_old_and_new_amounts(
     live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
@@ -33,7 +24,9 @@ async def test_an_amount_changed_on_algod_is_one_event_with_the_old_and_new_amou
         await client.subscribe("1", HOLDINGS, holdings_of("ALGORAND", SMALL))
         first = (await client.next("1"))["data"]["holdingsChanged"]
         usdc = next(h for h in first["added"] if h["asset"]["symbol"] == "USDC")
-        answer = await _change(clean, http, address=SMALL, set={str(USDC): 18446744073709551615})
+        answer = await clean.algod.change_holdings(
+            address=SMALL, set={str(USDC): 18446744073709551615}
+        )
         event = (await client.next("1"))["data"]["holdingsChanged"]
     assert event["initial"] is False and event["round"] == str(answer["round"]) == "48500001"
     assert event["added"] == event["removed"] == []
@@ -54,7 +47,7 @@ async def test_an_opt_in_and_an_opt_out_are_added_and_removed_over_sse(
     async with event_stream(http, live.url, HOLDINGS, holdings_of("ALGORAND", SMALL)) as stream:
         first = (await stream.next())["data"]["holdingsChanged"]
         mam = next(h for h in first["added"] if h["asset"]["symbol"] == "MAM")
-        await _change(clean, http, address=SMALL, set={"2000000001": 7}, remove=[MAM])
+        await clean.algod.change_holdings(address=SMALL, set={"2000000001": 7}, remove=[MAM])
         event = (await stream.next())["data"]["holdingsChanged"]
     assert [h["asset"]["symbol"] for h in event["added"]] == ["MAXS"]
     assert event["added"][0]["rawAmount"] == "7"
@@ -68,8 +61,8 @@ async def test_a_new_round_without_a_change_is_no_event(
     async with TransportWS.open(http, live.url) as client:
         await client.subscribe("1", HOLDINGS, holdings_of("ALGORAND", SMALL))
         await client.next("1")
-        await _change(clean, http, rounds=3)
-        await _change(clean, http, address=SMALL, set={"ALGO": 1})
+        await clean.algod.change_holdings(rounds=3)
+        await clean.algod.change_holdings(address=SMALL, set={"ALGO": 1})
         event = (await client.next("1"))["data"]["holdingsChanged"]
     # The first event after the empty rounds is the balance's, at the round after them.
     assert event["round"] == "48500004"
@@ -79,18 +72,11 @@ async def test_a_new_round_without_a_change_is_no_event(
 
 
 async def test_a_change_document_with_an_unknown_key_is_refused_naming_it(
-    clean: Sandboxes, http: aiohttp.ClientSession
+    clean: Sandboxes,
 ) -> None:
-    async with http.post(
-        f"{clean.algod.url}/_sandbox/holdings", json={"address": SMALL, "amounts": {}}
-    ) as response:
-        assert response.status == 400
-        assert "amounts" in (await response.json())["error"]
-
-
-async def _post(url: str, http: aiohttp.ClientSession, **change: Any) -> None:
-    async with http.post(f"{url}/_sandbox/holdings", json=change) as response:
-        assert response.status == 200, await response.text()
+    status, answer = await clean.algod.try_control("holdings", {"address": SMALL, "amounts": {}})
+    assert status == 400
+    assert "amounts" in answer["error"]
 
 
 async def test_custodial_changes_on_calico_and_mesh_reach_their_user(
@@ -105,9 +91,9 @@ async def test_custodial_changes_on_calico_and_mesh_reach_their_user(
         await client.subscribe("calico", HOLDINGS, holdings_of("CALICO", "alice"))
         mesh = (await client.next("mesh"))["data"]["holdingsChanged"]
         calico = (await client.next("calico"))["data"]["holdingsChanged"]
-        await _post(clean.mesh.url, http, user="alice", set={"EQUITY:TSLA": "1.5"})
+        await clean.mesh.change_holdings(user="alice", set={"EQUITY:TSLA": "1.5"})
         mesh_change = (await client.next("mesh"))["data"]["holdingsChanged"]
-        await _post(clean.calico.url, http, user="alice", remove=["kraken:ADA"])
+        await clean.calico.change_holdings(user="alice", remove=["kraken:ADA"])
         calico_change = (await client.next("calico"))["data"]["holdingsChanged"]
     tsla = next(h for h in mesh["added"] if h["asset"]["symbol"] == "TSLA")
     assert [
@@ -126,9 +112,7 @@ async def test_a_cardano_token_changed_on_cardanobi_is_one_event(
         first = (await client.next("1"))["data"]["holdingsChanged"]
         caip19 = f"{FXL_TOKEN.policy_hex}.{FXL_TOKEN.name_hex}"
         token = next(h for h in first["added"] if (h["asset"]["caip19"] or "").endswith(caip19))
-        await _post(
-            clean.cardanobi.url, http, account=CARDANO_SMALL, set={FXL: 9223372036854775807}
-        )
+        await clean.cardanobi.change_holdings(account=CARDANO_SMALL, set={FXL: 9223372036854775807})
         event = (await client.next("1"))["data"]["holdingsChanged"]
     assert event["errors"] == [], event["errors"]
     assert [(c["holding"]["id"], c["rawAmount"]) for c in event["changed"]] == [
@@ -145,7 +129,7 @@ async def test_a_portfolio_event_lists_the_asset_total_that_moved_and_the_new_to
         await client.subscribe("1", PORTFOLIO, {"accounts": accounts, "viewer": False})
         first = (await client.next("1"))["data"]["portfolioChanged"]
         usdc = next(m for m in first["moved"] if m["key"].endswith(f"/asa:{USDC}"))
-        await _change(clean, http, address=SMALL, set={str(USDC): 1})
+        await clean.algod.change_holdings(address=SMALL, set={str(USDC): 1})
         event = (await client.next("1"))["data"]["portfolioChanged"]
     assert first["initial"] is True and first["errors"] == []
     assert len(first["moved"]) == first["portfolio"]["holdingsCount"]

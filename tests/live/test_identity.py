@@ -109,11 +109,6 @@ async def test_a_token_that_expires_ends_the_subscription_with_unauthenticated(
         assert (await client.message("1"))["type"] == "complete"
 
 
-async def _calico_change(clean: Sandboxes, http: aiohttp.ClientSession, **change: Any) -> None:
-    async with http.post(f"{clean.calico.url}/_sandbox/holdings", json=change) as response:
-        assert response.status == 200, await response.text()
-
-
 async def test_no_user_ever_receives_another_users_event(
     live: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
@@ -132,9 +127,9 @@ async def test_no_user_ever_receives_another_users_event(
             name: (await client.next("portfolio"))["data"]["portfolioChanged"]
             for name, client in (("alice", alice), ("bob", bob))
         }
-        await _calico_change(clean, http, user="alice", set={"coinbase:BTC": "99.5"})
+        await clean.calico.change_holdings(user="alice", set={"coinbase:BTC": "99.5"})
         alices = (await alice.next("portfolio"))["data"]["portfolioChanged"]
-        await _calico_change(clean, http, user="bob", set={"kraken:BTC": "0.25"})
+        await clean.calico.change_holdings(user="bob", set={"kraken:BTC": "0.25"})
         bobs = (await bob.next("portfolio"))["data"]["portfolioChanged"]
         bobs_change = (await bob.next("calico"))["data"]["holdingsChanged"]
         # alice heard nothing of bob's change, bob nothing of alice's.

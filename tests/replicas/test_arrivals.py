@@ -22,9 +22,7 @@ async def test_arrivals_are_not_recorded_until_asked(
     clean: Sandboxes, http: aiohttp.ClientSession
 ) -> None:
     await _status(http, f"{clean.algod.url}/v2/accounts/{WHALE}")
-    async with http.get(f"{clean.algod.url}/_sandbox/arrivals") as response:
-        body = await response.json()
-    assert body == {"recording": False, "arrivals": []}
+    assert await clean.algod.arrivals() == []
 
 
 async def test_each_upstream_request_is_recorded_in_arrival_order(
@@ -49,9 +47,7 @@ async def test_a_reset_stops_recording_and_forgets(
     assert await clean.algod.arrivals() == []
 
 
-async def test_a_recording_request_without_a_boolean_is_refused(
-    clean: Sandboxes, http: aiohttp.ClientSession
-) -> None:
-    async with http.post(f"{clean.algod.url}/_sandbox/arrivals", json={"record": 1}) as response:
-        assert response.status == 400
-        assert "record" in (await response.json())["error"]
+async def test_a_recording_request_without_a_boolean_is_refused(clean: Sandboxes) -> None:
+    status, answer = await clean.algod.try_control("arrivals", {"record": 1})
+    assert status == 400
+    assert "record" in answer["error"]

@@ -10,7 +10,6 @@ import contextlib
 import os
 import signal
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import redis.asyncio as aioredis
@@ -120,11 +119,9 @@ async def _holder(redis_server: RedisServer, address: str) -> int:
     return int(owner.decode().split(":")[1])
 
 
-async def _set_usdc(clean: Sandboxes, http: aiohttp.ClientSession, amount: int) -> int:
-    change: dict[str, Any] = {"address": SMALL, "set": {"31566704": amount}}
-    async with http.post(f"{clean.algod.url}/_sandbox/holdings", json=change) as response:
-        assert response.status == 200
-        return int((await response.json())["round"])
+async def _set_usdc(clean: Sandboxes, amount: int) -> int:
+    answer = await clean.algod.change_holdings(address=SMALL, set={"31566704": amount})
+    return int(answer["round"])
 
 
 async def test_killing_the_poller_hands_over_without_losing_a_change(
@@ -138,7 +135,7 @@ async def test_killing_the_poller_hands_over_without_losing_a_change(
             leader = next(s for s in servers if s.process.pid == holder)
             survivor = next(s for s in servers if s is not leader)
             kept = sum(1 for server, _, _ in subscriptions if server is survivor)
-            before = await _set_usdc(clean, http, 1_000_001)
+            before = await _set_usdc(clean, 1_000_001)
             for _, client, id in subscriptions:
                 event = (await client.next(id))["data"]["holdingsChanged"]
                 assert event["round"] == str(before)
@@ -146,13 +143,13 @@ async def test_killing_the_poller_hands_over_without_losing_a_change(
             os.kill(holder, signal.SIGKILL)
             await leader.process.wait()
             # Changed while nobody polls: the survivor must still tell its subscribers.
-            during = await _set_usdc(clean, http, 2_000_002)
+            during = await _set_usdc(clean, 2_000_002)
             after_events = []
             for server, client, id in subscriptions:
                 if server is survivor:
                     after_events.append((await client.next(id))["data"]["holdingsChanged"])
             assert await _holder(redis_server, SMALL) == survivor.process.pid
-            after = await _set_usdc(clean, http, 3_000_003)
+            after = await _set_usdc(clean, 3_000_003)
             last_events = []
             for server, client, id in subscriptions:
                 if server is survivor:

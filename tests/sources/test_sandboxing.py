@@ -5,11 +5,12 @@ the requests still running. A tiny sandbox is served on loopback and spoken to o
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -18,6 +19,7 @@ from sources.errors import UpstreamTimeout
 from sources.http import HttpUpstream, Timeouts, UpstreamResponse
 from sources.sandboxing import Faults, RunningSandbox, Sandbox, start_sandbox
 from sources.source import Source
+from tests.sandbox_control import SandboxControl
 
 from .loopback import upstream
 
@@ -53,30 +55,15 @@ class Echo(Sandbox):
         return web.json_response({"path": request.path})
 
 
-class Control:
-    """The sandbox's `/_sandbox/` API and plain requests, over one `HttpUpstream`."""
+@dataclass
+class Control(SandboxControl):
+    """The sandbox's `/_sandbox/` API, and plain requests over one `HttpUpstream`."""
 
-    def __init__(self, http: HttpUpstream) -> None:
-        self.http = http
+    upstream: HttpUpstream | None = None
 
-    async def get(self, path: str) -> UpstreamResponse:
-        return await self.http.request("GET", path, accept=ANY_STATUS)
-
-    async def faults(self, **faults: Any) -> UpstreamResponse:
-        return await self.http.request(
-            "POST",
-            "/_sandbox/faults",
-            data=json.dumps(faults).encode(),
-            headers={"Content-Type": "application/json"},
-            accept=ANY_STATUS,
-        )
-
-    async def reset(self) -> None:
-        await self.http.request("POST", "/_sandbox/reset")
-
-    async def stats(self) -> dict[str, Any]:
-        stats: dict[str, Any] = (await self.http.request("GET", "/_sandbox/stats")).json()
-        return stats
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> UpstreamResponse:
+        assert self.upstream is not None
+        return await self.upstream.request("GET", path, headers=headers, accept=ANY_STATUS)
 
     async def statuses(self, path: str, times: int) -> list[int]:
         return [(await self.get(path)).status for _ in range(times)]
@@ -96,9 +83,11 @@ async def running(echo: Echo) -> AsyncIterator[RunningSandbox]:
 
 
 @pytest_asyncio.fixture
-async def control(running: RunningSandbox) -> AsyncIterator[Control]:
+async def control(
+    running: RunningSandbox, control_http: aiohttp.ClientSession
+) -> AsyncIterator[Control]:
     async with upstream(Source.MESH, running.url) as http:
-        yield Control(http)
+        yield Control(control_http, running.url, http)
 
 
 # -- fault documents --------------------------------------------------------------------------
@@ -139,7 +128,7 @@ def test_a_valid_faults_document_is_read(body: dict[str, Any], faults: Faults) -
         ({"latency_ms": "50"}, "latency_ms"),
         ({"latency_ms": True}, "latency_ms"),
         ({"status": 99}, "status"),
-        ({"status": 600}, "status"),
+        ({"status": 700}, "status"),
         ({"status": "503"}, "status"),
         ({"status": True}, "status"),
         ({"rate": 1.5}, "rate"),
@@ -165,10 +154,17 @@ def test_an_invalid_faults_document_names_what_is_wrong(body: Any, named: str) -
 
 
 async def test_the_control_api_answers_an_invalid_document_with_400(control: Control) -> None:
-    answer = await control.faults(status=42)
-    assert answer.status == 400
-    assert "status" in answer.json()["error"]
+    status, answer = await control.try_control("faults", {"status": 42})
+    assert status == 400
+    assert "status" in answer["error"]
     assert (await control.get("/a")).status == 200  # the previous faults (none) still hold
+
+
+async def test_a_status_the_upstream_never_sends_is_refused(control: Control) -> None:
+    # 600..699 are Calico's end-user codes; the echo plays an upstream with HTTP's own.
+    status, answer = await control.try_control("faults", {"status": 603})
+    assert status == 400
+    assert "603" in answer["error"]
 
 
 # -- which requests faults apply to -----------------------------------------------------------
@@ -211,10 +207,12 @@ async def test_latency_spares_the_requests_the_faults_do_not_apply_to(
     assert time.monotonic() - started < 0.5  # well under the injected second
 
 
-async def test_a_slow_body_ends_when_the_client_gives_up(running: RunningSandbox) -> None:
+async def test_a_slow_body_ends_when_the_client_gives_up(
+    running: RunningSandbox, control_http: aiohttp.ClientSession
+) -> None:
     timeouts = Timeouts(connect=1.0, total=0.2)
     async with upstream(Source.MESH, running.url, timeouts=timeouts) as impatient:
-        control = Control(impatient)
+        control = Control(control_http, running.url, impatient)
         await control.faults(slow_body_ms=5000)
         with pytest.raises(UpstreamTimeout):
             await control.get("/a")
@@ -260,8 +258,8 @@ async def test_a_raw_body_without_a_status_is_a_200_of_json(control: Control) ->
 
 
 async def test_stats_show_the_last_request_id_served(control: Control) -> None:
-    await control.http.request("GET", "/a", headers={"X-Request-Id": "req-1"})
-    await control.http.request("GET", "/b", headers={"X-Request-Id": "req-2"})
+    await control.get("/a", headers={"X-Request-Id": "req-1"})
+    await control.get("/b", headers={"X-Request-Id": "req-2"})
     assert (await control.stats())["last_request_id"] == "req-2"
     await control.get("/a")
     assert (await control.stats())["last_request_id"] is None
@@ -293,11 +291,13 @@ async def test_stats_count_served_requests_by_route_template_and_outcome(
     }
 
 
-async def test_a_reset_zeroes_the_counters_and_restores_the_start_up_faults(echo: Echo) -> None:
+async def test_a_reset_zeroes_the_counters_and_restores_the_start_up_faults(
+    echo: Echo, control_http: aiohttp.ClientSession
+) -> None:
     running = await start_sandbox(echo, faults=Faults(status=503, path="/b"))
     try:
         async with upstream(Source.MESH, running.url) as http:
-            control = Control(http)
+            control = Control(control_http, running.url, http)
             await control.faults(status=500)
             assert await control.statuses("/a", 2) == [500, 500]
             await control.reset()
@@ -327,3 +327,19 @@ async def test_requests_running_across_a_reset_still_count_as_in_flight(
     await control.faults(latency_ms=200)
     await asyncio.gather(*(control.get("/a") for _ in range(3)))
     assert (await control.stats())["max_in_flight"] == 3
+
+
+async def test_a_fault_limited_to_a_route_spares_longer_paths(control: Control) -> None:
+    await control.faults(status=503, route="GET /a")
+    assert [(await control.get(path)).status for path in ("/a", "/b")] == [503, 200]
+
+
+async def test_a_fault_limited_to_a_query_applies_only_to_requests_carrying_it(
+    control: Control,
+) -> None:
+    await control.faults(status=503, query="next=")
+    assert [(await control.get(path)).status for path in ("/a", "/a?next=7", "/a?x=1")] == [
+        200,
+        503,
+        200,
+    ]

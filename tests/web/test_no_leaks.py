@@ -149,7 +149,7 @@ async def test_no_credential_reaches_a_log_or_an_error_payload(
         "calico": await start_sandbox(CalicoSandbox()),
         "mesh": await start_sandbox(MeshSandbox(client_id=MESH_ID, client_secret=MESH_SECRET)),
     }
-    handles = {name: SandboxHandle(name, running, http) for name, running in started.items()}
+    handles = {name: SandboxHandle(http, running.url, name) for name, running in started.items()}
     issued: list[str] = []
     valid_jwt = issue_token(JWT_SECRET, "alice")
     expired_jwt = issue_token(

@@ -9,15 +9,11 @@ def expected_params(asset_id: int) -> AssetParams | None:
     if params is None:
         return None
     return AssetParams(
-        creator=params.creator,
         decimals=params.decimals,
         total=params.total,
-        default_frozen=params.default_frozen,
         name=params.name,
-        name_b64=params.name_b64,
+        name_raw=params.name_raw or None,
         unit_name=params.unit_name,
-        unit_name_b64=params.unit_name_b64,
-        url=params.url,
     )
 
 

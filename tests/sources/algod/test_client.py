@@ -27,15 +27,7 @@ UNKNOWN = "4EWWI7JNVXSFN4YRYA5DMN53U7NUHYC5YSMF67FAXDNRLDWDIWGM5DQGBA"
 """A valid address the ledger does not know (UPSTREAMS.md §1.6's test vector)."""
 
 USDC_PARAMS = AssetParams(
-    creator="2UEQTE5QDNXPI7M3TU44G6SYKLFWLPQO7EBZM7K7MHMQQMFI4QJPLHQFHM",
-    decimals=6,
-    total=18446744073709551615,
-    default_frozen=False,
-    name="USDC",
-    name_b64="VVNEQw==",
-    unit_name="USDC",
-    unit_name_b64="VVNEQw==",
-    url="https://www.centre.io/usdc",
+    decimals=6, total=18446744073709551615, name="USDC", name_raw=b"USDC", unit_name="USDC"
 )
 
 
@@ -96,12 +88,12 @@ async def test_destroyed_asset_holding_has_no_params(client: AlgodClient) -> Non
     assert holding.amount == 0
 
 
-async def test_unprintable_name_comes_back_only_as_base64(client: AlgodClient) -> None:
+async def test_unprintable_name_comes_back_only_as_its_bytes(client: AlgodClient) -> None:
     asset_id = next(i for i, p in data.assets().items() if p.name is None)
     holding = await holding_of(client, data.WHALE, asset_id)
     assert holding.params is not None
     assert holding.params.name is None
-    assert holding.params.name_b64 == data.assets()[asset_id].name_b64
+    assert holding.params.name_raw == data.assets()[asset_id].name_raw
 
 
 async def test_small_account_holds_three_assets_with_usdc_params_shared_with_whale(

@@ -1,4 +1,6 @@
-"""Wrong or absurd algod answers become `UpstreamBadResponse`, never a stray exception.
+"""Wrong or absurd algod answers become `UpstreamBadResponse`, never a stray exception: for the
+page when the page is wrong, for the one holding when only a holding is (the page keeps the
+others), and never for a field the graph does not read.
 
 The faithful sandbox never sends these; `FakeNode` does, over real HTTP.
 """
@@ -11,6 +13,7 @@ import pytest
 from sources.algod import sandbox_data as data
 from sources.algod.client import AlgodClient
 from sources.errors import UpstreamBadResponse
+from sources.parsing import Rejected
 from sources.sandboxing import RunningSandbox
 from tests.sources.algod.conftest import MakeClient
 from tests.sources.algod.fake_node import FakeNode
@@ -52,45 +55,66 @@ async def fake_client(fake: Fake, make_client: MakeClient, body: str) -> AlgodCl
     return await make_client(running.url)
 
 
+BAD_HOLDINGS: dict[str, tuple[Any, str | None]] = {
+    # the bad holding (asset 7, between good 5 and 9), and the label it is named by
+    "decimals above 19": (entry(7, decimals=20), "7"),
+    "negative amount": (entry(7, amount=-1), "7"),
+    "amount above uint64": (entry(7, amount=2**64, total=2**64), "7"),
+    "amount as a string": (entry(7, amount="5"), "7"),
+    "amount as a fraction": (
+        {"asset-holding": {"amount": 1.5, "asset-id": 7, "is-frozen": False}},
+        "7",
+    ),
+    "amount above the total": (entry(7, amount=11, total=10), "7"),
+    "is-frozen as a string": (
+        {"asset-holding": {"amount": 1, "asset-id": 7, "is-frozen": "false"}},
+        "7",
+    ),
+    "asset-id missing": ({"asset-holding": {"amount": 1, "is-frozen": False}}, None),
+    "total missing": (
+        {
+            "asset-holding": {"amount": 1, "asset-id": 7, "is-frozen": False},
+            "asset-params": without(PARAMS, "total"),
+        },
+        "7",
+    ),
+    "entry not an object": (7, None),
+    "name-b64 not base64": (entry(7, overrides={"name-b64": "not base64!"}), "7"),
+}
+
+
+@pytest.mark.parametrize(("bad", "label"), BAD_HOLDINGS.values(), ids=BAD_HOLDINGS.keys())
+async def test_a_bad_holding_costs_only_itself(
+    fake: Fake, make_client: MakeClient, bad: Any, label: str | None
+) -> None:
+    body = json.dumps({"asset-holdings": [entry(5), bad, entry(9)], "round": 10})
+    client = await fake_client(fake, make_client, body)
+    result = await client.account_assets(data.WHALE)
+    assert [h.asset_id for h in result.holdings] == [5, 9]
+    rejected = result.entries[1]
+    assert isinstance(rejected, Rejected)
+    assert (rejected.index, rejected.label) == (1, label)
+    assert isinstance(rejected.error, UpstreamBadResponse)
+    assert "asset-holdings[1]" in rejected.error.message
+
+
+async def test_fields_the_graph_does_not_serve_are_not_read(
+    fake: Fake, make_client: MakeClient
+) -> None:
+    odd = {"creator": 7, "url": [], "unit-name-b64": "not base64!", "default-frozen": "no"}
+    client = await fake_client(fake, make_client, page(entry(7, overrides=odd)))
+    (holding,) = (await client.account_assets(data.WHALE)).holdings
+    assert holding.params is not None and holding.params.name == "USDC"
+
+
 BAD_PAGES = {
-    "decimals above 19": page(entry(decimals=20)),
-    "negative amount": page(entry(amount=-1)),
-    "amount above uint64": page(entry(amount=2**64, total=2**64)),
-    "amount as a string": page(entry(amount="5")),
-    "amount as a fraction": '{"asset-holdings":[{"asset-holding":{"amount":1.5,"asset-id":7,'
-    '"is-frozen":false}}],"round":10}',
-    "amount above the total": page(entry(amount=11, total=10)),
-    "is-frozen as a string": json.dumps(
-        {
-            "asset-holdings": [
-                {"asset-holding": {"amount": 1, "asset-id": 7, "is-frozen": "false"}}
-            ],
-            "round": 10,
-        }
-    ),
-    "asset-id missing": json.dumps(
-        {"asset-holdings": [{"asset-holding": {"amount": 1, "is-frozen": False}}], "round": 10}
-    ),
-    "total missing": json.dumps(
-        {
-            "asset-holdings": [
-                {
-                    "asset-holding": {"amount": 1, "asset-id": 7, "is-frozen": False},
-                    "asset-params": without(PARAMS, "total"),
-                }
-            ],
-            "round": 10,
-        }
-    ),
     "round missing": json.dumps({"asset-holdings": [entry()]}),
     "asset-holdings an object": json.dumps({"asset-holdings": entry(), "round": 10}),
-    "entry not an object": json.dumps({"asset-holdings": [7], "round": 10}),
     "next-token not a number": page(entry(), **{"next-token": "abc"}),
     "next-token negative": page(entry(), **{"next-token": "-7"}),
+    "next-token not the last id": page(entry(7), entry(8), **{"next-token": "7"}),
     "ids descending": page(entry(9), entry(8)),
     "an id twice": page(entry(8), entry(8)),
-    "name-b64 not base64": page(entry(overrides={"name-b64": "not base64!"})),
-    "creator not a string": page(entry(creator=7)),
     "a JSON list": "[]",
     "not JSON": "<html>502 Bad Gateway</html>",
 }

@@ -41,7 +41,7 @@ async def test_the_same_key_twice_is_one_request(node: RawNode, client: AlgodCli
         loaders.account_assets.load(key(data.SMALL)), loaders.account_assets.load(key(data.SMALL))
     )
     assert first is second
-    assert await node.route_counts(ASSETS_ROUTE) == {"200": 1}
+    assert await node.routes(ASSETS_ROUTE) == {"200": 1}
 
 
 async def test_a_key_loaded_again_later_in_the_request_is_served_from_cache(
@@ -64,7 +64,7 @@ async def test_keys_differing_only_in_page_are_separate_requests(
     )
     assert pages[0] is first
     assert pages[1].holdings[0].asset_id > first.holdings[-1].asset_id
-    assert await node.route_counts(ASSETS_ROUTE) == {"200": 2}
+    assert await node.routes(ASSETS_ROUTE) == {"200": 2}
 
 
 async def test_one_failing_key_fails_only_its_own_slot(node: RawNode, client: AlgodClient) -> None:
@@ -79,7 +79,7 @@ async def test_one_failing_key_fails_only_its_own_slot(node: RawNode, client: Al
     assert isinstance(results[0], AssetHoldingsPage)
     assert isinstance(results[1], UpstreamUnavailable)
     assert isinstance(results[2], AssetHoldingsPage)
-    assert await node.route_counts(ASSETS_ROUTE) == {"200": 2, "500": 1}
+    assert await node.routes(ASSETS_ROUTE) == {"200": 2, "500": 1}
 
 
 async def test_asset_loader_answers_params_or_none_per_key(
@@ -94,7 +94,7 @@ async def test_asset_loader_answers_params_or_none_per_key(
     assert usdc is not None and usdc.params.unit_name == "USDC"
     assert destroyed is None
     assert again is usdc
-    assert await node.route_counts("GET /v2/assets/{asset_id}") == {"200": 1, "404": 1}
+    assert await node.routes("GET /v2/assets/{asset_id}") == {"200": 1, "404": 1}
 
 
 async def test_account_loader_batches_distinct_addresses(
@@ -105,13 +105,13 @@ async def test_account_loader_batches_distinct_addresses(
     assert [a.amount for a in accounts] == [
         data.algo_balances()[a] for a in (data.WHALE, data.SMALL, data.EMPTY, data.WHALE)
     ]
-    assert await node.route_counts("GET /v2/accounts/{address}") == {"200": 3}
+    assert await node.routes("GET /v2/accounts/{address}") == {"200": 3}
 
 
 async def test_each_create_starts_with_an_empty_cache(node: RawNode, client: AlgodClient) -> None:
     await AlgodLoaders.create(client).account.load(data.SMALL)
     await AlgodLoaders.create(client).account.load(data.SMALL)
-    assert await node.route_counts("GET /v2/accounts/{address}") == {"200": 2}
+    assert await node.routes("GET /v2/accounts/{address}") == {"200": 2}
 
 
 async def test_a_failed_key_is_not_retried_within_the_request(

@@ -102,7 +102,7 @@ async def test_bearer_token_is_ignored_when_the_algod_header_is_set(node: RawNod
 
 async def test_node_without_a_token_needs_no_header(start_node: StartNode, node: RawNode) -> None:
     open_node = await start_node(token="")
-    answer = await RawNode(node.session, open_node.url).get(WHALE_ASSETS, headers={})
+    answer = await RawNode(node.http, open_node.url).get(WHALE_ASSETS, headers={})
     assert answer.status == 200
 
 
@@ -208,7 +208,7 @@ async def test_account_over_the_resource_limit_is_400_result_limit_exceeded(
     start_node: StartNode, node: RawNode
 ) -> None:
     small_limit = await start_node(max_api_resources_per_account=1000)
-    raw = RawNode(node.session, small_limit.url)
+    raw = RawNode(node.http, small_limit.url)
     answer = await raw.get(f"/v2/accounts/{data.WHALE}")
     assert answer.status == 400
     assert answer.json()["message"] == "Result limit exceeded"
@@ -252,7 +252,7 @@ async def test_node_before_4_6_without_experimental_api_answers_404(
     start_node: StartNode, node: RawNode
 ) -> None:
     old = await start_node(experimental_api=False)
-    answer = await RawNode(node.session, old.url).get(WHALE_ASSETS)
+    answer = await RawNode(node.http, old.url).get(WHALE_ASSETS)
     assert answer.status == 404
     assert "EnableExperimentalAPI" in answer.text
 

@@ -6,12 +6,12 @@ Everything here speaks real HTTP to a server on loopback; nothing is patched.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from sources.calico.records import AssetPosition
@@ -19,6 +19,7 @@ from sources.calico.sandbox_data import AssetData
 from sources.http import HttpUpstream, Timeouts
 from sources.sandboxing import RunningSandbox, Sandbox, dumps_exact, start_sandbox
 from sources.source import Source
+from tests.sandbox_control import SandboxControl
 from tests.sources.building import upstream_of
 
 __all__ = [
@@ -36,23 +37,26 @@ ALICE = "sandbox-calico-alice"
 BOB = "sandbox-calico-bob"
 
 
+@asynccontextmanager
+async def _control(http: HttpUpstream) -> AsyncIterator[SandboxControl]:
+    """The control API of the sandbox `http` points at."""
+    async with aiohttp.ClientSession() as session:
+        yield SandboxControl(session, http.base_url)
+
+
 async def reset(http: HttpUpstream) -> None:
-    await http.request("POST", "/_sandbox/reset")
+    async with _control(http) as control:
+        await control.reset()
 
 
 async def set_faults(http: HttpUpstream, **faults: Any) -> None:
-    await http.request(
-        "POST",
-        "/_sandbox/faults",
-        data=json.dumps(faults).encode(),
-        headers={"Content-Type": "application/json"},
-    )
+    async with _control(http) as control:
+        await control.faults(**faults)
 
 
 async def stats(http: HttpUpstream) -> dict[str, Any]:
-    response = await http.request("GET", "/_sandbox/stats")
-    result: dict[str, Any] = json.loads(response.body)
-    return result
+    async with _control(http) as control:
+        return await control.stats()
 
 
 @asynccontextmanager

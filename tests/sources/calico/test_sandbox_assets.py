@@ -3,16 +3,19 @@
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import aiohttp
 import pytest
 
 from sources.calico.sandbox_data import assets_of
 from sources.http import HttpUpstream, decode_json
 from sources.source import Source
+from tests.sandbox_control import SandboxControl
 
 from .support import ALICE, BOB, set_faults, stats
 
 PATH = "/accounts/v2/assets"
 ANY_STATUS = (200, 206, 400, 401, 404, 429, 500, 503)
+ANY = range(100, 700)
 
 
 async def get(
@@ -219,3 +222,46 @@ async def test_requests_are_counted_by_route_and_status(http: HttpUpstream) -> N
     counted = await stats(http)
     assert counted["total"] == 3
     assert counted["routes"]["GET /accounts/v2/assets"] == {"206": 1, "200": 1, "401": 1}
+
+
+# -- end-user codes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/accounts/v2/assets", "/platform/v1/assets/refresh"])
+async def test_a_user_whose_session_expired_gets_603_on_every_request(
+    http: HttpUpstream, path: str
+) -> None:
+    method = "GET" if path.endswith("/assets") else "POST"
+    response = await http.request(
+        method, path, headers={"Authorization": "Bearer sandbox-calico-dave"}, accept=ANY
+    )
+    assert response.status == 603
+    assert response.json() == {
+        "error": {
+            "code": "authentication_failed",
+            "message": "Authentication Failed: the user must re-authenticate",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(601, "customer_not_found"), (602, "customer_not_authorized"), (603, "authentication_failed")],
+)
+async def test_the_fault_api_injects_calicos_end_user_codes(
+    http: HttpUpstream, status: int, code: str
+) -> None:
+    await set_faults(http, status=status)
+    response = await http.request(
+        "GET", "/accounts/v2/assets", headers={"Authorization": f"Bearer {ALICE}"}, accept=ANY
+    )
+    assert response.status == status
+    assert response.json()["error"]["code"] == code
+
+
+async def test_the_fault_api_refuses_a_status_beyond_calicos(http: HttpUpstream) -> None:
+    async with aiohttp.ClientSession() as session:
+        status, answer = await SandboxControl(session, http.base_url).try_control(
+            "faults", {"status": 700}
+        )
+    assert status == 400 and "status" in answer["error"]

@@ -5,6 +5,7 @@ from datetime import UTC
 
 from sources.calico.sandbox import SANDBOX_TOKENS
 from sources.calico.sandbox_data import (
+    EXPIRED_USERS,
     FAILING_PROVIDERS,
     GENERATED_USERS,
     USERS,
@@ -16,8 +17,10 @@ from sources.calico.sandbox_data import (
 def test_the_tokens_are_the_reference_users_and_the_generated_ones() -> None:
     assert SANDBOX_TOKENS["sandbox-calico-alice"] == "alice"
     assert SANDBOX_TOKENS["sandbox-calico-bob"] == "bob"
-    assert set(SANDBOX_TOKENS.values()) == set(USERS) | set(GENERATED_USERS)
-    assert len(SANDBOX_TOKENS) == len(USERS) + len(GENERATED_USERS)
+    assert SANDBOX_TOKENS["sandbox-calico-dave"] == "dave"
+    everyone = set(USERS) | set(GENERATED_USERS) | EXPIRED_USERS
+    assert set(SANDBOX_TOKENS.values()) == everyone
+    assert len(SANDBOX_TOKENS) == len(everyone)
 
 
 def test_each_generated_user_holds_a_symbol_no_one_else_holds() -> None:

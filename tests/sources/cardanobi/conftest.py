@@ -5,10 +5,16 @@ faults and the token lifetime start clean."""
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest_asyncio
 
 from sources.cardanobi.client import CardanoBIClient
-from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, CardanoBISandbox
+from sources.cardanobi.sandbox import (
+    SANDBOX_API_KEY,
+    SANDBOX_API_SECRET,
+    CardanoBISandbox,
+    CardanoBISettings,
+)
 from sources.http import HttpUpstream
 from sources.sandboxing import RunningSandbox, start_sandbox
 from sources.source import Source
@@ -19,7 +25,9 @@ from .support import Control
 
 @pytest_asyncio.fixture(scope="module")
 async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox(CardanoBISandbox())
+    # Headroom: these tests send many requests a second, which the free plan (the sandbox's
+    # default, 1/s per key) would refuse; the gateway's own tests set the plan back.
+    running = await start_sandbox(CardanoBISandbox(settings=CardanoBISettings(plan="unlimited")))
     yield running
     await running.close()
 
@@ -41,8 +49,10 @@ async def identity(sandbox: RunningSandbox) -> AsyncIterator[HttpUpstream]:
 
 
 @pytest_asyncio.fixture(scope="module")
-async def control(http: HttpUpstream) -> Control:
-    return Control(http)
+async def control(
+    control_http: aiohttp.ClientSession, sandbox: RunningSandbox, http: HttpUpstream
+) -> Control:
+    return Control(control_http, sandbox.url, http)
 
 
 @pytest_asyncio.fixture

@@ -6,45 +6,33 @@ what the sandbox answers (status, headers, body) without importing aiohttp.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.records import AccountAsset
 from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
 from sources.http import HttpUpstream, UpstreamResponse
+from tests.sandbox_control import SandboxControl
 
 __all__ = ["ANY_STATUS", "Control", "walk"]
 
 ANY_STATUS = range(100, 600)
 
 
-class Control:
-    """The sandbox's `/_sandbox/` API and raw upstream requests, over one HttpUpstream."""
+@dataclass
+class Control(SandboxControl):
+    """The sandbox's `/_sandbox/` API, and raw upstream requests over one HttpUpstream."""
 
-    def __init__(self, http: HttpUpstream) -> None:
-        self.http = http
-
-    async def reset(self) -> None:
-        await self.http.request("POST", "/_sandbox/reset")
-
-    async def faults(self, **faults: Any) -> None:
-        await self._post_json("/_sandbox/faults", faults)
+    upstream: HttpUpstream | None = None
 
     async def token_settings(self, **settings: Any) -> dict[str, Any]:
-        response = await self._post_json("/_sandbox/token", settings)
-        body: dict[str, Any] = response.json()
-        return body
+        return await self.control("token", settings)
 
-    async def stats(self) -> dict[str, Any]:
-        body: dict[str, Any] = (await self.http.request("GET", "/_sandbox/stats")).json()
-        return body
-
-    async def count(self, route: str, status: str = "200") -> int:
+    async def count(self, route: str, status: str | None = "200") -> int:
         """How many requests of `route` (e.g. "POST /connect/token") got `status`."""
-        count: int = (await self.stats())["routes"].get(route, {}).get(status, 0)
-        return count
+        return await super().count(route, status)
 
     async def raw(
         self,
@@ -55,7 +43,8 @@ class Control:
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | bytes | None = None,
     ) -> UpstreamResponse:
-        return await self.http.request(
+        assert self.upstream is not None
+        return await self.upstream.request(
             method, path, headers=headers, params=params, data=data, accept=ANY_STATUS
         )
 
@@ -86,25 +75,15 @@ class Control:
             params=params,
         )
 
-    async def _post_json(self, path: str, body: Mapping[str, Any]) -> UpstreamResponse:
-        return await self.http.request(
-            "POST",
-            path,
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-        )
 
-
-async def walk(
-    client: CardanoBIClient, stake_address: str, *, page_size: int, order: str = "asc"
-) -> list[AccountAsset]:
-    """Every token of `stake_address`, page after page, until an empty or short page."""
+async def walk(client: CardanoBIClient, stake_address: str, *, top: int) -> list[AccountAsset]:
+    """Every token of `stake_address`, `$skip` after `$skip`, until a short answer (the
+    sandbox must have OData on)."""
     found: list[AccountAsset] = []
-    for page_no in range(1, 1000):
-        page = await client.account_assets(
-            stake_address, page_no=page_no, page_size=page_size, order=order
-        )
+    for _ in range(1000):
+        page = await client.account_assets(stake_address, skip=len(found), top=top)
+        assert page.served <= top, "the sandbox ignored $top: is its odata setting on?"
         found.extend(page.assets)
-        if len(page.assets) < page_size:
+        if page.served < top:
             return found
     raise AssertionError("the walk never ended")

@@ -45,9 +45,10 @@ async def test_twenty_concurrent_first_calls_make_one_token_request(
     client: CardanoBIClient, control: Control
 ) -> None:
     await control.faults(latency_ms=50, path=TOKEN_PATH)
+    await control.settings(odata=True)
     # Twenty different reads: identical ones would share one call (the single flight).
     pages = await asyncio.gather(
-        *(client.account_assets(data.COLLECTOR, page_no=1, page_size=n) for n in range(1, 21))
+        *(client.account_assets(data.COLLECTOR, top=n) for n in range(1, 21))
     )
     assert [len(page.assets) for page in pages] == list(range(1, 21))
     assert await control.count(TOKEN_ROUTE) == 1
@@ -59,7 +60,7 @@ async def test_the_token_is_reused_by_later_calls(
 ) -> None:
     for _ in range(5):
         await client.account(data.SMALL)
-    await client.account_assets(data.SMALL, page_no=1, page_size=20)
+    await client.account_assets(data.SMALL, top=20)
     await client.asset(data.tokens()[data.SMALL][0].fingerprint)
     assert await control.count(TOKEN_ROUTE) == 1
 
@@ -116,9 +117,7 @@ async def test_concurrent_calls_with_a_revoked_token_share_one_new_token(
     await client.account(data.COLLECTOR)
     await control.token_settings(revoke=True)
     # Ten different reads: identical ones would share one call (the single flight).
-    await asyncio.gather(
-        *(client.account_assets(data.COLLECTOR, page_no=1, page_size=n) for n in range(1, 11))
-    )
+    await asyncio.gather(*(client.account_assets(data.COLLECTOR, top=n) for n in range(1, 11)))
     assert await control.count(TOKEN_ROUTE) == 2
     assert await control.count(ASSETS_ROUTE, "401") == 10
 
@@ -143,7 +142,7 @@ async def test_wrong_client_credentials_are_unauthorized(
 ) -> None:
     client = client_with(http, identity, key=key, secret=secret)
     with pytest.raises(UpstreamUnauthorized) as caught:
-        await client.account_assets(data.COLLECTOR, page_no=1, page_size=20)
+        await client.account_assets(data.COLLECTOR, top=20)
     assert caught.value.status == 400
     assert "invalid_client" in caught.value.message
     assert (await control.stats())["total"] == 1  # the API was never asked

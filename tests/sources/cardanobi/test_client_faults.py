@@ -18,6 +18,7 @@ from sources.cardanobi.sandbox import (
     SANDBOX_API_SECRET,
     TOKEN_PATH,
     CardanoBISandbox,
+    CardanoBISettings,
 )
 from sources.errors import (
     UpstreamBadResponse,
@@ -28,6 +29,7 @@ from sources.errors import (
     UpstreamUnavailable,
 )
 from sources.http import HttpUpstream, Timeouts
+from sources.parsing import Rejected
 from sources.sandboxing import RunningSandbox, start_sandbox
 from sources.source import Source
 from tests.sources.building import identity as identity_of
@@ -38,7 +40,7 @@ from .support import Control
 Call = Callable[[CardanoBIClient], Awaitable[object]]
 
 CALLS: dict[str, Call] = {
-    "account_assets": lambda c: c.account_assets(data.COLLECTOR, page_no=1, page_size=20),
+    "account_assets": lambda c: c.account_assets(data.COLLECTOR, top=20),
     "account": lambda c: c.account(data.COLLECTOR),
     "asset": lambda c: c.asset(data.tokens()[data.COLLECTOR][0].fingerprint),
 }
@@ -74,7 +76,7 @@ async def test_server_errors_are_unavailable(
 ) -> None:
     await control.faults(status=status, path="/api/core")
     with pytest.raises(UpstreamUnavailable) as caught:
-        await client.account_assets(data.COLLECTOR, page_no=1, page_size=20)
+        await client.account_assets(data.COLLECTOR, top=20)
     assert caught.value.status == status
 
 
@@ -113,7 +115,7 @@ async def test_a_slow_body_past_the_timeout_is_a_timeout(
         await client.account(data.SMALL)
         await control.faults(slow_body_ms=800, path="/api/core")
         with pytest.raises(UpstreamTimeout):
-            await client.account_assets(data.COLLECTOR, page_no=1, page_size=100)
+            await client.account_assets(data.COLLECTOR, top=100)
     finally:
         await slow.close()
 
@@ -132,7 +134,7 @@ def _item(**changes: Any) -> dict[str, Any]:
 
 BAD_ITEMS: dict[str, Any] = {
     "negative quantity": _item(quantity=-1),
-    "quantity above int64": _item(quantity=2**63),
+    "quantity above uint64": _item(quantity=2**64),
     "fractional quantity": _item(quantity=Decimal("1.5")),
     "quantity as a string": _item(quantity="5"),
     "boolean quantity": _item(quantity=True),
@@ -149,8 +151,11 @@ GOOD_ITEMS: dict[str, Any] = {
     "null name": _item(name=None),
     "upper-case policy": _item(policy_hex=_POLICY.upper()),
     "largest int64": _item(quantity=2**63 - 1),
+    "largest uint64 (a C# ulong)": _item(quantity=2**64 - 1),
+    "a whole quantity written as a double": _item(quantity=Decimal("5.0")),
     "zero": _item(quantity=0),
 }
+_GOOD = _item(fingerprint=data.tokens()[data.COLLECTOR][1].fingerprint, name="Y")
 
 
 def _address(index: int) -> str:
@@ -158,7 +163,7 @@ def _address(index: int) -> str:
 
 
 SCRIPTED = {
-    _address(i): [item] for i, item in enumerate([*BAD_ITEMS.values(), *GOOD_ITEMS.values()])
+    _address(i): [item, _GOOD] for i, item in enumerate([*BAD_ITEMS.values(), *GOOD_ITEMS.values()])
 }
 BAD_ADDRESSES = dict(zip(BAD_ITEMS, list(SCRIPTED)[: len(BAD_ITEMS)], strict=True))
 GOOD_ADDRESSES = dict(zip(GOOD_ITEMS, list(SCRIPTED)[len(BAD_ITEMS) :], strict=True))
@@ -183,7 +188,7 @@ class ScriptedCardanoBI(CardanoBISandbox):
 
 @pytest_asyncio.fixture(scope="module")
 async def scripted() -> AsyncIterator[CardanoBIClient]:
-    running = await start_sandbox(ScriptedCardanoBI())
+    running = await start_sandbox(ScriptedCardanoBI(settings=CardanoBISettings(plan="unlimited")))
     http, identity = HttpUpstream(Source.CARDANO, running.url), identity_of(running.url)
     await http.start()
     await identity.start()
@@ -196,25 +201,38 @@ async def scripted() -> AsyncIterator[CardanoBIClient]:
 
 
 @pytest.mark.parametrize("case", sorted(BAD_ITEMS))
-async def test_absurd_items_are_a_bad_response(scripted: CardanoBIClient, case: str) -> None:
-    with pytest.raises(UpstreamBadResponse):
-        await scripted.account_assets(BAD_ADDRESSES[case], page_no=1, page_size=20)
+async def test_an_absurd_item_costs_only_itself(scripted: CardanoBIClient, case: str) -> None:
+    page = await scripted.account_assets(BAD_ADDRESSES[case], top=20)
+    assert [asset.name for asset in page.assets] == ["Y"]  # the good token beside it
+    rejected = page.entries[0]
+    assert isinstance(rejected, Rejected) and isinstance(rejected.error, UpstreamBadResponse)
+    assert f"the tokens of {BAD_ADDRESSES[case]}[0]" in rejected.error.message
+    served = BAD_ITEMS[case]
+    # Named by the fingerprint it gives, when that is a plain identifier.
+    assert rejected.label == (served.get("fingerprint") if isinstance(served, dict) else None)
 
 
 @pytest.mark.parametrize("case", sorted(GOOD_ITEMS))
 async def test_unusual_but_valid_items_are_read(scripted: CardanoBIClient, case: str) -> None:
-    page = await scripted.account_assets(GOOD_ADDRESSES[case], page_no=1, page_size=20)
-    (asset,) = page.assets
+    page = await scripted.account_assets(GOOD_ADDRESSES[case], top=20)
+    asset, _ = page.assets
     served = GOOD_ITEMS[case]
     assert asset.policy_hex == _POLICY
-    assert asset.quantity == served["quantity"]
+    assert asset.quantity == served["quantity"] and type(asset.quantity) is int
     assert asset.name == (served["name"] or "")
 
 
-@pytest.mark.parametrize("index", [100, 101, 102, 104])
+@pytest.mark.parametrize("index", [100, 102, 104])
 async def test_absurd_account_info_is_a_bad_response(scripted: CardanoBIClient, index: int) -> None:
     with pytest.raises(UpstreamBadResponse):
         await scripted.account(_address(index))
+
+
+async def test_an_account_without_a_total_balance_is_read_without_one(
+    scripted: CardanoBIClient,
+) -> None:
+    info = await scripted.account(_address(101))
+    assert info is not None and info.total_balance is None
 
 
 async def test_a_whole_lovelace_amount_written_as_a_double_is_read_exactly(
@@ -255,7 +273,7 @@ async def _failures(
         await control.reset()
         await control.faults(**faults)
         client = make_client(SANDBOX_API_KEY, SANDBOX_API_SECRET)
-        await capture(client.account_assets(data.COLLECTOR, page_no=1, page_size=20))
+        await capture(client.account_assets(data.COLLECTOR, top=20))
         await capture(client.account(data.COLLECTOR))
     return failures
 

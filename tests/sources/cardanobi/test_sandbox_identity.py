@@ -5,6 +5,7 @@ import asyncio
 import base64
 import json
 
+import aiohttp
 import pytest
 
 from sources.cardanobi import sandbox_data as data
@@ -192,13 +193,15 @@ async def test_token_requests_are_counted_by_route(control: Control) -> None:
     assert await control.count("POST /connect/token") == 2
 
 
-async def test_expired_tokens_are_forgotten_when_a_new_one_is_issued() -> None:
+async def test_expired_tokens_are_forgotten_when_a_new_one_is_issued(
+    control_http: aiohttp.ClientSession,
+) -> None:
     now = [1000.0]
     running = await start_sandbox(CardanoBISandbox(token_ttl=60, clock=lambda: now[0]))
     http = HttpUpstream(Source.CARDANO, running.url)
     await http.start()
     try:
-        control = Control(http)
+        control = Control(control_http, running.url, http)
         for _ in range(3):
             await control.new_token()  # never used again, so never refused as expired
         now[0] += 61

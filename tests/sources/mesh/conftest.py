@@ -3,10 +3,10 @@ sandbox's `/_sandbox/` control API; the sandbox is reset before every test."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from dataclasses import dataclass
 
+import aiohttp
 import pytest_asyncio
 
 from sources.http import HttpUpstream, UpstreamResponse
@@ -14,37 +14,22 @@ from sources.mesh import PORTFOLIO_PATH, MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
 from sources.sandboxing import RunningSandbox, start_sandbox
 from sources.source import Source
+from tests.sandbox_control import SandboxControl
 
 ROUTE = f"GET {PORTFOLIO_PATH}"
 CREDENTIALS = {"X-Client-Id": SANDBOX_CLIENT_ID, "X-Client-Secret": SANDBOX_CLIENT_SECRET}
 ANY_STATUS = range(100, 600)
 
 
-class SandboxControl:
-    """The sandbox seen from outside: its control API and raw requests to its endpoint."""
+@dataclass
+class MeshControl(SandboxControl):
+    """The sandbox seen from outside: its control API, and raw requests to its endpoint."""
 
-    def __init__(self, http: HttpUpstream) -> None:
-        self.http = http
-
-    async def reset(self) -> None:
-        await self.http.request("POST", "/_sandbox/reset")
-
-    async def faults(self, **faults: Any) -> None:
-        await self.http.request(
-            "POST",
-            "/_sandbox/faults",
-            data=json.dumps(faults).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-
-    async def stats(self) -> dict[str, Any]:
-        stats: dict[str, Any] = (await self.http.request("GET", "/_sandbox/stats")).json()
-        return stats
+    upstream: HttpUpstream | None = None
 
     async def portfolio_requests(self) -> dict[str, int]:
         """Requests served on the portfolio route since the last reset, by outcome."""
-        routes: dict[str, dict[str, int]] = (await self.stats())["routes"]
-        return routes.get(ROUTE, {})
+        return await self.routes(ROUTE)
 
     async def get(
         self,
@@ -52,7 +37,8 @@ class SandboxControl:
         headers: Mapping[str, str] | None = CREDENTIALS,
     ) -> UpstreamResponse:
         """A raw `GET` of the portfolio endpoint; any status comes back."""
-        return await self.http.request(
+        assert self.upstream is not None
+        return await self.upstream.request(
             "GET", PORTFOLIO_PATH, params=params, headers=headers, accept=ANY_STATUS
         )
 
@@ -73,8 +59,10 @@ async def mesh_http(mesh_sandbox: RunningSandbox) -> AsyncIterator[HttpUpstream]
 
 
 @pytest_asyncio.fixture(scope="session")
-async def control(mesh_http: HttpUpstream) -> SandboxControl:
-    return SandboxControl(mesh_http)
+async def control(
+    http: aiohttp.ClientSession, mesh_sandbox: RunningSandbox, mesh_http: HttpUpstream
+) -> MeshControl:
+    return MeshControl(http, mesh_sandbox.url, mesh_http)
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -83,6 +71,6 @@ async def client(mesh_http: HttpUpstream) -> MeshClient:
 
 
 @pytest_asyncio.fixture(autouse=True)
-async def _fresh_sandbox(control: SandboxControl) -> None:
+async def _fresh_sandbox(control: MeshControl) -> None:
     """Zero the counters and clear faults, so every test sees only its own requests."""
     await control.reset()

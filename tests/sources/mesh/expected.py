@@ -8,7 +8,6 @@ a value differs from what the sandbox sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from sources.mesh import Distribution, NftPosition, Portfolio, Position
@@ -40,15 +39,8 @@ _NFT_FIELDS = {
     "costBasis": "cost_basis",
     "marketValue": "market_value",
     "portfolioPercentage": "portfolio_percentage",
-    "imageUrl": "image_url",
 }
-_PORTFOLIO_FIELDS = {
-    "portfolioCostBasis": "cost_basis",
-    "actualPortfolioPerformance": "performance",
-    "equitiesValue": "equities_value",
-    "cryptocurrenciesValue": "cryptocurrencies_value",
-    "nftsValue": "nfts_value",
-}
+# The portfolio's aggregates (`equitiesValue`, ...) are not read: the graph does not serve them.
 
 
 def _text(value: Any) -> str | None:
@@ -91,8 +83,8 @@ def _record_distribution(d: Distribution) -> tuple[str | None, str | None, str |
 def from_json(content: Mapping[str, Any] | None) -> dict[str, Any]:
     """What a portfolio record must hold, read from the sandbox's `content`."""
     if content is None:
-        content = {"equitiesValue": Decimal(0), "cryptocurrenciesValue": 0, "nftsValue": 0}
-    flat: dict[str, Any] = _flat_json(content, _PORTFOLIO_FIELDS)
+        content = {}
+    flat: dict[str, Any] = {}
     flat["equity_positions"] = [
         _json_position(p, "EQUITY") for p in content.get("equityPositions") or ()
     ]
@@ -105,7 +97,7 @@ def from_json(content: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def from_record(portfolio: Portfolio) -> dict[str, Any]:
     """The same flat form, read from a record."""
-    flat: dict[str, Any] = _flat_record(portfolio, _PORTFOLIO_FIELDS)
+    flat: dict[str, Any] = {}
     flat["equity_positions"] = [_record_position(p) for p in portfolio.equity_positions]
     flat["cryptocurrency_positions"] = [
         _record_position(p) for p in portfolio.cryptocurrency_positions

@@ -27,7 +27,7 @@ from sources.mesh.sandbox import (
 from sources.sandboxing import RunningSandbox
 from sources.source import Source
 from tests.sources.building import upstream_of
-from tests.sources.mesh.conftest import SandboxControl
+from tests.sources.mesh.conftest import MeshControl
 
 WRONG_ID = "client-id-that-must-not-leak-4f1c"
 WRONG_SECRET = "client-secret-that-must-not-leak-9b2e"
@@ -115,7 +115,7 @@ async def test_mesh_free_text_is_not_repeated(client: MeshClient) -> None:
 
 
 async def test_injected_429_is_rate_limited_with_retry_after(
-    client: MeshClient, control: SandboxControl
+    client: MeshClient, control: MeshControl
 ) -> None:
     await control.faults(status=429, retry_after=7)
     error = await _error_of(client.portfolio(data.ALICE))
@@ -124,7 +124,7 @@ async def test_injected_429_is_rate_limited_with_retry_after(
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 async def test_injected_5xx_is_unavailable(
-    client: MeshClient, control: SandboxControl, status: int
+    client: MeshClient, control: MeshControl, status: int
 ) -> None:
     await control.faults(status=status)
     error = await _error_of(client.portfolio(data.ALICE))
@@ -133,7 +133,7 @@ async def test_injected_5xx_is_unavailable(
 
 @pytest.mark.parametrize("status", [401, 403])
 async def test_injected_auth_failure_is_unauthorized(
-    client: MeshClient, control: SandboxControl, status: int
+    client: MeshClient, control: MeshControl, status: int
 ) -> None:
     await control.faults(status=status)
     error = await _error_of(client.portfolio(data.ALICE))
@@ -142,32 +142,28 @@ async def test_injected_auth_failure_is_unauthorized(
 
 @pytest.mark.parametrize("status", [400, 404])
 async def test_injected_client_error_is_a_bad_response(
-    client: MeshClient, control: SandboxControl, status: int
+    client: MeshClient, control: MeshControl, status: int
 ) -> None:
     await control.faults(status=status)
     error = await _error_of(client.portfolio(data.ALICE))
     assert (type(error), error.status) == (UpstreamBadResponse, status)
 
 
-async def test_malformed_answer_is_a_bad_response(
-    client: MeshClient, control: SandboxControl
-) -> None:
+async def test_malformed_answer_is_a_bad_response(client: MeshClient, control: MeshControl) -> None:
     await control.faults(malformed=True)
     error = await _error_of(client.portfolio(data.ALICE))
     assert type(error) is UpstreamBadResponse
     assert "equityPositions" in error.message
 
 
-async def test_dropped_connection_is_unavailable(
-    client: MeshClient, control: SandboxControl
-) -> None:
+async def test_dropped_connection_is_unavailable(client: MeshClient, control: MeshControl) -> None:
     await control.faults(drop=True)
     error = await _error_of(client.portfolio(data.ALICE))
     assert type(error) is UpstreamUnavailable
 
 
 async def test_slow_body_past_the_timeout_is_a_timeout(
-    impatient_http: HttpUpstream, control: SandboxControl
+    impatient_http: HttpUpstream, control: MeshControl
 ) -> None:
     await control.faults(slow_body_ms=1000)
     client = _client(
@@ -178,21 +174,21 @@ async def test_slow_body_past_the_timeout_is_a_timeout(
 
 
 async def test_fault_limited_to_another_path_leaves_mesh_alone(
-    client: MeshClient, control: SandboxControl
+    client: MeshClient, control: MeshControl
 ) -> None:
     await control.faults(status=503, path="/somewhere-else")
     portfolio = await client.portfolio(data.BOB)
-    assert str(portfolio.equities_value) == "5191.5"
+    assert str(portfolio.equity_positions[0].market_value) == "5191.5"
 
 
-Scenario = Callable[[HttpUpstream, SandboxControl], Awaitable[object]]
+Scenario = Callable[[HttpUpstream, MeshControl], Awaitable[object]]
 
 
-async def _wrong_secret(http: HttpUpstream, control: SandboxControl) -> object:
+async def _wrong_secret(http: HttpUpstream, control: MeshControl) -> object:
     return await _client(http, client_id=WRONG_ID, client_secret=WRONG_SECRET).portfolio("x")
 
 
-async def _with_fault(http: HttpUpstream, control: SandboxControl, **faults: object) -> object:
+async def _with_fault(http: HttpUpstream, control: MeshControl, **faults: object) -> object:
     await control.faults(**faults)
     client = _client(http, client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET)
     return await client.portfolio(data.ALICE)
@@ -218,7 +214,7 @@ SCENARIOS: dict[str, Scenario] = {
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 async def test_no_error_carries_a_credential(
-    mesh_http: HttpUpstream, control: SandboxControl, scenario: str
+    mesh_http: HttpUpstream, control: MeshControl, scenario: str
 ) -> None:
     error = await _error_of(SCENARIOS[scenario](mesh_http, control))
     shown = " ".join([str(error), repr(error), error.message, *map(str, error.args)])

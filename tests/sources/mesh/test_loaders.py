@@ -10,11 +10,11 @@ import pytest
 from sources.errors import UpstreamUnavailable
 from sources.mesh import MeshClient, MeshLoaders, PortfolioKey, load_portfolios
 from sources.mesh import sandbox_data as data
-from tests.sources.mesh.conftest import SandboxControl
+from tests.sources.mesh.conftest import MeshControl
 
 
 async def test_same_key_many_times_in_one_tick_is_one_request(
-    client: MeshClient, control: SandboxControl
+    client: MeshClient, control: MeshControl
 ) -> None:
     loaders = MeshLoaders.create(client)
     key = PortfolioKey(data.ALICE)
@@ -24,7 +24,7 @@ async def test_same_key_many_times_in_one_tick_is_one_request(
 
 
 async def test_a_key_asked_again_later_is_served_from_the_cache(
-    client: MeshClient, control: SandboxControl
+    client: MeshClient, control: MeshControl
 ) -> None:
     loaders = MeshLoaders.create(client)
     first = await loaders.portfolio.load(PortfolioKey(data.BOB))
@@ -34,7 +34,7 @@ async def test_a_key_asked_again_later_is_served_from_the_cache(
 
 
 async def test_distinct_users_are_requested_concurrently(
-    client: MeshClient, control: SandboxControl
+    client: MeshClient, control: MeshControl
 ) -> None:
     await control.faults(latency_ms=200)
     loaders = MeshLoaders.create(client)
@@ -60,13 +60,11 @@ async def test_a_failing_key_fails_alone(client: MeshClient) -> None:
     good = loaders.portfolio.load(PortfolioKey(data.BOB))
     bad = loaders.portfolio.load(PortfolioKey(data.FAILING_USER))
     results = await asyncio.gather(good, bad, return_exceptions=True)
-    assert str(results[0].equities_value) == "5191.5"  # type: ignore[union-attr]
+    assert str(results[0].equity_positions[0].market_value) == "5191.5"  # type: ignore[union-attr]
     assert isinstance(results[1], UpstreamUnavailable)
 
 
-async def test_timezone_offsets_are_distinct_keys(
-    client: MeshClient, control: SandboxControl
-) -> None:
+async def test_timezone_offsets_are_distinct_keys(client: MeshClient, control: MeshControl) -> None:
     loaders = MeshLoaders.create(client)
     await loaders.portfolio.load_many(
         [PortfolioKey(data.ALICE, 0), PortfolioKey(data.ALICE, 3600), PortfolioKey(data.ALICE)]
@@ -75,7 +73,7 @@ async def test_timezone_offsets_are_distinct_keys(
 
 
 async def test_loaders_of_two_requests_share_no_cache(
-    client: MeshClient, control: SandboxControl
+    client: MeshClient, control: MeshControl
 ) -> None:
     first, second = MeshLoaders.create(client), MeshLoaders.create(client)
     await first.portfolio.load(PortfolioKey(data.ALICE))
@@ -84,7 +82,7 @@ async def test_loaders_of_two_requests_share_no_cache(
 
 
 async def test_batch_function_sends_one_request_per_distinct_key(
-    client: MeshClient, control: SandboxControl
+    client: MeshClient, control: MeshControl
 ) -> None:
     alice, bob = PortfolioKey(data.ALICE), PortfolioKey(data.BOB)
     results = await load_portfolios(client, [alice, bob, alice, alice])
@@ -95,7 +93,7 @@ async def test_batch_function_sends_one_request_per_distinct_key(
 
 @pytest.mark.parametrize("fault", [{"status": 503}, {"drop": True}])
 async def test_batch_function_puts_each_failure_in_its_slot(
-    client: MeshClient, control: SandboxControl, fault: dict[str, object]
+    client: MeshClient, control: MeshControl, fault: dict[str, object]
 ) -> None:
     await control.faults(**fault)
     results = await load_portfolios(client, [PortfolioKey(data.ALICE), PortfolioKey(data.BOB)])

@@ -103,20 +103,36 @@ async def test_alice_self_custody_eth_is_spread_over_two_networks(client: MeshCl
     assert sum(d.amount for d in wallet_eth.distribution) == wallet_eth.amount
 
 
-async def test_alice_totals_are_the_docs_and_the_sums_of_her_positions(
-    client: MeshClient,
-) -> None:
+async def test_alice_positions_sum_to_the_aggregates_mesh_sent(client: MeshClient) -> None:
+    # The aggregates themselves are not read (the graph does not serve them).
     alice = await client.portfolio(data.ALICE)
-    assert _texts(
-        alice.cost_basis,
-        alice.performance,
-        alice.equities_value,
-        alice.cryptocurrencies_value,
-        alice.nfts_value,
-    ) == ["1819.9", "6.1", "1934.78", "943.4894", "1517.05"]
+    sent = data.portfolio_of(data.ALICE)
+    assert sent is not None
     crypto_sum = sum(p.market_value or 0 for p in alice.cryptocurrency_positions)
     nft_sum = sum(n.market_value or 0 for n in alice.nft_positions)
-    assert (crypto_sum, nft_sum) == (alice.cryptocurrencies_value, alice.nfts_value)
+    assert (crypto_sum, nft_sum) == (sent["cryptocurrenciesValue"], sent["nftsValue"])
+
+
+async def test_carol_keeps_her_short_position_and_her_losses(client: MeshClient) -> None:
+    carol = await client.portfolio(data.CAROL)
+    gme, ford = carol.equity_positions
+    (sol,) = carol.cryptocurrency_positions
+    assert _texts(gme.amount, gme.market_value, gme.portfolio_percentage, gme.total_return) == [
+        "-10",
+        "-231.5",
+        "-76.71",
+        "9.5",
+    ]
+    assert _texts(ford.total_return, ford.return_percentage) == ["-97.2", "-18.41"]
+    assert _texts(sol.total_return, sol.return_percentage) == ["-32.4975", "-24.07"]
+    assert carol.rejected == ()
+
+
+async def test_carol_without_equities_and_nfts_values_is_read(client: MeshClient) -> None:
+    sent = data.portfolio_of(data.CAROL)
+    assert sent is not None and "equitiesValue" not in sent and "nftsValue" not in sent
+    carol = await client.portfolio(data.CAROL)
+    assert from_record(carol) == from_json(sent)
 
 
 async def test_alice_holds_an_erc721_and_an_erc1155_on_ethereum(client: MeshClient) -> None:
@@ -160,7 +176,6 @@ async def test_bob_holds_one_msft_equity(client: MeshClient) -> None:
         "380.1",
     ]
     assert (bob.cryptocurrency_positions, bob.nft_positions) == ((), ())
-    assert str(bob.equities_value) == "5191.5"
 
 
 async def test_whale_holds_every_generated_position(client: MeshClient) -> None:
@@ -215,7 +230,7 @@ async def test_records_hold_no_float_anywhere(client: MeshClient) -> None:
 async def test_records_are_frozen(client: MeshClient) -> None:
     bob = await client.portfolio(data.BOB)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        bob.equities_value = Decimal(0)  # type: ignore[misc]
+        bob.equity_positions = ()  # type: ignore[misc]
 
 
 @settings(

@@ -101,7 +101,7 @@ METHODS: dict[str, Method] = {
         "cardanobi",
         "/api/core",
         [{"policy_hex": POLICY, "fingerprint": FINGERPRINT, "name": "X", "quantity": 5}],
-        lambda c: c.fresh_cardanobi().account_assets(SMALL_ADA, page_no=1, page_size=10),
+        lambda c: c.fresh_cardanobi().account_assets(SMALL_ADA, top=10),
         (AccountAssetsPage,),
     ),
     "cardanobi.account": Method(
@@ -114,7 +114,7 @@ METHODS: dict[str, Method] = {
     "cardanobi.asset": Method(
         "cardanobi",
         "/api/core",
-        {"fingerprint": FINGERPRINT, "policy_hex": POLICY, "name": "X", "total_supply": 5},
+        [{"fingerprint": FINGERPRINT, "policy_hex": POLICY, "name": "X", "total_supply": 5}],
         lambda c: c.fresh_cardanobi().asset(FINGERPRINT),
         (AssetDetails, type(None)),
     ),

@@ -335,7 +335,7 @@ async def test_every_client_labels_its_calls_with_a_route_template(
                 c.algod.account_assets(SMALL), c.algod.account(SMALL), c.algod.asset(31566704)
             ),
             "cardanobi": lambda: asyncio.gather(
-                c.cardanobi.account_assets(cardano_data.SMALL, page_no=1, page_size=10),
+                c.cardanobi.account_assets(cardano_data.SMALL, top=10),
                 c.cardanobi.account(cardano_data.SMALL),
                 c.cardanobi.asset(cardano_data.tokens()[cardano_data.SMALL][0].fingerprint),
             ),
