@@ -3,7 +3,9 @@
 // graphql-sse (distinct connections mode). Each client takes its first event (the current
 // state), then this script changes an amount on the algod sandbox (its control route) and
 // waits for the event telling it; it prints one JSON line with what each client received and
-// how long the event took to arrive after the change was made.
+// how long the event took to arrive after the change was made, and how many times each
+// WebSocket client connected (graphql-ws reconnects on its own, and a new connection starts
+// with a new first event, so one connection each is part of what the test checks).
 //
 //   node live-clients.mjs '{"url": "http://127.0.0.1:P/graphql", "algod": "http://...",
 //                           "address": "...", "token": "<JWT>", "calico": "..."}'
@@ -18,6 +20,17 @@ const wsUrl = config.url.replace(/^http/, "ws");
 const USDC = "31566704";
 const account = { source: "ALGORAND", address: config.address };
 const connectionParams = { Authorization: `Bearer ${config.token}`, "X-Calico-Token": config.calico };
+
+// A graphql-ws client that counts its connections (in `counter.connections`).
+function wsClient(counter) {
+  counter.connections = 0;
+  return createWsClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    on: { connected: () => { counter.connections += 1; } },
+  });
+}
 
 const HOLDINGS = `subscription Holdings($account: AccountRef!) {
   holdingsChanged(account: $account) {
@@ -75,31 +88,34 @@ const amountIs = (raw) => (data) =>
   (data.holdingsChanged?.changed ?? []).some((c) => c.rawAmount === raw);
 
 async function viaGraphqlWs() {
-  const client = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams });
+  const counter = {};
+  const client = wsClient(counter);
   try {
-    return await twoEvents(
+    return { ...(await twoEvents(
       (sink) => client.subscribe({ query: HOLDINGS, variables: { account } }, sink),
       7000001,
       amountIs("7000001"),
-    );
+    )), ...counter };
   } finally {
     await client.dispose();
   }
 }
 
 async function viaApollo() {
-  const wsClient = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams });
-  const apollo = new ApolloClient({ link: new GraphQLWsLink(wsClient), cache: new InMemoryCache() });
+  const counter = {};
+  const ws = wsClient(counter);
+  const apollo = new ApolloClient({ link: new GraphQLWsLink(ws), cache: new InMemoryCache() });
   try {
-    return await twoEvents((sink) => {
+    return { ...(await twoEvents((sink) => {
       const subscription = apollo
         .subscribe({ query: gql(PORTFOLIO), variables: { accounts: [account] } })
         .subscribe({ next: sink.next, error: sink.error, complete: sink.complete });
       return () => subscription.unsubscribe();
-    }, 7000002, (data) => data.portfolioChanged.moved.some((m) => m.current?.amount === "7.000002"));
+    }, 7000002, (data) => data.portfolioChanged.moved.some((m) => m.current?.amount === "7.000002"))),
+    ...counter };
   } finally {
     apollo.stop();
-    await wsClient.dispose();
+    await ws.dispose();
   }
 }
 
