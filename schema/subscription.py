@@ -96,7 +96,8 @@ class HoldingsChangedEvent:
         description="Holdings that appeared (all of them in the first event)."
     )
     removed: list[AssetHolding] = strawberry.field(
-        description="Holdings that are gone, as they were last read."
+        description="Holdings that are gone, as they were last read. An incomplete reading "
+        "(`complete: false`) removes none: what it did not see stays as last read."
     )
     changed: list[HoldingAmountChange] = strawberry.field(
         description="Holdings whose amount, price or value moved, with the old and new amounts."
@@ -106,8 +107,8 @@ class HoldingsChangedEvent:
         "succeeded."
     )
     complete: bool = strawberry.field(
-        description="False when the last reading failed or was cut short (see `errors`): the "
-        "holdings are then as last read."
+        description="False when the last reading failed or read only part of the list (see "
+        "`errors`): what it could not read is then as last read."
     )
     errors: list[SourceError] = strawberry.field(
         description="What failed in the last reading (as `Portfolio.errors`); empty when it "

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from resolvers.errors import GraphError
+from resolvers.errors import GraphError, ProviderFailed
 from resolvers.live.records import AssetMove, HoldingChange
 from resolvers.portfolio import AssetTotalRecord, SourceProblem
 from resolvers.records import HoldingRecord
 
-__all__ = ["HoldingsDiff", "diff_holdings", "move_totals", "problem_codes"]
+__all__ = ["HoldingsDiff", "diff_holdings", "keep_unseen", "move_totals", "problem_codes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,40 @@ def diff_holdings(before: Sequence[HoldingRecord], after: Sequence[HoldingRecord
             if h.id in old and _worth(old[h.id]) != _worth(h)
         ),
     )
+
+
+def keep_unseen(
+    before: Sequence[HoldingRecord],
+    partial: Sequence[HoldingRecord],
+    problems: Iterable[SourceProblem],
+) -> tuple[HoldingRecord, ...]:
+    """What an incomplete reading leaves known: the holdings it read, then those read before
+    that it did not see and that may be in the part it missed, as last read.
+
+    Which part it missed is known only when every problem names a provider that could not be
+    read (Calico's PROVIDER_ERROR): then only that provider's holdings may be missing, and one
+    of another provider that it did not see is gone. Any other problem (an item sent
+    malformed, a page that failed, a list cut) could hide any holding."""
+    missed = _missed_providers(problems)
+    seen = {holding.id for holding in partial}
+    kept = (
+        holding
+        for holding in before
+        if holding.id not in seen
+        and (missed is None or (holding.provider is not None and holding.provider.slug in missed))
+    )
+    return (*partial, *kept)
+
+
+def _missed_providers(problems: Iterable[SourceProblem]) -> set[str] | None:
+    """The providers the problems say were not read, or None when something else is missing."""
+    missed: set[str] = set()
+    for problem in problems:
+        code, provider = _code(problem.error)
+        if code != ProviderFailed.code or not provider:
+            return None
+        missed.add(provider.lower())
+    return missed
 
 
 def _total_worth(total: AssetTotalRecord) -> tuple[object, ...]:

@@ -6,7 +6,11 @@ A driver (`polling.py` here, or `replicated.py` with Redis) hands the feed each 
 subscriber that has had nothing yet gets the current state (`initial`), the others what changed
 since the previous reading, and only when something did (holdings, or the failures met). A
 reading that failed changes no holding: the last holdings read stay, and the event carries the
-failure. Listeners are told of every reading that changed something.
+failure. A reading that read only part of the list (its problems say what it missed: an item
+sent malformed, a page that failed, a list the upstream cut, a Calico provider) reports what it
+saw added and changed, but nothing removed that may be in the part it missed (any holding, or
+only the failed provider's): it stays as last read until a complete reading says whether it
+went. Listeners are told of every reading that changed something.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from resolvers.live.diff import HoldingsDiff, diff_holdings, problem_codes
+from resolvers.live.diff import HoldingsDiff, diff_holdings, keep_unseen, problem_codes
 from resolvers.live.keys import FeedKey
 from resolvers.live.records import HoldingsEvent, Reading
 from resolvers.live.subscriber import Subscriber
@@ -69,8 +73,11 @@ class AccountFeed:
         before = self.holdings or ()
         change = HoldingsDiff()
         if reading.holdings is not None:
-            change = diff_holdings(before, reading.holdings)
-            self.holdings = reading.holdings
+            seen = reading.holdings
+            if reading.problems:
+                seen = keep_unseen(before, seen, reading.problems)
+            change = diff_holdings(before, seen)
+            self.holdings = seen
         moved = bool(change) or problem_codes(reading.problems) != problem_codes(self.problems)
         self.problems = reading.problems
         self.read_at = reading.read_at

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from resolvers.errors import ProviderFailed
 from resolvers.live.codec import ReadingCodec
-from resolvers.live.diff import diff_holdings
+from resolvers.live.diff import diff_holdings, keep_unseen
 from resolvers.live.records import Reading
 from resolvers.portfolio import SourceProblem
 from resolvers.records import (
@@ -23,7 +23,7 @@ from resolvers.records import (
 )
 from schema.errors import describe
 from sources import Source
-from sources.errors import UpstreamRateLimited
+from sources.errors import UpstreamBadResponse, UpstreamRateLimited
 
 ACCOUNT = AccountRecord(Source.ALGORAND, "SOMEADDRESS", "algorand:mainnet")
 ALGORAND = ProviderRecord("algorand", "Algorand", ProviderKind.BLOCKCHAIN, (Source.ALGORAND,))
@@ -89,3 +89,26 @@ def test_a_reading_survives_redis_digit_for_digit_with_its_failures() -> None:
     )
     assert [describe(p.error) for p in back.problems] == [describe(p.error) for p in problems]
     assert [p.account for p in back.problems] == [ACCOUNT, None]
+
+
+def _at(holding: HoldingRecord, slug: str) -> HoldingRecord:
+    exchange = ProviderRecord(slug, slug.title(), ProviderKind.EXCHANGE, (Source.CALICO,))
+    return dataclasses.replace(holding, provider=exchange)
+
+
+def test_an_incomplete_reading_keeps_what_it_did_not_see_only_where_it_may_be_missing() -> None:
+    before = [_at(_holding(1, 5), "binance"), _at(_holding(2, 6), "kraken"), _holding(3, 7)]
+    partial = [before[2]]
+    binance_down = [
+        SourceProblem(Source.CALICO, ProviderFailed(Source.CALICO, "Binance", "unauthorized"))
+    ]
+    # Only binance's part is missing: kraken's holding that was not seen is gone.
+    assert keep_unseen(before, partial, binance_down) == (before[2], before[0])
+    # An item sent malformed could hide any holding: every unseen one stays as last read.
+    malformed = [SourceProblem(Source.ALGORAND, UpstreamBadResponse(Source.ALGORAND, "x"), ACCOUNT)]
+    assert keep_unseen(before, partial, [*binance_down, *malformed]) == (
+        before[2],
+        before[0],
+        before[1],
+    )
+    assert not diff_holdings(before, keep_unseen(before, partial, malformed)).removed
