@@ -107,6 +107,30 @@ async def test_without_redis_each_replica_polls_for_itself(
     assert min(made) >= 3, made
 
 
+async def test_a_reading_longer_than_the_lease_keeps_one_poller(
+    clean: Sandboxes, http: aiohttp.ClientSession, redis_server: RedisServer
+) -> None:
+    # Each reading takes longer than a lease: only renewing during the reading keeps the
+    # account with its poller (else the lease expires mid-reading and the other replica polls
+    # too, every reading).
+    await clean.algod.faults(latency_ms=int(LEASE * 1000 * 1.5), route=ACCOUNT_ROUTE)
+    env = _env(clean, redis_server)
+    async with run_server(http, env) as first, run_server(http, env) as second:
+        servers = [first, second]
+        async with _subscribed(http, servers, 4, COUNT_ONLY, SMALL):
+            holder = await _holder(redis_server, SMALL)
+            before = [await _readings(http, server) for server in servers]
+            for _ in range(3):
+                await asyncio.sleep(LEASE * 1.5)
+                assert await _holder(redis_server, SMALL) == holder
+            made = [
+                await _readings(http, server) - b for server, b in zip(servers, before, strict=True)
+            ]
+    assert sorted(made)[0] == 0, made
+    assert sorted(made)[1] >= 2, made
+    assert made[[s.process.pid for s in servers].index(holder)] == sorted(made)[1]
+
+
 async def _holder(redis_server: RedisServer, address: str) -> int:
     """The pid of the process holding the account's lease."""
     client = aioredis.Redis.from_url(redis_server.url)
