@@ -1,9 +1,9 @@
 """Real subscription clients against the server, in Node: graphql-ws (graphql-transport-ws),
 Apollo Client's `GraphQLWsLink`, and graphql-sse (distinct connections mode).
 
-`node/live-clients.mjs` subscribes with each, takes the first event (the current state),
-changes an amount through the algod sandbox's control route, and waits for the event telling
-it. The delay from the change to the event at the client is written to
+`node/live-clients.mjs` subscribes with each, takes the first event (the current state), has
+this test change an amount on the algod sandbox (`sandbox_changes`), and waits for the event
+telling it. The delay from the change to the event at the client is written to
 `test-output/live-clients.json` (a figure for the notes, not asserted).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest_asyncio
 
-from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_tool
+from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_asking, sandbox_changes
 from tests.harness import CALICO_TOKENS, GraphClient, Sandboxes, serve_graph
 from tests.live.conftest import LIVE_SETTINGS
 from tests.live.support import SMALL
@@ -39,12 +39,13 @@ async def test_graphql_ws_apollo_and_graphql_sse_receive_the_state_then_the_chan
 ) -> None:
     config = {
         "url": live.url,
-        "algod": clean.algod.url,
         "address": SMALL,
         "token": GraphClient.token("alice"),
         "calico": CALICO_TOKENS["alice"],
     }
-    finished = await run_tool(node(), "live-clients.mjs", json.dumps(config))
+    finished = await run_asking(
+        node(), "live-clients.mjs", json.dumps(config), answer=sandbox_changes(clean)
+    )
     assert finished.returncode == 0, finished.stderr
     results: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
 

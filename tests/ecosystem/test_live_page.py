@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from resolvers.numbers import from_base_units, plain
 from sources.algod import sandbox_data as algod_data
-from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_tool
+from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_asking, sandbox_changes
 from tests.harness import GraphClient, Sandboxes, serve_graph
 from tests.live.conftest import LIVE_SETTINGS
 from tests.live.support import SMALL
@@ -32,11 +32,12 @@ async def test_a_page_shows_the_new_amount_without_reloading(
     TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
     config = {
         "url": live.url,
-        "algod": clean.algod.url,
         "address": SMALL,
         "screenshot": str(SCREENSHOT),
     }
-    finished = await run_tool(node(), "live-page.mjs", json.dumps(config))
+    finished = await run_asking(
+        node(), "live-page.mjs", json.dumps(config), answer=sandbox_changes(clean)
+    )
     assert finished.returncode == 0, finished.stderr
     shown = json.loads(finished.stdout.strip().splitlines()[-1])
     usdc = next(h for h in algod_data.account_holdings(SMALL) if h.asset_id == 31566704)

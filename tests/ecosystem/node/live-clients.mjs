@@ -1,19 +1,21 @@
 // Subscribes to the holdings graph with real clients and makes the world move in between:
 // graphql-ws (graphql-transport-ws), Apollo Client's GraphQLWsLink (over graphql-ws) and
 // graphql-sse (distinct connections mode). Each client takes its first event (the current
-// state), then this script changes an amount on the algod sandbox (its control route) and
-// waits for the event telling it; it prints one JSON line with what each client received and
+// state), then this script asks its test to change an amount on the algod sandbox (`ask.mjs`:
+// the test moves it through the sandbox's control route) and waits for the event telling it; it prints one JSON line with what each client received and
 // how long the event took to arrive after the change was made, and how many times each
 // WebSocket client connected (graphql-ws reconnects on its own, and a new connection starts
 // with a new first event, so one connection each is part of what the test checks).
 //
-//   node live-clients.mjs '{"url": "http://127.0.0.1:P/graphql", "algod": "http://...",
-//                           "address": "...", "token": "<JWT>", "calico": "..."}'
+//   node live-clients.mjs '{"url": "http://127.0.0.1:P/graphql", "address": "...",
+//                           "token": "<JWT>", "calico": "..."}'
 import { ApolloClient, InMemoryCache, gql } from "@apollo/client";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { createClient as createWsClient } from "graphql-ws";
 import { createClient as createSseClient } from "graphql-sse";
 import WebSocket from "ws";
+
+import { ask, doneAsking } from "./ask.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const wsUrl = config.url.replace(/^http/, "ws");
@@ -48,13 +50,8 @@ const PORTFOLIO = `subscription Portfolio($accounts: [AccountRef!]) {
 }`;
 
 async function change(rawAmount) {
-  const response = await fetch(`${config.algod}/_sandbox/holdings`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ address: config.address, set: { [USDC]: rawAmount } }),
-  });
-  if (response.status !== 200) throw new Error(`control route answered ${response.status}`);
-  return (await response.json()).round;
+  const answer = await ask({ sandbox: "algod", change: { address: config.address, set: { [USDC]: rawAmount } } });
+  return answer.round;
 }
 
 // Resolves with the events of one subscription: the first, then the one after `change`.
@@ -136,5 +133,6 @@ const results = {};
 results["graphql-ws"] = await viaGraphqlWs();
 results["apollo-graphql-ws-link"] = await viaApollo();
 results["graphql-sse"] = await viaGraphqlSse();
+doneAsking();
 console.log(JSON.stringify(results));
 process.exit(0);

@@ -1,10 +1,10 @@
 // A page in headless Debian Chromium (playwright-core, no downloaded browser) that shows a live
 // amount with a plain EventSource: GET /graphql?query=subscription… (graphql-sse's distinct
 // connections mode, as a browser sends it). The page is served at the server's own origin by a
-// route of this script; the script changes the amount on the algod sandbox and waits for the
-// page to show the new one, without a reload.
+// route of this script; the script asks its test to change the amount on the algod sandbox
+// (`ask.mjs`) and waits for the page to show the new one, without a reload.
 //
-//   node live-page.mjs '{"url": "http://127.0.0.1:P/graphql", "algod": "...", "address": "...",
+//   node live-page.mjs '{"url": "http://127.0.0.1:P/graphql", "address": "...",
 //                        "screenshot": "test-output/live-page.png"}'
 //
 // Prints one JSON line: the amounts the page showed, how many documents it loaded, the delay.
@@ -13,6 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { chromium } from "playwright-core";
+
+import { ask, doneAsking } from "./ask.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const origin = new URL(config.url).origin;
@@ -71,12 +73,7 @@ try {
   const before = await shown();
   const loadedAt = await page.evaluate(() => window.loadedAt);
   const changedAt = performance.now();
-  const response = await fetch(`${config.algod}/_sandbox/holdings`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ address: config.address, set: { [USDC]: 424242424242 } }),
-  });
-  if (response.status !== 200) throw new Error(`control route answered ${response.status}`);
+  await ask({ sandbox: "algod", change: { address: config.address, set: { [USDC]: 424242424242 } } });
   await page.waitForFunction(
     () => document.getElementById("amount").textContent === "424242.424242", null, { timeout: 60000 });
   const delayMs = performance.now() - changedAt;
@@ -87,6 +84,7 @@ try {
     before, after, documents, sameDocument: loadedAt === stillLoadedAt, delayMs, problems,
   }) + "\n");
 } finally {
+  doneAsking();
   await context.close();
   rmSync(userDataDir, { recursive: true, force: true });
 }
