@@ -31,10 +31,12 @@ from resolvers.portfolio import accounts_of
 from schema.account import Account
 from schema.enums import Source
 from schema.holding import AssetHolding
-from schema.portfolio import AssetTotal, Portfolio, SourceError, SourceTotal
+from schema.once import Once
+from schema.portfolio import AssetTotal, Portfolio, SourceTotal
 from schema.query import AccountRef
 from schema.scalars import BigInt
 from schema.soft import Info
+from schema.source_error import SourceError
 
 __all__ = [
     "AssetTotalChange",
@@ -194,6 +196,11 @@ class PortfolioChangedEvent:
         )
 
 
+# Each event is turned into the schema's objects once, for all the subscribers it goes to.
+_HOLDINGS_EVENTS = Once(HoldingsChangedEvent.of)
+_PORTFOLIO_EVENTS = Once(PortfolioChangedEvent.of)
+
+
 def _live(info: Info) -> LiveContext:
     context = info.context
     if not isinstance(context, LiveContext) or context.hub is None:
@@ -218,7 +225,7 @@ class Subscription:
         record = resolve_account(context, Source(account.source), account.address)
         assert context.hub is not None
         stream = context.hub.holdings(context.caller, record, on_drop=context.on_drop)
-        return Mapped(stream, HoldingsChangedEvent.of)
+        return Mapped(stream, _HOLDINGS_EVENTS)
 
     @strawberry.subscription(
         description="Events of one portfolio across the accounts named and the viewer's "
@@ -249,4 +256,4 @@ class Subscription:
         chosen, problems = accounts_of(context, refs, include_viewer is True)
         assert context.hub is not None
         stream = context.hub.portfolio(context.caller, chosen, problems, on_drop=context.on_drop)
-        return Mapped(stream, PortfolioChangedEvent.of)
+        return Mapped(stream, _PORTFOLIO_EVENTS)

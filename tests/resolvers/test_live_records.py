@@ -22,6 +22,7 @@ from resolvers.records import (
     ProviderRecord,
 )
 from schema.errors import describe
+from schema.once import Once
 from sources import Source
 from sources.errors import UpstreamBadResponse, UpstreamRateLimited
 
@@ -112,3 +113,21 @@ def test_an_incomplete_reading_keeps_what_it_did_not_see_only_where_it_may_be_mi
         before[1],
     )
     assert not diff_holdings(before, keep_unseen(before, partial, malformed)).removed
+
+
+def test_an_event_is_made_into_schema_objects_once_for_all_its_subscribers() -> None:
+    made: list[Reading] = []
+
+    def convert(reading: Reading) -> str:
+        made.append(reading)
+        return f"event {len(made)}"
+
+    once = Once(convert, size=2)
+    first = Reading(ACCOUNT, datetime(2026, 3, 6, tzinfo=UTC), ())
+    equal_but_another = dataclasses.replace(first)
+    assert [once(first) for _ in range(500)] == ["event 1"] * 500
+    # Another record is another event, even if equal (another feed's, another user's).
+    assert once(equal_but_another) == "event 2"
+    assert once(Reading(ACCOUNT, datetime(2026, 3, 7, tzinfo=UTC), ())) == "event 3"
+    assert once(first) == "event 4"  # forgotten past `size`: made again, never another's
+    assert len(made) == 4
