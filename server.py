@@ -14,9 +14,10 @@
                                           and write the client schema, without federation
                                           plumbing, to PATH (default schema.client.graphql)
 
-`create_app(settings)` builds the ASGI app: the lifespan opens one aiohttp session per upstream
-(and the embedded sandboxes when needed) and closes them on shutdown; each request gets a fresh
-`RequestContext` with new loaders.
+`create_app(settings, sources)` builds the ASGI app serving a registry of sources (the four of
+`resolvers/sources/` by default): the lifespan lets each source open its upstreams, one aiohttp
+session each (and its embedded sandbox when its block has no URL), and closes them on shutdown;
+each request gets a fresh `RequestContext` with new loaders.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -48,33 +49,19 @@ from resolvers.context import GraphOptions, Services
 from resolvers.cursors import CursorCodec
 from resolvers.identity import TokenVerifier, issue_token
 from resolvers.live import LiveHub, LivePolicy, ReadingCodec, Replication
-from schema import schema
+from resolvers.sources import SOURCES, Definition, SourceRegistry
+from schema import build_schema, schema
 from schema.client import client_sdl
 from schema.errors import describe
-from settings import Settings, Upstream
-from sources.algod.address import ALGORAND_CHAINS
-from sources.algod.client import AlgodClient
-from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN, AlgodSandbox
+from settings import Settings
 from sources.cache import MemoryCache, RedisCache, ResponseCache
-from sources.calico.client import CalicoClient
-from sources.calico.sandbox import CalicoSandbox
-from sources.cardanobi.auth import IDENTITY_SERVER, IdentityObserver
-from sources.cardanobi.client import CardanoBIClient
-from sources.cardanobi.identifiers import CARDANO_NETWORKS
-from sources.cardanobi.sandbox import (
-    SANDBOX_API_KEY,
-    SANDBOX_API_SECRET,
-    TOKEN_PATH,
-    CardanoBISandbox,
-)
+from sources.config import SourceConfig
 from sources.http import HttpUpstream, Wiring
 from sources.live import RedisLease, RedisRelay
-from sources.mesh.client import MeshClient
-from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, MeshSandbox
 from sources.observe import REQUEST_ID, UpstreamObserver
 from sources.resilience.ratelimit import RateLimiter
 from sources.resilience.shared_rate import RedisTokenBucket, budget_key, connect_redis
-from sources.sandboxing import RunningSandbox, Sandbox, start_sandbox
+from sources.sandboxing import RunningSandbox, start_sandbox
 from sources.source import Source
 from telemetry.live import LiveMetrics
 from telemetry.logging import configure_logging
@@ -99,8 +86,10 @@ __all__ = [
     "app_from_environment",
     "create_app",
     "edge_limits",
+    "graph_options",
     "main",
     "open_services",
+    "sandbox_settings",
     "uvicorn_config",
 ]
 
@@ -110,102 +99,82 @@ _RESERVED_DESCRIPTORS = 64
 """Descriptors kept for everything but client and upstream connections: the listening socket,
 Redis, logs, the embedded sandboxes, imports."""
 
-_UPSTREAM_OF: dict[Source, Upstream] = {
-    Source.ALGORAND: "algod",
-    Source.CARDANO: "cardanobi",
-    Source.CALICO: "calico",
-    Source.MESH: "mesh",
-}
 
-
-def _sandboxes() -> dict[str, Sandbox]:
-    return {
-        "algod": AlgodSandbox(),
-        "cardanobi": CardanoBISandbox(),
-        "calico": CalicoSandbox(),
-        "mesh": MeshSandbox(),
-    }
-
-
-def sandbox_settings(urls: Mapping[str, str]) -> dict[str, str]:
-    """The settings that point a server at the sandboxes serving at `urls` (by upstream)."""
+def sandbox_settings(urls: Mapping[str, str], sources: SourceRegistry = SOURCES) -> dict[str, str]:
+    """The settings that point a server at the sandboxes serving at `urls` (by upstream key):
+    each source's URL and its sandbox's own credentials, as KEY=VALUE."""
     settings: dict[str, str] = {}
-    if "algod" in urls:
-        settings.update(ALGOD_URL=urls["algod"], ALGOD_TOKEN=SANDBOX_ALGOD_TOKEN)
-    if "cardanobi" in urls:
-        settings.update(
-            CARDANOBI_URL=urls["cardanobi"],
-            CARDANOBI_AUTH_URL=urls["cardanobi"] + TOKEN_PATH,
-            CARDANOBI_API_KEY=SANDBOX_API_KEY,
-            CARDANOBI_API_SECRET=SANDBOX_API_SECRET,
-        )
-    if "calico" in urls:
-        settings.update(CALICO_URL=urls["calico"])
-    if "mesh" in urls:
-        settings.update(
-            MESH_URL=urls["mesh"],
-            MESH_CLIENT_ID=SANDBOX_CLIENT_ID,
-            MESH_CLIENT_SECRET=SANDBOX_CLIENT_SECRET,
-        )
+    for definition in sources:
+        url = urls.get(definition.config.key)
+        if url is not None:
+            values = definition.config.sandbox_values(url)
+            settings.update(definition.config().on_sandbox(url).environment(values))
     return settings
 
 
-def _upstream_settings(settings: Settings) -> dict[str, str]:
-    """The configured upstream settings by name (secrets revealed: for the clients only)."""
-    values: dict[str, str | SecretStr | None] = {
-        "ALGOD_URL": settings.algod_url,
-        "ALGOD_TOKEN": settings.algod_token,
-        "CARDANOBI_URL": settings.cardanobi_url,
-        "CARDANOBI_AUTH_URL": settings.cardanobi_auth_url,
-        "CARDANOBI_API_KEY": settings.cardanobi_api_key,
-        "CARDANOBI_API_SECRET": settings.cardanobi_api_secret,
-        "CALICO_URL": settings.calico_url,
-        "MESH_URL": settings.mesh_url,
-        "MESH_CLIENT_ID": settings.mesh_client_id,
-        "MESH_CLIENT_SECRET": settings.mesh_client_secret,
-    }
-    return {
-        name: value.get_secret_value() if isinstance(value, SecretStr) else value or ""
-        for name, value in values.items()
-    }
+def graph_options(settings: Settings, sources: SourceRegistry = SOURCES) -> GraphOptions:
+    """The graph's limits from `settings`, with what each of `sources` costs upstream."""
+    return GraphOptions(
+        max_first=settings.max_page_size,
+        max_ids=settings.max_ids,
+        portfolio_max_holdings=settings.portfolio_max_holdings,
+        request_deadline_seconds=settings.request_deadline_seconds,
+        max_query_depth=settings.max_query_depth,
+        max_query_aliases=settings.max_query_aliases,
+        max_query_tokens=settings.max_query_tokens,
+        max_query_cost=settings.max_query_cost,
+        max_query_selections=settings.max_query_selections,
+        max_query_overlaps=settings.max_query_overlaps,
+        max_response_fields=settings.max_response_fields,
+        max_upstream_calls=settings.max_upstream_calls,
+        calls=sources.calls(settings.sources()),
+    )
 
 
-def _budget_identity(source: Source, url: str, upstreams: Mapping[str, str]) -> str:
-    """What an upstream's plan counts requests by: CardanoBI's API key, Mesh's client id,
-    algod's token (the URL when a public node needs none), Calico's host (users bring their own
-    tokens). Only its hash reaches Redis (`budget_key`)."""
-    credential = {
-        Source.ALGORAND: upstreams["ALGOD_TOKEN"],
-        Source.CARDANO: upstreams["CARDANOBI_API_KEY"],
-        Source.MESH: upstreams["MESH_CLIENT_ID"],
-    }.get(source, "")
-    return credential or url
+def _check_served(settings: Settings, sources: SourceRegistry) -> None:
+    """Every source served has its block in the settings (`Settings.with_sources`)."""
+    blocks = settings.sources()
+    for definition in sources:
+        block = blocks.get(definition.config.key)
+        if not isinstance(block, definition.config):
+            raise ValueError(
+                f"the settings have no {definition.config.__name__} block for "
+                f"{definition.source.value}: build them with Settings.with_sources("
+                f"{definition.config.__name__})"
+            )
 
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, metrics: Metrics | None = None, sessions: set[str] | None = None
+    settings: Settings,
+    metrics: Metrics | None = None,
+    sessions: set[str] | None = None,
+    sources: SourceRegistry = SOURCES,
 ) -> AsyncIterator[Services]:
     """Everything that lives as long as the app; closed in reverse order on exit.
 
     `metrics` observes every upstream call; `sessions` holds the sources whose session is open.
+    Each of `sources` runs on its embedded sandbox when its block has no URL.
     """
+    _check_served(settings, sources)
     metrics = metrics or Metrics()
     open_sessions = sessions if sessions is not None else set()
     async with AsyncExitStack() as stack:
+        configs = settings.sources()
         urls: dict[str, str] = {}
-        for name, sandbox in _sandboxes().items():
-            if name in settings.sandboxed:
-                running: RunningSandbox = await start_sandbox(sandbox)
+        for definition in sources:
+            key = definition.config.key
+            if configs[key].sandboxed:
+                running: RunningSandbox = await start_sandbox(definition.sandbox())
                 stack.push_async_callback(running.close)
-                urls[name] = running.url
+                urls[key] = running.url
+                # A sandboxed upstream is configured wholly by its sandbox: URL and credentials.
+                configs[key] = configs[key].on_sandbox(running.url)
         if urls:
             logger.info(
                 "embedded sandboxes: %s",
                 ", ".join(f"{name} at {url}" for name, url in sorted(urls.items())),
             )
-        # A sandboxed upstream is configured wholly by its sandbox: URL and credentials.
-        upstreams = {**_upstream_settings(settings), **sandbox_settings(urls)}
         shared = None
         if settings.redis_url is not None:
             # Every process on this Redis draws each upstream's rate from one budget.
@@ -215,12 +184,16 @@ async def open_services(
         if public_cache is not None:
             stack.push_async_callback(public_cache.close)
 
-        opener = _Opener(settings, metrics, stack, open_sessions, upstreams, shared, public_cache)
+        states: dict[Source, object] = {}
+        for definition in sources:
+            config = configs[definition.config.key]
+            opener = _Opener(
+                definition, config, settings, metrics, stack, open_sessions, shared, public_cache
+            )
+            states[definition.source] = await definition.open(opener, config)
         services = Services(
-            algod=await _algod(opener),
-            cardanobi=await _cardanobi(opener),
-            calico=await _calico(opener),
-            mesh=await _mesh(opener),
+            sources=sources,
+            states=states,
             cursors=CursorCodec(settings.effective_cursor_secret.encode("utf-8")),
             verifier=TokenVerifier(
                 secret=settings.effective_jwt_secret,
@@ -228,25 +201,7 @@ async def open_services(
                 audience=settings.jwt_audience,
                 issuer=settings.jwt_issuer,
             ),
-            options=GraphOptions(
-                algorand_chain=ALGORAND_CHAINS[settings.algorand_network],
-                cardano=CARDANO_NETWORKS[settings.cardano_network],
-                default_first=20,
-                max_first=settings.max_page_size,
-                max_ids=settings.max_ids,
-                cardanobi_page_size=settings.cardanobi_page_size,
-                calico_page_size=settings.calico_page_size,
-                portfolio_max_holdings=settings.portfolio_max_holdings,
-                request_deadline_seconds=settings.request_deadline_seconds,
-                max_query_depth=settings.max_query_depth,
-                max_query_aliases=settings.max_query_aliases,
-                max_query_tokens=settings.max_query_tokens,
-                max_query_cost=settings.max_query_cost,
-                max_query_selections=settings.max_query_selections,
-                max_query_overlaps=settings.max_query_overlaps,
-                max_response_fields=settings.max_response_fields,
-                max_upstream_calls=settings.max_upstream_calls,
-            ),
+            options=graph_options(settings, sources),
             metrics=metrics,
         )
         yield services
@@ -254,19 +209,26 @@ async def open_services(
 
 @dataclass(frozen=True, slots=True)
 class _Opener:
-    """Opens upstreams for the app's lifetime, each from its source's policy, closed on exit."""
+    """Opens one source's upstreams for the app's lifetime, each from the source's policy,
+    closed on exit (what `SourceDefinition.open` is lent)."""
 
+    definition: Definition
+    config: SourceConfig
     settings: Settings
     metrics: Metrics
     stack: AsyncExitStack
     sessions: set[str]
-    upstreams: Mapping[str, str]
     shared: Redis | None
     cache: ResponseCache | None
 
-    async def open(self, source: Source, url: str) -> HttpUpstream:
-        """The upstream of `source`: its session and breaker are the source's, in `/readyz`."""
-        http = await self._start(source, url, self.metrics, None)
+    @property
+    def observer(self) -> UpstreamObserver:
+        return self.metrics
+
+    async def open(self, url: str) -> HttpUpstream:
+        """The source's upstream: its session and breaker are the source's, in `/readyz`."""
+        source = self.definition.source
+        http = await self._start(url, self.metrics, None)
         self.metrics.breaker_changed(source, "closed")
         self.sessions.add(source.value)
 
@@ -276,20 +238,18 @@ class _Opener:
         self.stack.push_async_callback(forget)
         return http
 
-    async def open_beside(
-        self, source: Source, url: str, name: str, observer: UpstreamObserver
-    ) -> HttpUpstream:
-        """A second upstream of `source` (an identity server): its own session, breaker and
+    async def open_beside(self, url: str, name: str, observer: UpstreamObserver) -> HttpUpstream:
+        """A second upstream of the source (an identity server): its own session, breaker and
         rate budget, messages that use `name`, and calls reported through `observer`."""
-        return await self._start(source, url, observer, name)
+        return await self._start(url, observer, name)
 
-    async def _start(
-        self, source: Source, url: str, observer: UpstreamObserver, name: str | None
-    ) -> HttpUpstream:
-        policy = self.settings.source_policy(_UPSTREAM_OF[source])
+    async def _start(self, url: str, observer: UpstreamObserver, name: str | None) -> HttpUpstream:
+        source = self.definition.source
+        policy = self.settings.source_policy(self.definition.config.key)
         limiter: RateLimiter | None = None
         if self.shared is not None and policy.rate is not None:
-            identity = _budget_identity(source, url, self.upstreams)
+            # What the upstream's plan counts requests by; only its hash reaches Redis.
+            identity = self.config.budget_identity() or url
             if name is not None:
                 identity = f"{name}\0{identity}"
             limiter = RedisTokenBucket(self.shared, budget_key(source, identity), policy.rate)
@@ -304,43 +264,6 @@ class _Opener:
         await http.start()
         self.stack.push_async_callback(http.close)
         return http
-
-
-async def _algod(opener: _Opener) -> AlgodClient:
-    upstreams = opener.upstreams
-    http = await opener.open(Source.ALGORAND, upstreams["ALGOD_URL"])
-    return AlgodClient(http, upstreams["ALGOD_TOKEN"])
-
-
-async def _cardanobi(opener: _Opener) -> CardanoBIClient:
-    """CardanoBI's API and its identity server, two upstreams: a failing identity server opens
-    its own breaker, never the API's."""
-    upstreams = opener.upstreams
-    identity = await opener.open_beside(
-        Source.CARDANO,
-        upstreams["CARDANOBI_AUTH_URL"],
-        IDENTITY_SERVER,
-        IdentityObserver(opener.metrics),
-    )
-    return CardanoBIClient(
-        await opener.open(Source.CARDANO, upstreams["CARDANOBI_URL"]),
-        identity=identity,
-        api_key=upstreams["CARDANOBI_API_KEY"],
-        api_secret=upstreams["CARDANOBI_API_SECRET"],
-    )
-
-
-async def _calico(opener: _Opener) -> CalicoClient:
-    return CalicoClient(await opener.open(Source.CALICO, opener.upstreams["CALICO_URL"]))
-
-
-async def _mesh(opener: _Opener) -> MeshClient:
-    upstreams = opener.upstreams
-    return MeshClient(
-        await opener.open(Source.MESH, upstreams["MESH_URL"]),
-        client_id=upstreams["MESH_CLIENT_ID"],
-        client_secret=upstreams["MESH_CLIENT_SECRET"],
-    )
 
 
 def _public_cache(settings: Settings) -> ResponseCache | None:
@@ -430,19 +353,20 @@ def _persisted_queries(settings: Settings) -> PersistedQueries:
     return PersistedQueries(DocumentStore(cache, settings.persisted_queries_ttl_seconds))
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The ASGI app for `settings`: `/graphql` (POST, GET, GraphiQL), `/metrics`, `/healthz`,
-    `/readyz`; every request gets a request id and a body limit."""
+def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlette:
+    """The ASGI app for `settings`, serving `sources`: `/graphql` (POST, GET, GraphiQL),
+    `/metrics`, `/healthz`, `/readyz`; every request gets a request id and a body limit."""
+    _check_served(settings, sources)
     state = AppState()
     metrics = Metrics()
-    health = Health(state, metrics, [source.value for source in Source])
+    health = Health(state, metrics, list(sources.names))
     persisted = _persisted_queries(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             async with (
-                open_services(settings, metrics, health.open_sessions) as services,
+                open_services(settings, metrics, health.open_sessions, sources) as services,
                 open_live(settings, services, metrics) as live,
             ):
                 state.services, state.live = services, live
@@ -460,6 +384,7 @@ def create_app(settings: Settings) -> Starlette:
     caller_rates = _caller_rates(settings)
     graphql = GraphQLView(
         state,
+        schema=build_schema(sources),
         cache=CachePolicy(max_age=settings.cache_max_age_seconds),
         persisted=persisted,
         batching=BatchPolicy(max_operations=settings.batch_max_operations),
@@ -505,10 +430,16 @@ def _load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'settings'}: {error['msg']}"
+            f"{_setting_named(error['loc'])}: {error['msg']}"
             for error in exc.errors(include_input=False, include_url=False)
         )
         raise SystemExit(f"invalid settings: {problems}") from None
+
+
+def _setting_named(loc: tuple[int | str, ...]) -> str:
+    """The setting an error is about: a block's field by its flat name (`algod_url`), not its
+    place (`algod.algod_url`)."""
+    return str(loc[-1]) if loc else "settings"
 
 
 def app_from_environment() -> Starlette:
@@ -635,7 +566,7 @@ def _connection_cap(settings: Settings) -> int:
             pass
     if soft == resource.RLIM_INFINITY:
         return settings.max_connections
-    upstream = sum(settings.source_policy(name).max_concurrency for name in _UPSTREAM_OF.values())
+    upstream = sum(settings.source_policy(key).max_concurrency for key in settings.sources())
     room = max(8, soft - upstream - _RESERVED_DESCRIPTORS)
     if room < settings.max_connections:
         logger.warning(
@@ -650,16 +581,14 @@ def _connection_cap(settings: Settings) -> int:
     return settings.max_connections
 
 
-async def _run_sandboxes(base_port: int) -> None:
-    names = ("algod", "cardanobi", "calico", "mesh")
+async def _run_sandboxes(base_port: int, sources: SourceRegistry = SOURCES) -> None:
     running: list[RunningSandbox] = []
-    sandboxes = _sandboxes()
+    urls: dict[str, str] = {}
     try:
-        for offset, name in enumerate(names):
-            running.append(
-                await start_sandbox(sandboxes[name], port=base_port + offset if base_port else 0)
-            )
-        urls = {name: sandbox.url for name, sandbox in zip(names, running, strict=True)}
+        for offset, definition in enumerate(sources):
+            port = base_port + offset if base_port else 0
+            running.append(await start_sandbox(definition.sandbox(), port=port))
+            urls[definition.config.key] = running[-1].url
         for key, value in sandbox_settings(urls).items():
             print(f"{key}={value}", flush=True)
         stop = asyncio.Event()

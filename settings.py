@@ -1,65 +1,61 @@
 """Settings, read by pydantic-settings from the environment (and `.env`), validated at start-up.
 
-Names are fixed by ARCHITECTURE.md ("Settings"); docs/configuration.md lists them all. An
-upstream with no URL runs on its embedded sandbox with the sandbox's own credentials. When every
+Names are fixed by ARCHITECTURE.md ("Settings"); docs/configuration.md lists them all. Each
+source has its own typed block (`sources.config.SourceConfig`: `settings.algod.url`), whose
+fields keep their flat names (`ALGOD_URL`, `CARDANOBI_TIMEOUT_SECONDS`): the environment, a
+`.env` file and keyword arguments (`Settings(algod_url=...)`) all use them. A source's block left
+without a URL runs on its embedded sandbox with the sandbox's own credentials. When every
 upstream is on its sandbox, development keys are used for JWTs and cursors; as soon as one real
 upstream is configured, the server refuses to start with a missing or placeholder secret.
 
-Secrets and upstream credentials only travel in clear text to loopback: a remote upstream URL must
-be `https`, and a sandbox's own credentials are accepted only for a loopback URL (where
-`python server.py sandbox` serves). Errors never carry the input (`hide_input_in_errors`), so no
-message echoes a secret.
+Secrets and upstream credentials only travel in clear text to loopback (each block checks its
+own: `sources/config.py`). Errors never carry the input (`hide_input_in_errors`), so no message
+echoes a secret. Each default is stated once: here, or where the value is used (`GraphOptions`,
+`SourcePolicy`) and read from there.
 """
 
 from __future__ import annotations
 
-import ipaddress
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Literal
-from urllib.parse import urlsplit
+from typing import Any, Literal, cast
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, create_model, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
-from sources.cardanobi import sandbox as cardanobi_sandbox
-from sources.mesh import sandbox as mesh_sandbox
+from resolvers.options import DEFAULT_FIRST, GraphOptions
+from sources.algod.config import AlgodConfig
+from sources.calico.config import CalicoConfig
+from sources.cardanobi.config import CardanoBIConfig
+from sources.config import PLACEHOLDERS, SourceConfig
+from sources.mesh.config import MeshConfig
 from sources.resilience.policy import (
+    DEFAULT_MAX_BODY_BYTES,
     BreakerPolicy,
-    RatePolicy,
     RetryPolicy,
     SourcePolicy,
     Timeouts,
 )
 
-__all__ = ["DEV_CURSOR_SECRET", "DEV_JWT_SECRET", "Settings", "Upstream"]
+__all__ = ["DEV_CURSOR_SECRET", "DEV_JWT_SECRET", "Settings"]
 
 DEV_JWT_SECRET = "sandbox-only-jwt-secret-never-use-it-with-real-upstreams"
 DEV_CURSOR_SECRET = "sandbox-only-cursor-secret-never-use-it-with-real-upstreams"
-_PLACEHOLDERS = {
-    "",
-    "changethis",
-    "changeme",
-    "change-me",
-    "secret",
-    "placeholder",
-    "password",
-    "xxx",
-    DEV_JWT_SECRET,
-    DEV_CURSOR_SECRET,
-}
+_PLACEHOLDERS = PLACEHOLDERS | {DEV_JWT_SECRET, DEV_CURSOR_SECRET}
 _MIN_SECRET = 32
 _MIN_CURSOR_SECRET = 16
 """`CursorCodec`'s floor: below it the lifespan would fail after validation passed."""
-_CARDANOBI_SANDBOX_CREDENTIALS = {
-    cardanobi_sandbox.SANDBOX_API_KEY,
-    cardanobi_sandbox.SANDBOX_API_SECRET,
-}
-_MESH_SANDBOX_CREDENTIALS = {mesh_sandbox.SANDBOX_CLIENT_ID, mesh_sandbox.SANDBOX_CLIENT_SECRET}
-
-Upstream = Literal["algod", "cardanobi", "calico", "mesh"]
+_OPTIONS = GraphOptions()
+_POLICY = SourcePolicy()
+_BREAKER = BreakerPolicy()
 
 
 class Settings(BaseSettings):
@@ -79,16 +75,11 @@ class Settings(BaseSettings):
     #: Server processes sharing the port (`--workers`); more than one needs every upstream's URL.
     workers: int = Field(1, ge=1, le=64)
 
-    algod_url: str | None = None
-    algod_token: SecretStr = SecretStr("")
-    cardanobi_url: str | None = None
-    cardanobi_auth_url: str | None = None
-    cardanobi_api_key: SecretStr | None = None
-    cardanobi_api_secret: SecretStr | None = None
-    calico_url: str | None = None
-    mesh_url: str | None = None
-    mesh_client_id: SecretStr | None = None
-    mesh_client_secret: SecretStr | None = None
+    # One block per source (its variables keep their flat names: ALGOD_URL, ...).
+    algod: AlgodConfig = Field(default_factory=AlgodConfig)
+    cardanobi: CardanoBIConfig = Field(default_factory=CardanoBIConfig)
+    calico: CalicoConfig = Field(default_factory=CalicoConfig)
+    mesh: MeshConfig = Field(default_factory=MeshConfig)
 
     jwt_secret: SecretStr | None = None
     jwt_public_key: str | None = None
@@ -110,62 +101,36 @@ class Settings(BaseSettings):
     live_queue_events: int = Field(16, ge=1, le=10_000)
     live_heartbeat_seconds: float = Field(15.0, ge=0.05, le=600)
 
-    # At least 20: the schema's default `first` must stay within the limit.
-    max_page_size: int = Field(100, ge=20, le=1000)
-    max_ids: int = Field(100, ge=1, le=1000)
-    algorand_network: Literal["mainnet", "testnet", "betanet"] = "mainnet"
-    cardano_network: Literal["mainnet", "preprod", "preview"] = "mainnet"
-    cardanobi_page_size: int = Field(100, ge=1, le=100)
-    calico_page_size: int = Field(100, ge=1, le=100)
-    portfolio_max_holdings: int = Field(10_000, ge=10, le=100_000)
-    upstream_timeout_seconds: float = Field(10.0, gt=0, le=300)
-    upstream_connect_timeout_seconds: float = Field(3.0, gt=0, le=60)
-    upstream_max_concurrency: int = Field(32, ge=1, le=1000)
-    upstream_max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=1024**3)
-    # Resilience of upstream calls (docs/failure-behaviour.md). Per-source values left unset
-    # take the UPSTREAM_* default.
-    algod_timeout_seconds: float | None = Field(None, gt=0, le=300)
-    cardanobi_timeout_seconds: float | None = Field(None, gt=0, le=300)
-    calico_timeout_seconds: float | None = Field(None, gt=0, le=300)
-    mesh_timeout_seconds: float | None = Field(None, gt=0, le=300)
-    algod_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
-    cardanobi_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
-    calico_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
-    mesh_connect_timeout_seconds: float | None = Field(None, gt=0, le=60)
-    algod_max_concurrency: int | None = Field(None, ge=1, le=1000)
-    cardanobi_max_concurrency: int | None = Field(None, ge=1, le=1000)
-    calico_max_concurrency: int | None = Field(None, ge=1, le=1000)
-    mesh_max_concurrency: int | None = Field(None, ge=1, le=1000)
-    request_deadline_seconds: float = Field(20.0, ge=0.1, le=600)
-    upstream_max_attempts: int = Field(3, ge=1, le=10)
-    upstream_retry_base_seconds: float = Field(0.2, ge=0, le=10)
-    upstream_retry_max_seconds: float = Field(5.0, ge=0, le=60)
-    breaker_failure_threshold: int = Field(5, ge=1, le=1000)
-    breaker_reset_seconds: float = Field(30.0, gt=0, le=3600)
-    # CardanoBI's plans allow 1 to 20 requests a second per key; the others are unlimited unless
-    # set. A burst left unset is one second's worth.
-    cardanobi_rate_per_second: float = Field(10.0, gt=0, le=1000)
-    algod_rate_per_second: float | None = Field(None, gt=0, le=10000)
-    calico_rate_per_second: float | None = Field(None, gt=0, le=10000)
-    mesh_rate_per_second: float | None = Field(None, gt=0, le=10000)
-    algod_rate_burst: int | None = Field(None, ge=1, le=10000)
-    cardanobi_rate_burst: int | None = Field(None, ge=1, le=10000)
-    calico_rate_burst: int | None = Field(None, ge=1, le=10000)
-    mesh_rate_burst: int | None = Field(None, ge=1, le=10000)
+    # At least the schema's default `first` (20), which must stay within the limit.
+    max_page_size: int = Field(_OPTIONS.max_first, ge=DEFAULT_FIRST, le=1000)
+    max_ids: int = Field(_OPTIONS.max_ids, ge=1, le=1000)
+    portfolio_max_holdings: int = Field(_OPTIONS.portfolio_max_holdings, ge=10, le=100_000)
+    # Resilience of upstream calls (docs/failure-behaviour.md): the defaults of every source,
+    # which a source's own block may override (ALGOD_TIMEOUT_SECONDS, ...).
+    upstream_timeout_seconds: float = Field(_POLICY.timeouts.total, gt=0, le=300)
+    upstream_connect_timeout_seconds: float = Field(_POLICY.timeouts.connect, gt=0, le=60)
+    upstream_max_concurrency: int = Field(_POLICY.max_concurrency, ge=1, le=1000)
+    upstream_max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024, le=1024**3)
+    request_deadline_seconds: float = Field(_OPTIONS.request_deadline_seconds, ge=0.1, le=600)
+    upstream_max_attempts: int = Field(_POLICY.retry.max_attempts, ge=1, le=10)
+    upstream_retry_base_seconds: float = Field(_POLICY.retry.base_seconds, ge=0, le=10)
+    upstream_retry_max_seconds: float = Field(_POLICY.retry.max_seconds, ge=0, le=60)
+    breaker_failure_threshold: int = Field(_BREAKER.failure_threshold, ge=1, le=1000)
+    breaker_reset_seconds: float = Field(_BREAKER.reset_seconds, gt=0, le=3600)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     #: `Cache-Control: public, max-age=N` on responses that read only public on-chain data.
     cache_max_age_seconds: int = Field(15, ge=0, le=86400)
     log_format: Literal["json", "text"] = "json"
     # Hostile-query limits (schema/limits.py) and the request body limit (web/middleware.py).
-    max_query_depth: int = Field(15, ge=2, le=100)
-    max_query_aliases: int = Field(256, ge=0, le=10_000)
-    max_query_tokens: int = Field(5000, ge=100, le=100_000)
-    max_query_cost: int = Field(100_000, ge=100, le=10_000_000)
-    max_query_selections: int = Field(10_000, ge=100, le=1_000_000)
-    max_query_overlaps: int = Field(50_000, ge=100, le=10_000_000)
-    max_response_fields: int = Field(300_000, ge=1_000, le=100_000_000)
+    max_query_depth: int = Field(_OPTIONS.max_query_depth, ge=2, le=100)
+    max_query_aliases: int = Field(_OPTIONS.max_query_aliases, ge=0, le=10_000)
+    max_query_tokens: int = Field(_OPTIONS.max_query_tokens, ge=100, le=100_000)
+    max_query_cost: int = Field(_OPTIONS.max_query_cost, ge=100, le=10_000_000)
+    max_query_selections: int = Field(_OPTIONS.max_query_selections, ge=100, le=1_000_000)
+    max_query_overlaps: int = Field(_OPTIONS.max_query_overlaps, ge=100, le=10_000_000)
+    max_response_fields: int = Field(_OPTIONS.max_response_fields, ge=1_000, le=100_000_000)
     # Upstream requests one GraphQL request may make, estimated before execution.
-    max_upstream_calls: int = Field(1_000, ge=10, le=1_000_000)
+    max_upstream_calls: int = Field(_OPTIONS.max_upstream_calls, ge=10, le=1_000_000)
     max_request_bytes: int = Field(1024 * 1024, ge=4096, le=64 * 1024 * 1024)
     # The shared cache of public on-chain reads (docs/caching.md): 0 s turns it off (concurrent
     # identical reads still share one call). In Redis when REDIS_URL is set, else in process.
@@ -195,21 +160,42 @@ class Settings(BaseSettings):
     # Operation batching (web/batching.py): most operations in one batch; 0 turns it off.
     batch_max_operations: int = Field(10, ge=0, le=100)
 
-    @field_validator("algod_url", "cardanobi_url", "cardanobi_auth_url", "calico_url", "mesh_url")
     @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{value!r} is not an http(s) URL")
-        if parts.scheme == "http" and not _is_loopback(value):
-            # Name the host only: a URL may carry user:password.
-            raise ValueError(
-                f"http://{parts.hostname} is not loopback, so the URL must be https "
-                "(http is allowed only for 127.0.0.0/8, ::1 and localhost)"
-            )
-        return value.strip().rstrip("/")
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The blocks' flat variables, read where the plain ones are and with the same priority.
+        return (
+            init_settings,
+            env_settings,
+            _BlockVariables(settings_cls, env_settings),
+            dotenv_settings,
+            _BlockVariables(settings_cls, dotenv_settings),
+            file_secret_settings,
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _into_blocks(cls, data: Any) -> Any:
+        """Each block's flat names (`algod_url`) gathered into its block (`algod`)."""
+        if not isinstance(data, Mapping):
+            return data
+        values = dict(data)
+        for key, config in _blocks(cls):
+            names = set(config.names().values())
+            flat = {name: values.pop(name) for name in list(values) if name in names}
+            if not flat:
+                continue
+            given = values.get(key)
+            if isinstance(given, SourceConfig):
+                given = given.model_dump(by_alias=True, exclude_unset=True)
+            values[key] = {**(given or {}), **flat}
+        return values
 
     @field_validator("jwt_public_key", "jwt_audience", "jwt_issuer", "redis_url")
     @classmethod
@@ -240,20 +226,36 @@ class Settings(BaseSettings):
             )
         return value
 
-    @property
-    def sandboxed(self) -> frozenset[Upstream]:
-        """The upstreams that run on their embedded sandbox (no URL configured)."""
-        urls: dict[Upstream, str | None] = {
-            "algod": self.algod_url,
-            "cardanobi": self.cardanobi_url,
-            "calico": self.calico_url,
-            "mesh": self.mesh_url,
+    @classmethod
+    def with_sources(cls, *configs: type[SourceConfig]) -> type[Settings]:
+        """These settings with a block for each of `configs` too (a source registered beside
+        the four, e.g. by a test), read by its flat names like theirs."""
+        blocks: dict[str, Any] = {
+            config.key: (config, Field(default_factory=config)) for config in configs
         }
-        return frozenset(name for name, url in urls.items() if url is None)
+        return cast("type[Settings]", create_model(cls.__name__, __base__=cls, **blocks))
+
+    @classmethod
+    def variable_names(cls) -> frozenset[str]:
+        """The name of every variable these settings read (upper case)."""
+        names = {name.upper() for name, _ in cls.model_fields.items()}
+        for key, config in _blocks(cls):
+            names.discard(key.upper())
+            names.update(name.upper() for name in config.names().values())
+        return frozenset(names)
+
+    def sources(self) -> dict[str, SourceConfig]:
+        """Every source's block, by key (`algod`)."""
+        return {key: getattr(self, key) for key, _ in _blocks(type(self))}
+
+    @property
+    def sandboxed(self) -> frozenset[str]:
+        """The upstreams that run on their embedded sandbox (no URL configured), by key."""
+        return frozenset(key for key, config in self.sources().items() if config.sandboxed)
 
     @property
     def all_sandboxed(self) -> bool:
-        return len(self.sandboxed) == 4
+        return len(self.sandboxed) == len(self.sources())
 
     @property
     def effective_jwt_secret(self) -> str | None:
@@ -270,17 +272,14 @@ class Settings(BaseSettings):
             return self.cursor_secret.get_secret_value()
         return DEV_CURSOR_SECRET
 
-    def source_policy(self, upstream: Upstream) -> SourcePolicy:
-        """Timeouts, retries, breaker, rate and concurrency cap of one upstream's calls."""
-        timeout: float | None = getattr(self, f"{upstream}_timeout_seconds")
-        connect: float | None = getattr(self, f"{upstream}_connect_timeout_seconds")
-        concurrency: int | None = getattr(self, f"{upstream}_max_concurrency")
-        per_second: float | None = getattr(self, f"{upstream}_rate_per_second")
-        burst: int | None = getattr(self, f"{upstream}_rate_burst")
+    def source_policy(self, key: str) -> SourcePolicy:
+        """Timeouts, retries, breaker, rate and concurrency cap of one upstream's calls: its
+        block's values, else the UPSTREAM_* defaults."""
+        config = self.sources()[key]
         return SourcePolicy(
             timeouts=Timeouts(
-                connect=connect or self.upstream_connect_timeout_seconds,
-                total=timeout or self.upstream_timeout_seconds,
+                connect=config.connect_timeout_seconds or self.upstream_connect_timeout_seconds,
+                total=config.timeout_seconds or self.upstream_timeout_seconds,
             ),
             retry=RetryPolicy(
                 max_attempts=self.upstream_max_attempts,
@@ -291,33 +290,14 @@ class Settings(BaseSettings):
                 failure_threshold=self.breaker_failure_threshold,
                 reset_seconds=self.breaker_reset_seconds,
             ),
-            rate=RatePolicy.of(per_second, burst) if per_second is not None else None,
-            max_concurrency=concurrency or self.upstream_max_concurrency,
+            rate=config.rate,
+            max_concurrency=config.max_concurrency or self.upstream_max_concurrency,
         )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.jwt_secret is not None and self.jwt_public_key is not None:
             raise ValueError("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both")
-        if self.cardanobi_url is not None:
-            missing = [
-                name
-                for name, value in (
-                    ("CARDANOBI_AUTH_URL", self.cardanobi_auth_url),
-                    ("CARDANOBI_API_KEY", self.cardanobi_api_key),
-                    ("CARDANOBI_API_SECRET", self.cardanobi_api_secret),
-                )
-                if value is None
-            ]
-            if missing:
-                raise ValueError(f"CARDANOBI_URL is set, so {', '.join(missing)} must be too")
-        if self.mesh_url is not None and (
-            self.mesh_client_id is None or self.mesh_client_secret is None
-        ):
-            raise ValueError(
-                "MESH_URL is set, so MESH_CLIENT_ID and MESH_CLIENT_SECRET must be too"
-            )
-        self._check_upstream_credentials()
         if not self.all_sandboxed:
             self._refuse_placeholders()
         elif (
@@ -326,46 +306,6 @@ class Settings(BaseSettings):
         ):
             raise ValueError(f"CURSOR_SECRET must have at least {_MIN_CURSOR_SECRET} characters")
         return self
-
-    def _check_upstream_credentials(self) -> None:
-        if self.algod_url is not None:
-            token = self.algod_token.get_secret_value().strip()
-            # Empty is fine: public nodes need no token.
-            if token and token.lower() in _PLACEHOLDERS:
-                raise ValueError(
-                    "ALGOD_TOKEN is a placeholder; set the node's API token or leave it empty"
-                )
-        if (
-            self.cardanobi_url is not None
-            and self.cardanobi_api_key is not None
-            and self.cardanobi_api_secret is not None
-        ):
-            # The credentials go to the token endpoint: both hosts must be local for the sandbox's.
-            local = _is_loopback(self.cardanobi_url) and _is_loopback(self.cardanobi_auth_url)
-            for name, secret in (
-                ("CARDANOBI_API_KEY", self.cardanobi_api_key),
-                ("CARDANOBI_API_SECRET", self.cardanobi_api_secret),
-            ):
-                _check_credential(
-                    name,
-                    secret,
-                    _CARDANOBI_SANDBOX_CREDENTIALS,
-                    local,
-                    "CARDANOBI_URL and CARDANOBI_AUTH_URL are not both loopback",
-                )
-        if (
-            self.mesh_url is not None
-            and self.mesh_client_id is not None
-            and self.mesh_client_secret is not None
-        ):
-            local = _is_loopback(self.mesh_url)
-            for name, secret in (
-                ("MESH_CLIENT_ID", self.mesh_client_id),
-                ("MESH_CLIENT_SECRET", self.mesh_client_secret),
-            ):
-                _check_credential(
-                    name, secret, _MESH_SANDBOX_CREDENTIALS, local, "MESH_URL is not loopback"
-                )
 
     def _refuse_placeholders(self) -> None:
         if self.jwt_secret is None and self.jwt_public_key is None:
@@ -379,37 +319,40 @@ class Settings(BaseSettings):
         _check_secret("CURSOR_SECRET", self.cursor_secret)
 
 
+class _BlockVariables(PydanticBaseSettingsSource):
+    """The blocks' flat variables (`ALGOD_URL`) that `inner` (the environment or a `.env`
+    file) holds, by their lower-case names, for `Settings._into_blocks` to gather."""
+
+    def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource):
+        super().__init__(settings_cls)
+        self._variables: Mapping[str, str | None] = (
+            inner.env_vars if isinstance(inner, EnvSettingsSource) else {}
+        )
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # every value comes from `__call__`
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for _, config in _blocks(self.settings_cls):
+            for name in config.names().values():
+                value = self._variables.get(name)
+                if value is not None:
+                    found[name] = value
+        return found
+
+
+def _blocks(settings_cls: type[BaseSettings]) -> Iterator[tuple[str, type[SourceConfig]]]:
+    """The fields of `settings_cls` that are source blocks, with their block's class."""
+    for key, field in settings_cls.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, SourceConfig):
+            yield key, annotation
+
+
 def _check_secret(name: str, secret: SecretStr) -> None:
     value = secret.get_secret_value()
     if value.strip().lower() in _PLACEHOLDERS:
         raise ValueError(f"{name} is a placeholder; set a random secret of {_MIN_SECRET}+ chars")
     if len(value) < _MIN_SECRET:
         raise ValueError(f"{name} must have at least {_MIN_SECRET} characters")
-
-
-def _check_credential(
-    name: str, secret: SecretStr, sandbox: set[str], local: bool, remote: str
-) -> None:
-    value = secret.get_secret_value().strip()
-    if not value:
-        raise ValueError(f"{name} is empty; set the credential the upstream issued")
-    if value.lower() in _PLACEHOLDERS:
-        raise ValueError(f"{name} is a placeholder; set the credential the upstream issued")
-    if value in sandbox and not local:
-        raise ValueError(
-            f"{name} is the sandbox's own credential, but {remote}; "
-            "set the credential the upstream issued"
-        )
-
-
-def _is_loopback(url: str | None) -> bool:
-    """Whether `url`'s host is 127.0.0.0/8, ::1 or localhost."""
-    host = urlsplit(url.strip()).hostname if url else None
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

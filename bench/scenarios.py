@@ -1,4 +1,4 @@
-"""The benchmark scenarios (issue #6): what a web app or a gateway asks the graph, and what each
+"""The benchmark scenarios: what a web app or a gateway asks the graph, and what each
 answer must hold for the operation to count.
 
 Each scenario knows the theoretical minimum of upstream requests one operation needs, so the

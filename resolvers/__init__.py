@@ -2,7 +2,8 @@
 
 They validate arguments before any upstream call, load through the request's DataLoaders,
 normalise each source's data into `resolvers.records`, and cut connections from native
-pagination. No Strawberry here, no aiohttp: `schema/` maps the records, `sources/` talks HTTP.
+pagination. Each source is reached through its registration (`resolvers/sources/`), never by
+name. No Strawberry here, no aiohttp: `schema/` maps the records, `sources/` talks HTTP.
 """
 
 __all__: list[str] = []

@@ -1,8 +1,8 @@
 """Which accounts a caller may name, and the checks made before any upstream call.
 
 On-chain accounts are public: any well-formed address of the configured network may be asked,
-and a malformed one is refused here, naming the value. Custodial accounts (CALICO, MESH) are the
-caller's own only: the address is the user id, and anyone else's is forbidden.
+and a malformed one is refused by its source (naming the value). Custodial accounts (CALICO,
+MESH) are the caller's own only: the address is the user id, and anyone else's is forbidden.
 """
 
 from __future__ import annotations
@@ -10,42 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput, Forbidden, GraphError, Unauthenticated
+from resolvers.errors import BadUserInput, Forbidden, GraphError
 from resolvers.records import AccountRecord
 from sources import Source
-from sources.algod.address import AddressError, check_address
-from sources.cardanobi.identifiers import StakeAddressError, check_stake_address
 
 __all__ = [
     "check_custodial_access",
-    "onchain_account",
     "resolve_account",
     "resolve_accounts",
     "viewer_accounts",
 ]
-
-
-def onchain_account(context: RequestContext, source: Source, address: str) -> AccountRecord:
-    """An ALGORAND or CARDANO account, if `address` is valid on the configured network."""
-    options = context.options
-    if source is Source.ALGORAND:
-        try:
-            check_address(address)
-        except AddressError as exc:
-            raise BadUserInput(
-                f"address: {address!r} is not a valid Algorand address: {exc}"
-            ) from None
-        return AccountRecord(Source.ALGORAND, address, options.algorand_chain)
-    if source is Source.CARDANO:
-        try:
-            normalised = check_stake_address(address, options.cardano)
-        except StakeAddressError as exc:
-            raise BadUserInput(
-                f"address: {address!r} is not a valid Cardano {options.cardano.name} "
-                f"stake address: {exc}"
-            ) from None
-        return AccountRecord(Source.CARDANO, normalised, options.cardano.chain_id)
-    raise ValueError(f"{source} is not an on-chain source")
 
 
 def check_custodial_access(context: RequestContext, source: Source, user_id: str) -> str:
@@ -59,14 +33,11 @@ def check_custodial_access(context: RequestContext, source: Source, user_id: str
 
 def resolve_account(context: RequestContext, source: Source, address: str) -> AccountRecord:
     """`account(source, address)`: the account, once the caller may read it."""
-    if source in (Source.ALGORAND, Source.CARDANO):
-        return onchain_account(context, source, address)
-    check_custodial_access(context, source, address)
-    if source is Source.CALICO and context.caller.require().calico_token is None:
-        raise Unauthenticated(
-            "the CALICO account needs the user's Calico access token in X-Calico-Token"
-        )
-    return AccountRecord(source, address)
+    definition = context.services.sources.get(source)
+    if definition is None:
+        served = ", ".join(context.services.sources.names)
+        raise BadUserInput(f"source: {str(source)!r} is not one of {served}")
+    return definition.account(context, address)
 
 
 def resolve_accounts(
@@ -86,11 +57,14 @@ def resolve_accounts(
 
 
 def viewer_accounts(context: RequestContext) -> list[AccountRecord]:
-    """The viewer's custodial accounts: CALICO when a Calico token came, and MESH."""
+    """The viewer's custodial accounts, in the sources' order: CALICO when a Calico token
+    came, and MESH."""
     identity = context.caller.require()
     context.mark_personal()
     accounts = []
-    if identity.calico_token is not None:
-        accounts.append(AccountRecord(Source.CALICO, identity.user_id))
-    accounts.append(AccountRecord(Source.MESH, identity.user_id))
+    for definition in context.services.sources:
+        if definition.viewer_account is not None:
+            account = definition.viewer_account(identity)
+            if account is not None:
+                accounts.append(account)
     return accounts

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from resolvers.concurrency import gather_settled
 from resolvers.context import RequestContext
+from resolvers.holding_query import HoldingQuery
 from resolvers.ids import uint64
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
 from resolvers.pagination import Page, Skipped, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
-from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
     AssetKind,
@@ -29,13 +30,18 @@ from resolvers.records import (
     HoldingRecord,
     HoldingsRead,
 )
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.algod.loaders import AccountAssetsKey
+from sources.algod.client import AlgodClient
+from sources.algod.loaders import AccountAssetsKey, AlgodLoaders
 from sources.algod.pages import resume_after
 from sources.algod.records import AccountInfo, AssetHolding, AssetParams
 from sources.parsing import Rejected
 
 __all__ = [
+    "MAX_PAGE",
+    "SLOT",
+    "Algorand",
     "asset_node",
     "asset_record",
     "holding_node",
@@ -44,7 +50,19 @@ __all__ = [
     "read_all",
 ]
 
-_MAX_LIMIT = 1000  # algod's MaxAssetResults
+
+@dataclass(frozen=True, slots=True)
+class Algorand:
+    """What the source opened: the node's client, and the chain id of its network."""
+
+    client: AlgodClient
+    chain_id: str
+
+
+SLOT = SourceSlot(Source.ALGORAND, Algorand, lambda state: AlgodLoaders.create(state.client))
+
+MAX_PAGE = 1000
+"""algod's MaxAssetResults: the most holdings one assets page holds."""
 _AFTER_NATIVE = ""
 """The position right after the ALGO balance: the ASAs from the first."""
 
@@ -73,7 +91,7 @@ def asset_record(chain_id: str, asset_id: int, params: AssetParams | None) -> As
 
 
 def _native_record(account: AccountRecord, info: AccountInfo) -> HoldingRecord:
-    asset = native_asset(Source.ALGORAND, account.chain_id or "")
+    asset = native_asset(Source.ALGORAND, "ALGO", account.chain_id or "")
     return HoldingRecord(
         account=account,
         asset=asset,
@@ -108,8 +126,8 @@ def _holding_record(
 def _fetcher(
     context: RequestContext, account: AccountRecord, limit: int
 ) -> Callable[[str | None], Awaitable[Slice[HoldingRecord]]]:
-    assets = context.loaders.algod.account_assets
-    balances = context.loaders.algod.account
+    assets = SLOT.loaders(context).account_assets
+    balances = SLOT.loaders(context).account
 
     async def fetch(position: str | None) -> Slice[HoldingRecord]:
         next_token = None if position in (None, _AFTER_NATIVE) else position
@@ -153,10 +171,10 @@ async def holdings(
     """One page of the account's holdings: ALGO, then its ASAs by ascending asset id; an
     unfiltered list knows its `totalCount` from algod's count of the account's assets (the
     balance record, which a later page reads only when `count` asks for it)."""
-    connection = query.connection(account)
+    pager = query.pager(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window, context.caller_id))
-    limit = min(window.first + 1, _MAX_LIMIT) if query.empty else _MAX_LIMIT
+    start = _start(pager.resume(codec, window, context.caller_id))
+    limit = min(window.first + 1, MAX_PAGE) if query.empty else MAX_PAGE
     walking = walk(
         _fetcher(context, account, limit),
         start,
@@ -166,20 +184,20 @@ async def holdings(
         scan=context.scan,
     )
     if not query.empty or (start is not None and not count):
-        return connection.page(codec, window, await walking)
+        return pager.page(codec, window, await walking)
     # algod counts the account's assets (`total-assets-opted-in`): with ALGO, the whole list.
     # The balance is asked in the same tick as the first page, so it joins that batch.
     walked, info = await gather_settled(
-        walking, context.loaders.algod.account.load(account.address)
+        walking, SLOT.loaders(context).account.load(account.address)
     )
     total = info.total_assets_opted_in + 1
-    return connection.page(codec, window, walked, total_count=total)
+    return pager.page(codec, window, walked, total_count=total)
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
     """ALGO and every ASA of the account, in list order, at most `cap` of them (algod pages of
     1,000: the whale's 2,500 ASAs are three requests beside the balance)."""
-    walked = await walk(_fetcher(context, account, _MAX_LIMIT), None, cap, page_size=_MAX_LIMIT)
+    walked = await walk(_fetcher(context, account, MAX_PAGE), None, cap, page_size=MAX_PAGE)
     holdings = tuple(item for item, _ in walked.items)
     return HoldingsRead(account, holdings, walked.has_next and not walked.problems, walked.problems)
 
@@ -190,7 +208,7 @@ async def holding_node(
     """The account's holding of one ASA, in one request (`next` = id - 1, `limit` = 1); one
     algod sent malformed is its error, not "not held"."""
     key = AccountAssetsKey(account.address, str(asset_id - 1) if asset_id > 0 else None, 1)
-    page = await context.loaders.algod.account_assets.load(key)
+    page = await SLOT.loaders(context).account_assets.load(key)
     for holding in page.entries:
         if isinstance(holding, Rejected):
             if holding.label == str(asset_id):
@@ -202,12 +220,12 @@ async def holding_node(
 
 async def native_holding(context: RequestContext, account: AccountRecord) -> HoldingRecord:
     """The account's ALGO balance (algod answers every valid address, 0 for one never seen)."""
-    return _native_record(account, await context.loaders.algod.account.load(account.address))
+    return _native_record(account, await SLOT.loaders(context).account.load(account.address))
 
 
 async def asset_node(context: RequestContext, asset_id: int) -> AssetRecord:
     """An ASA by id. One algod no longer knows (destroyed) is its id and chain only, exactly
     as holdings of it show it."""
-    info = await context.loaders.algod.asset.load(asset_id)
-    chain_id = context.options.algorand_chain
+    info = await SLOT.loaders(context).asset.load(asset_id)
+    chain_id = SLOT.state(context).chain_id
     return asset_record(chain_id, asset_id, info.params if info is not None else None)

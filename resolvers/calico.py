@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
 from resolvers.errors import ProviderFailed, ScanBudgetSpent, Unauthenticated
+from resolvers.holding_query import HoldingQuery
 from resolvers.numbers import multiply
 from resolvers.pagination import Page, Skipped, Slice, Window, walk
 from resolvers.providers import provider
-from resolvers.query import HoldingQuery
 from resolvers.records import (
     AccountRecord,
     AssetKind,
@@ -26,20 +28,50 @@ from resolvers.records import (
     HoldingsRead,
     ProviderRecord,
 )
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.calico.loaders import AssetsKey
+from sources.calico.client import CalicoClient
+from sources.calico.loaders import AssetsKey, CalicoLoaders
 from sources.calico.records import AssetPosition, ProviderFailure
 from sources.errors import UpstreamBadResponse
 from sources.parsing import Rejected
 
 __all__ = [
     "MAX_LISTED_ASSETS",
+    "SLOT",
+    "Calico",
+    "CalicoUsers",
     "asset_record",
     "holding_node",
     "holdings",
     "providers",
     "read_all",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Calico:
+    """What the source opened: Calico's client and the asset page size."""
+
+    client: CalicoClient
+    page_size: int
+
+
+@dataclass
+class CalicoUsers:
+    """One request's Calico loaders: a set per user token (a request has one user)."""
+
+    client: CalicoClient
+    _by_token: dict[str, CalicoLoaders] = field(default_factory=dict)
+
+    def of_user(self, token: str) -> CalicoLoaders:
+        loaders = self._by_token.get(token)
+        if loaders is None:
+            loaders = self._by_token[token] = CalicoLoaders.create(self.client, token)
+        return loaders
+
+
+SLOT = SourceSlot(Source.CALICO, Calico, lambda state: CalicoUsers(state.client))
 
 _Position = tuple[str | None, int]
 
@@ -58,7 +90,9 @@ def asset_record(symbol: str, chain: str | None) -> AssetRecord:
     )
 
 
-def _holding_record(account: AccountRecord, position: AssetPosition) -> HoldingRecord:
+def _holding_record(
+    account: AccountRecord, position: AssetPosition, answered: datetime | None
+) -> HoldingRecord:
     price = position.price_in_usd
     return HoldingRecord(
         account=account,
@@ -75,7 +109,8 @@ def _holding_record(account: AccountRecord, position: AssetPosition) -> HoldingR
         value_usd=multiply(position.asset_holdings, price) if price is not None else None,
         provider=provider(position.provider_id),
         wallet_address=position.wallet_address_redacted,
-        fetched_at=position.time_fetched,
+        # Calico's own time of the read where it gives one, else when Calico answered.
+        fetched_at=position.time_fetched or answered,
     )
 
 
@@ -93,8 +128,8 @@ def _fetcher(
     provider_ids: tuple[str, ...],
     failures: dict[str, ProviderFailure],
 ) -> Callable[[_Position], Awaitable[Slice[HoldingRecord]]]:
-    loader = context.loaders.calico(_token(context)).assets
-    size = context.options.calico_page_size
+    loader = SLOT.loaders(context).of_user(_token(context)).assets
+    size = SLOT.state(context).page_size
 
     async def fetch(position: _Position) -> Slice[HoldingRecord]:
         cursor, skip = position
@@ -115,7 +150,7 @@ def _fetcher(
         def item(entry: AssetPosition | Rejected) -> HoldingRecord | Skipped:
             if isinstance(entry, Rejected):
                 return Skipped(entry.error)
-            return _holding_record(account, entry)
+            return _holding_record(account, entry, page.fetched_at)
 
         items = ((item(entries[index]), after(index)) for index in range(skip, len(entries)))
         return Slice(items, following)
@@ -141,9 +176,9 @@ async def holdings(
 
     Symbols and providers go to Calico (`asset_symbols`, `provider_ids`); kinds, a minimum
     value and hiding zeros are matched here, as a bounded scan like the on-chain filters."""
-    connection = query.connection(account)
+    pager = query.pager(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window, context.caller_id))
+    start = _start(pager.resume(codec, window, context.caller_id))
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, query.symbols, query.providers, failures)
     walked = await walk(
@@ -151,11 +186,11 @@ async def holdings(
         start,
         window.first,
         query.keeps_extra if query.extra else None,
-        page_size=context.options.calico_page_size,
+        page_size=SLOT.state(context).page_size,
         scan=context.scan,
     )
     problems = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
-    return connection.page(codec, window, walked, problems=problems)
+    return pager.page(codec, window, walked, problems=problems)
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
@@ -163,7 +198,7 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
     providers as PROVIDER_ERROR problems."""
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, (), (), failures)
-    walked = await walk(fetch, (None, 0), cap, page_size=context.options.calico_page_size)
+    walked = await walk(fetch, (None, 0), cap, page_size=SLOT.state(context).page_size)
     problems = (
         *(ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()),
         *walked.problems,
@@ -181,7 +216,7 @@ async def providers(context: RequestContext, account: AccountRecord) -> list[Pro
     fetch = _fetcher(context, account, (), (), failures)
     slugs: dict[str, ProviderRecord] = {}
     position: _Position = (None, 0)
-    pages = math.ceil(MAX_LISTED_ASSETS / context.options.calico_page_size)
+    pages = math.ceil(MAX_LISTED_ASSETS / SLOT.state(context).page_size)
     for _ in range(pages):
         page = await fetch(position)
         for holding, _ in page.items:
@@ -209,7 +244,7 @@ async def holding_node(
         (None, 0),
         1,
         lambda h: h.key == key,
-        page_size=context.options.calico_page_size,
+        page_size=SLOT.state(context).page_size,
         scan=context.scan,
     )
     if not walked.items and walked.resume is not None:

@@ -21,27 +21,31 @@ UPSTREAM_BAD_RESPONSE naming it, reported with the page that covers its place.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from resolvers.cardano_names import token_name
 from resolvers.concurrency import gather_settled
-from resolvers.context import GraphOptions, RequestContext
+from resolvers.context import RequestContext
 from resolvers.errors import HoldingsIncomplete, ScanBudgetSpent
+from resolvers.holding_query import HoldingQuery
 from resolvers.native import NATIVE_KEY, native_asset
 from resolvers.numbers import from_base_units
 from resolvers.pagination import MAX_FILTERED_PAGES, Page, Skipped, Slice, Window, walk
 from resolvers.providers import CHAIN_PROVIDERS
-from resolvers.query import HoldingQuery
 from resolvers.records import AccountRecord, AssetRecord, HoldingRecord, HoldingsRead
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.cardanobi.client import PAGE_SIZE
-from sources.cardanobi.identifiers import Bech32Error, bech32_decode
-from sources.cardanobi.loaders import AccountAssetsKey
+from sources.cardanobi.client import PAGE_SIZE, CardanoBIClient
+from sources.cardanobi.identifiers import Bech32Error, CardanoNetwork, bech32_decode
+from sources.cardanobi.loaders import AccountAssetsKey, CardanoBILoaders
 from sources.cardanobi.records import AccountAsset, AccountAssetsPage, AccountInfo
 from sources.parsing import Rejected
 
 __all__ = [
+    "SLOT",
+    "Cardano",
     "asset_node",
     "holding_node",
     "holdings",
@@ -51,6 +55,19 @@ __all__ = [
     "token_record",
     "tokens_per_request",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Cardano:
+    """What the source opened: CardanoBI's client, the network, and how many tokens to ask
+    for at once (`tokens_per_request`)."""
+
+    client: CardanoBIClient
+    network: CardanoNetwork
+    top: int
+
+
+SLOT = SourceSlot(Source.CARDANO, Cardano, lambda state: CardanoBILoaders.create(state.client))
 
 _At = tuple[int, str | None]
 _Position = _At | None
@@ -87,7 +104,7 @@ def token_record(chain_id: str, policy_hex: str, fingerprint: str, name: str) ->
 def _native_record(account: AccountRecord, info: AccountInfo) -> HoldingRecord | None:
     if info.total_balance is None:
         return None
-    asset = native_asset(Source.CARDANO, account.chain_id or "")
+    asset = native_asset(Source.CARDANO, "ADA", account.chain_id or "")
     return HoldingRecord(
         account=account,
         asset=asset,
@@ -115,14 +132,14 @@ def _holding_record(
     )
 
 
-def tokens_per_request(options: GraphOptions) -> int:
+def tokens_per_request(page_size: int) -> int:
     """How many tokens the graph asks CardanoBI for at once (`$top`): `CARDANOBI_PAGE_SIZE`,
     but one less than the route's cap, so an answer that ignored `$top` is longer than asked."""
-    return min(options.cardanobi_page_size, PAGE_SIZE - 1)
+    return min(page_size, PAGE_SIZE - 1)
 
 
 def _top(context: RequestContext) -> int:
-    return tokens_per_request(context.options)
+    return SLOT.state(context).top
 
 
 def _first_fingerprint(page: AccountAssetsPage) -> str | None:
@@ -155,7 +172,7 @@ class _Read:
 async def _read(context: RequestContext, account: AccountRecord, position: _At) -> _Read:
     offset, before = position
     key = AccountAssetsKey(account.address, offset, _top(context))
-    page = await context.loaders.cardanobi.account_assets.load(key)
+    page = await SLOT.loaders(context).account_assets.load(key)
     return _Read(page, offset, before)
 
 
@@ -181,7 +198,7 @@ def _fetcher(
         if position is None:
             # Both loads are asked in this tick, so each loader sends them in one batch.
             info, read = await gather_settled(
-                context.loaders.cardanobi.account.load(account.address),
+                SLOT.loaders(context).account.load(account.address),
                 _read(context, account, at),
             )
             native = _native_record(account, info) if info is not None else None
@@ -221,9 +238,9 @@ async def holdings(
 ) -> Page[HoldingRecord]:
     """One page of the stake address's tokens, ascending fingerprint; a list CardanoBI cut
     comes incomplete, with HOLDINGS_INCOMPLETE."""
-    connection = query.connection(account)
+    pager = query.pager(account)
     codec = context.services.cursors
-    start = _start(connection.resume(codec, window, context.caller_id))
+    start = _start(pager.resume(codec, window, context.caller_id))
     walked = await walk(
         _fetcher(context, account),
         start,
@@ -232,7 +249,7 @@ async def holdings(
         page_size=_top(context),
         scan=context.scan,
     )
-    return connection.page(codec, window, walked, problems=[_cut(account)] if walked.cut else [])
+    return pager.page(codec, window, walked, problems=[_cut(account)] if walked.cut else [])
 
 
 async def read_all(context: RequestContext, account: AccountRecord, cap: int) -> HoldingsRead:
@@ -248,7 +265,7 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
 async def native_holding(context: RequestContext, account: AccountRecord) -> HoldingRecord | None:
     """The stake address's ADA balance; None when CardanoBI does not know the address or has
     no balance for it."""
-    info = await context.loaders.cardanobi.account.load(account.address)
+    info = await SLOT.loaders(context).account.load(account.address)
     return _native_record(account, info) if info is not None else None
 
 
@@ -289,9 +306,9 @@ async def holding_node(
 
 async def asset_node(context: RequestContext, fingerprint: str) -> AssetRecord | None:
     """A token by fingerprint (CardanoBI's asset details), null if unknown (`[]`)."""
-    details = await context.loaders.cardanobi.asset.load(fingerprint)
+    details = await SLOT.loaders(context).asset.load(fingerprint)
     if details is None:
         return None
     return token_record(
-        context.options.cardano.chain_id, details.policy_hex, details.fingerprint, details.name
+        SLOT.state(context).network.chain_id, details.policy_hex, details.fingerprint, details.name
     )

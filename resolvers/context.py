@@ -1,60 +1,33 @@
 """The typed context of one GraphQL request, and the app-lifetime services it draws on.
 
-`Services` live as long as the app (clients with their sessions, the cursor codec, the token
-verifier, options). A `RequestContext` is made for each request: the caller's identity and
-**new loaders**, whose caches must never outlive the request (they would leak one user's data to
-another), plus the soft field errors the request collected.
+`Services` live as long as the app (the sources served and what each opened, clients with their
+sessions; the cursor codec, the token verifier, options). A `RequestContext` is made for each
+request: the caller's identity and **new loaders**, whose caches must never outlive the request
+(they would leak one user's data to another), plus the soft field errors the request collected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from resolvers.cursors import CursorCodec
 from resolvers.identity import Caller, TokenVerifier
+from resolvers.options import GraphOptions
 from resolvers.scanning import ScanBudget
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.algod.client import AlgodClient
-from sources.algod.loaders import AlgodLoaders
-from sources.calico.client import CalicoClient
-from sources.calico.loaders import CalicoLoaders
-from sources.cardanobi.client import CardanoBIClient
-from sources.cardanobi.identifiers import CARDANO_NETWORKS, CardanoNetwork
-from sources.cardanobi.loaders import CardanoBILoaders
-from sources.mesh.client import MeshClient
-from sources.mesh.loaders import MeshLoaders
 from sources.resilience.deadline import set_deadline
 from telemetry.metrics import Metrics
 
+if TYPE_CHECKING:
+    from resolvers.sources.registry import SourceRegistry
+
 __all__ = ["GraphOptions", "Loaders", "RequestContext", "Services", "UpstreamCallBudget"]
 
-
-@dataclass(frozen=True, slots=True)
-class GraphOptions:
-    """Limits and network choices, from settings."""
-
-    algorand_chain: str = "algorand:wGHE2Pwdvd7S12BL5FaOP20EGYesN73k"
-    cardano: CardanoNetwork = CARDANO_NETWORKS["mainnet"]
-    default_first: int = 20
-    max_first: int = 100
-    max_ids: int = 100
-    cardanobi_page_size: int = 100
-    calico_page_size: int = 100
-    #: Most holdings the portfolio reads of one account (`PORTFOLIO_MAX_HOLDINGS`).
-    portfolio_max_holdings: int = 10_000
-    #: How long one GraphQL request may spend on upstream calls (`REQUEST_DEADLINE_SECONDS`).
-    request_deadline_seconds: float = 20.0
-    # Hostile-query limits, checked by `schema/limits.py` before any resolver runs.
-    max_query_depth: int = 15
-    max_query_aliases: int = 256
-    max_query_tokens: int = 5000
-    max_query_cost: int = 100_000
-    max_query_selections: int = 10_000
-    max_query_overlaps: int = 50_000
-    max_response_fields: int = 300_000
-    max_upstream_calls: int = 1_000
+S = TypeVar("S")
+L = TypeVar("L")
 
 
 @dataclass
@@ -84,12 +57,12 @@ class UpstreamCallBudget:
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """What every request shares: upstream clients and the graph's own keys and options."""
+    """What every request shares: the sources served, what each opened, and the graph's own
+    keys and options."""
 
-    algod: AlgodClient
-    cardanobi: CardanoBIClient
-    calico: CalicoClient
-    mesh: MeshClient
+    sources: SourceRegistry
+    #: Each source's state (its client, and what its resolvers need), by source (`SourceSlot`).
+    states: Mapping[Source, object]
     cursors: CursorCodec
     verifier: TokenVerifier
     options: GraphOptions
@@ -102,34 +75,18 @@ class Loaders:
 
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._calico: dict[str, CalicoLoaders] = {}
+        self._made: dict[Source, Any] = {}
 
-    @cached_property
-    def algod(self) -> AlgodLoaders:
-        return AlgodLoaders.create(self._services.algod)
-
-    @cached_property
-    def cardanobi(self) -> CardanoBILoaders:
-        return CardanoBILoaders.create(self._services.cardanobi)
-
-    @cached_property
-    def mesh(self) -> MeshLoaders:
-        return MeshLoaders.create(self._services.mesh)
-
-    def calico(self, token: str) -> CalicoLoaders:
-        """Calico loaders for the caller's own token (one user per request)."""
-        loaders = self._calico.get(token)
-        if loaders is None:
-            loaders = self._calico[token] = CalicoLoaders.create(self._services.calico, token)
-        return loaders
+    def of(self, slot: SourceSlot[S, L]) -> L:
+        """The loaders of `slot`'s source in this request."""
+        made = self._made.get(slot.source)
+        if made is None:
+            made = self._made[slot.source] = slot.make_loaders(slot.state_in(self._services))
+        return cast(L, made)
 
     def forget(self, source: Source) -> None:
         """Drop what this request's loaders of `source` hold: the next load reads afresh."""
-        if source is Source.CALICO:
-            self._calico.clear()
-            return
-        name = {Source.ALGORAND: "algod", Source.CARDANO: "cardanobi", Source.MESH: "mesh"}
-        self.__dict__.pop(name[source], None)  # a cached_property is recreated on next use
+        self._made.pop(source, None)
 
 
 @dataclass
@@ -153,6 +110,9 @@ class RequestContext:
     personal: bool = False
     #: False once the operation is a mutation (never cached).
     read_only: bool = True
+    #: The response goes out in parts (`multipart/mixed`): `@defer` and `@stream` take effect.
+    #: Otherwise they are executed inline and the response comes whole (`schema/delivery.py`).
+    deliver_incrementally: bool = False
 
     @property
     def options(self) -> GraphOptions:

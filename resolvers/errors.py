@@ -6,6 +6,8 @@
     ├── Forbidden              custodial data of another user
     ├── ProviderFailed         Calico reported one provider failing (`errors[]`); carries
     │                          `source`, `provider` and `cause`, other providers still answer
+    ├── ScanBudgetSpent        a filter or lookup the graph does page by page needed more
+    │                          pages than the request had left (QUERY_TOO_COMPLEX)
     ├── HoldingsTruncated      the portfolio read its cap of one account's holdings and the
     │                          account holds more; carries `source`
     └── HoldingsIncomplete     the upstream gave part of an account's list and will not give

@@ -1,18 +1,17 @@
 """The per-account connections (`holdings`, `positions`) and `providers`, for every source.
 
-Arguments are checked here, before any upstream call; then the account's source does the work.
+Arguments are checked here, before any upstream call; then the account's source does the work
+(its registration, `resolvers/sources/`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from resolvers import algorand, calico, cardano, mesh
 from resolvers.accounts import check_custodial_access
 from resolvers.context import RequestContext
-from resolvers.pagination import Connection, Page, Window
-from resolvers.providers import CHAIN_PROVIDERS
-from resolvers.query import HoldingQuery
+from resolvers.holding_query import HoldingQuery
+from resolvers.pagination import Page, Pager, Window
 from resolvers.records import (
     AccountRecord,
     HoldingRecord,
@@ -20,7 +19,6 @@ from resolvers.records import (
     PositionRecord,
     ProviderRecord,
 )
-from sources import Source
 
 __all__ = ["resolve_holdings", "resolve_positions", "resolve_providers"]
 
@@ -44,13 +42,8 @@ async def resolve_holdings(
     window = _window(context, first, after)
     if account.custodial:
         check_custodial_access(context, account.source, account.address)
-    if account.source is Source.ALGORAND:
-        return await algorand.holdings(context, account, window, query, count=count)
-    if account.source is Source.CARDANO:
-        return await cardano.holdings(context, account, window, query)
-    if account.source is Source.CALICO:
-        return await calico.holdings(context, account, window, query)
-    return await mesh.holdings(context, account, window, query)
+    source = context.services.sources[account.source]
+    return await source.holdings(context, account, window, query, count=count)
 
 
 async def resolve_positions(
@@ -60,11 +53,12 @@ async def resolve_positions(
     after: str | None,
     kind: PositionKind | None,
 ) -> Page[PositionRecord]:
-    """`Account.positions`: Mesh's valued positions; other sources have none."""
+    """`Account.positions`: valued positions where the source has them (Mesh); none elsewhere."""
     window = _window(context, first, after)
-    if account.source is not Source.MESH:
-        return Connection.empty()
-    return await mesh.positions(context, account, window, kind)
+    positions = context.services.sources[account.source].positions
+    if positions is None:
+        return Pager.empty()
+    return await positions(context, account, window, kind)
 
 
 async def resolve_providers(
@@ -75,10 +69,7 @@ async def resolve_providers(
     Mesh's aggregated portfolio does not say which brokerage holds a position, so a Mesh
     account lists none rather than guessing.
     """
-    if account.source in CHAIN_PROVIDERS:
-        return [CHAIN_PROVIDERS[account.source]]
-    if account.source is Source.CALICO:
+    if account.custodial:
         check_custodial_access(context, account.source, account.address)
-        return await calico.providers(context, account)
-    check_custodial_access(context, account.source, account.address)
-    return []
+    providers = context.services.sources[account.source].providers
+    return [] if providers is None else await providers(context, account)

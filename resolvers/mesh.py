@@ -13,8 +13,8 @@ from collections import Counter
 from resolvers.accounts import check_custodial_access
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
-from resolvers.pagination import Connection, Page, Window
-from resolvers.query import HoldingQuery
+from resolvers.holding_query import HoldingQuery
+from resolvers.pagination import Page, Pager, Window
 from resolvers.records import (
     AccountRecord,
     AssetKind,
@@ -25,11 +25,14 @@ from resolvers.records import (
     PositionKind,
     PositionRecord,
 )
+from resolvers.slots import SourceSlot
 from sources import Source
-from sources.mesh.loaders import PortfolioKey
+from sources.mesh.client import MeshClient
+from sources.mesh.loaders import MeshLoaders, PortfolioKey
 from sources.mesh.records import CRYPTOCURRENCY, EQUITY, NftPosition, Portfolio, Position
 
 __all__ = [
+    "SLOT",
     "asset_node",
     "holding_node",
     "holdings",
@@ -40,10 +43,13 @@ __all__ = [
     "read_all",
 ]
 
+SLOT = SourceSlot(Source.MESH, MeshClient, MeshLoaders.create)
+"""Mesh's state is its client alone."""
+
 
 async def _portfolio(context: RequestContext, account: AccountRecord) -> Portfolio:
     user_id = check_custodial_access(context, Source.MESH, account.address)
-    return await context.loaders.mesh.portfolio.load(PortfolioKey(user_id))
+    return await SLOT.loaders(context).portfolio.load(PortfolioKey(user_id))
 
 
 def _asset(position: Position) -> AssetRecord:
@@ -179,8 +185,8 @@ async def holdings(
     portfolio = await _portfolio(context, account)
     records = holding_records(account, portfolio)
     listed = records if query.empty else [h for h in records if query.keeps(h)]
-    connection = query.connection(account)
-    return connection.slice(
+    pager = query.pager(account)
+    return pager.slice(
         context.services.cursors, window, listed, context.caller_id, _rejected(portfolio)
     )
 
@@ -203,12 +209,12 @@ async def positions(
     context: RequestContext, account: AccountRecord, window: Window, kind: PositionKind | None
 ) -> Page[PositionRecord]:
     """One page of the valued positions, of one kind or all."""
-    connection = Connection(
+    pager = Pager(
         f"positions:MESH:{account.address}:{kind.value if kind else '*'}", user=account.address
     )
     portfolio = await _portfolio(context, account)
     listed = [p for p in position_records(account, portfolio) if kind is None or p.kind is kind]
-    return connection.slice(
+    return pager.slice(
         context.services.cursors, window, listed, context.caller_id, _rejected(portfolio)
     )
 

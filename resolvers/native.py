@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from resolvers.records import AssetKind, AssetRecord
 from sources import Source
 
-__all__ = ["NATIVE_COINS", "NATIVE_KEY", "NativeCoin", "native_asset", "native_coin_of"]
+__all__ = ["NATIVE_COINS", "NATIVE_KEY", "NativeCoin", "native_asset"]
 
 #: The key of a native holding within its account, and of a native asset within its source.
 NATIVE_KEY = ("native",)
@@ -47,17 +47,11 @@ NATIVE_COINS: dict[str, NativeCoin] = {
 """By symbol. ALGO and ADA are held by the graph's on-chain accounts too; ETH and BTC only
 custodially."""
 
-_ON_CHAIN = {Source.ALGORAND: NATIVE_COINS["ALGO"], Source.CARDANO: NATIVE_COINS["ADA"]}
 
-
-def native_coin_of(source: Source) -> NativeCoin:
-    """The coin an on-chain source's accounts hold natively."""
-    return _ON_CHAIN[source]
-
-
-def native_asset(source: Source, chain_id: str) -> AssetRecord:
-    """ALGO or ADA as an asset of `source` on the configured network `chain_id`."""
-    coin = _ON_CHAIN[source]
+def native_asset(source: Source, symbol: str, chain_id: str) -> AssetRecord:
+    """The coin `symbol` (ALGO, ADA) as an asset of the on-chain `source` that holds it
+    natively, on the configured network `chain_id`."""
+    coin = NATIVE_COINS[symbol]
     return AssetRecord(
         source=source,
         key=NATIVE_KEY,

@@ -2,21 +2,21 @@
 access rules as the field that first returned it (custodial nodes only for their own user).
 
 Every part of an id is checked before any upstream call: an id that could not have come from
-this graph is bad input, naming the id.
+this graph (a source this app does not serve, a key of the wrong shape for its source) is bad
+input, naming the id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
+from typing import TypeVar
 
-from resolvers import algorand, calico, cardano, mesh
 from resolvers.accounts import resolve_account
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
-from resolvers.ids import decode_id, not_ours, uint64
-from resolvers.native import NATIVE_KEY, native_asset
+from resolvers.holding_query import is_slug
+from resolvers.ids import decode_id, not_ours
 from resolvers.providers import provider
-from resolvers.query import is_slug, is_symbol
 from resolvers.records import (
     AccountRecord,
     AssetRecord,
@@ -24,98 +24,48 @@ from resolvers.records import (
     PositionRecord,
     ProviderRecord,
 )
-from sources import Source
+from resolvers.sources.registry import Definition
 
 __all__ = ["NodeRecord", "resolve_node", "resolve_nodes"]
 
 NodeRecord = AccountRecord | HoldingRecord | AssetRecord | PositionRecord | ProviderRecord
+T = TypeVar("T")
 
 
-def _source(value: str, raw: str) -> Source:
-    try:
-        return Source(value)
-    except ValueError:
-        raise not_ours(raw) from None
-
-
-def _require(condition: bool, raw: str) -> None:
-    if not condition:
+def _source(context: RequestContext, name: str, raw: str) -> Definition:
+    definition = context.services.sources.get(name)
+    if definition is None:
         raise not_ours(raw)
+    return definition
 
 
-def _calico_part(value: str) -> bool:
-    """A chain or redacted wallet address of a Calico key (empty when Calico gave none)."""
-    return value == "" or is_symbol(value)
+def _looked_up(lookup: Awaitable[T] | None, raw: str) -> Awaitable[T]:
+    """The lookup a source made of a key; None: the key cannot be one of its own."""
+    if lookup is None:
+        raise not_ours(raw)
+    return lookup
 
 
 async def resolve_node(context: RequestContext, value: str) -> NodeRecord | None:
     """The node `value` names, null when it no longer exists."""
     type_name, parts = decode_id(value)
     if type_name == "Provider" and len(parts) == 1:
-        _require(is_slug(parts[0]), value)
+        if not is_slug(parts[0]):
+            raise not_ours(value)
         return provider(parts[0])
     if type_name == "Account" and len(parts) == 2:
-        return resolve_account(context, _source(parts[0], value), parts[1])
-    if type_name == "AssetHolding" and len(parts) >= 3:
-        account = resolve_account(context, _source(parts[0], value), parts[1])
-        return await _holding(context, account, parts[2:], value) if account else None
-    if type_name == "Position" and len(parts) >= 3 and parts[0] == Source.MESH.value:
-        _require(mesh.is_position_key(parts[2:]), value)
-        account = resolve_account(context, Source.MESH, parts[1])
-        return await mesh.position_node(context, account, parts[2:]) if account else None
+        return resolve_account(context, _source(context, parts[0], value).source, parts[1])
+    if type_name in ("AssetHolding", "Position") and len(parts) >= 3:
+        source = _source(context, parts[0], value)
+        lookup = source.holding_node if type_name == "AssetHolding" else source.position_node
+        if lookup is None:
+            raise not_ours(value)
+        account = resolve_account(context, source.source, parts[1])
+        return await _looked_up(lookup(context, account, parts[2:]), value)
     if type_name == "Asset" and len(parts) >= 2:
-        return await _asset(context, _source(parts[0], value), parts[1:], value)
+        source = _source(context, parts[0], value)
+        return await _looked_up(source.asset_node(context, parts[1:]), value)
     raise not_ours(value)
-
-
-async def _holding(
-    context: RequestContext, account: AccountRecord, key: tuple[str, ...], raw: str
-) -> HoldingRecord | None:
-    if account.source is Source.ALGORAND:
-        if key == NATIVE_KEY:
-            return await algorand.native_holding(context, account)
-        asset_id = uint64(key[0]) if len(key) == 1 else None
-        _require(asset_id is not None, raw)
-        assert asset_id is not None
-        return await algorand.holding_node(context, account, asset_id)
-    if account.source is Source.CARDANO:
-        if key == NATIVE_KEY:
-            return await cardano.native_holding(context, account)
-        _require(len(key) == 1 and cardano.is_fingerprint(key[0]), raw)
-        return await cardano.holding_node(context, account, key[0])
-    if account.source is Source.CALICO:
-        _require(
-            len(key) == 4
-            and is_symbol(key[0])  # Calico's provider_id, as Calico wrote it
-            and is_symbol(key[1])
-            and all(_calico_part(part) for part in key[2:]),
-            raw,
-        )
-        return await calico.holding_node(context, account, key)
-    _require(mesh.is_position_key(key), raw)
-    return await mesh.holding_node(context, account, key)
-
-
-async def _asset(
-    context: RequestContext, source: Source, key: tuple[str, ...], raw: str
-) -> AssetRecord | None:
-    if source is Source.ALGORAND:
-        if key == NATIVE_KEY:
-            return native_asset(source, context.options.algorand_chain)
-        asset_id = uint64(key[0]) if len(key) == 1 else None
-        _require(asset_id is not None, raw)
-        assert asset_id is not None
-        return await algorand.asset_node(context, asset_id)
-    if source is Source.CARDANO:
-        if key == NATIVE_KEY:
-            return native_asset(source, context.options.cardano.chain_id)
-        _require(len(key) == 1 and cardano.is_fingerprint(key[0]), raw)
-        return await cardano.asset_node(context, key[0])
-    if source is Source.CALICO:
-        _require(len(key) == 2 and is_symbol(key[0]) and _calico_part(key[1]), raw)
-        return calico.asset_record(key[0], key[1] or None)
-    _require(mesh.is_asset_key(key), raw)
-    return await mesh.asset_node(context, key)
 
 
 def resolve_nodes(

@@ -31,8 +31,8 @@ from resolvers.scanning import ScanBudget
 
 __all__ = [
     "MAX_FILTERED_PAGES",
-    "Connection",
     "Page",
+    "Pager",
     "Skipped",
     "Slice",
     "Walked",
@@ -125,8 +125,9 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
-class Connection:
-    """What a cursor is bound to: one list (with its filter) and, for custodial data, one user."""
+class Pager:
+    """Pages one list: what a cursor is bound to (the list, with its filter, and for custodial
+    data one user), resuming it and building its pages. The schema's `Connection` serves them."""
 
     name: str
     user: str | None = None

@@ -8,7 +8,7 @@ its slug, so nothing a source reports is dropped.
 from __future__ import annotations
 
 from resolvers.context import RequestContext
-from resolvers.pagination import Connection, Page, Window
+from resolvers.pagination import Page, Pager, Window
 from resolvers.records import ProviderKind, ProviderRecord
 from sources import Source
 
@@ -78,5 +78,5 @@ def providers_page(
     options = context.options
     window = Window.of(first, after, default=options.default_first, maximum=options.max_first)
     listed = [p for p in _REGISTRY if source is None or source in p.sources]
-    connection = Connection(f"providers:{source.value if source else '*'}")
-    return connection.slice(context.services.cursors, window, listed, context.caller_id)
+    pager = Pager(f"providers:{source.value if source else '*'}")
+    return pager.slice(context.services.cursors, window, listed, context.caller_id)

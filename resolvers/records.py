@@ -64,7 +64,7 @@ class AccountRecord:
 
     @property
     def custodial(self) -> bool:
-        return self.source in (Source.CALICO, Source.MESH)
+        return self.source.custodial
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput, Unauthenticated
+from resolvers.errors import BadUserInput
 from resolvers.freshness import drop_cached
-from resolvers.records import AccountRecord, RefreshRecord, ViewerRecord
+from resolvers.records import RefreshRecord, ViewerRecord
 from sources import Source
 
 __all__ = ["refresh_holdings", "resolve_viewer"]
@@ -21,20 +21,21 @@ def resolve_viewer(context: RequestContext) -> ViewerRecord | None:
 
 
 async def refresh_holdings(context: RequestContext, source: Source) -> RefreshRecord:
-    """Ask Calico to refresh the viewer's holdings; a refusal for now (429) is an answer.
+    """Ask the source to refresh the viewer's holdings (Calico); a refusal for now (429) is an
+    answer.
 
-    Either way the request's cached copies of the viewer's Calico data are dropped, so what
-    the request reads after this comes from Calico again."""
+    Either way the request's cached copies of the viewer's data at the source are dropped, so
+    what the request reads after this comes from the source again."""
     identity = context.caller.require()
     context.mark_personal()
-    if source is not Source.CALICO:
+    definition = context.services.sources.get(source)
+    refresh = definition.refresh if definition is not None else None
+    if refresh is None:
+        able = ", ".join(d.source.value for d in context.services.sources if d.refresh)
         raise BadUserInput(
-            f"source: {source.value} cannot be asked to refresh; only CALICO can "
+            f"source: {source.value} cannot be asked to refresh; only {able} can "
             "(on-chain sources are read live, Mesh refreshes its portfolio itself)"
         )
-    if identity.calico_token is None:
-        raise Unauthenticated("refreshing CALICO needs the user's Calico token in X-Calico-Token")
-    result = await context.services.calico.refresh(identity.calico_token)
+    record = await refresh(context, identity)
     drop_cached(context, source)
-    account = AccountRecord(Source.CALICO, identity.user_id)
-    return RefreshRecord(Source.CALICO, result.accepted, result.retry_after_seconds, account)
+    return record

@@ -1,11 +1,13 @@
 """The GraphQL schema: Strawberry types over the resolvers' records, as a Federation v2 subgraph.
 
-`schema` is built once at import; its SDL is committed as `schema.graphql` (see
-`python server.py export-schema`).
+`build_schema(sources)` builds the schema that serves a registry of sources (its `Source` enum
+has their values); `schema` is the server's, over the four sources of the contract, built once
+at import. Its SDL is committed as `schema.graphql` (see `python server.py export-schema`).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Final
 
 import strawberry
@@ -13,9 +15,11 @@ from graphql import GraphQLError
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext
 
+from resolvers.sources import SOURCES, SourceRegistry
 from schema.account import Account, Viewer
 from schema.asset import Asset
 from schema.caching import CachedDocuments
+from schema.delivery import DeliveryExecutor
 from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_unexpected
 from schema.holding import AssetHolding
@@ -28,9 +32,10 @@ from schema.provider import Provider
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.soft import Info
+from schema.source_enum import serve_sources
 from schema.subscription import Subscription
 
-__all__ = ["FEDERATION_VERSION", "HoldingsSchema", "schema"]
+__all__ = ["FEDERATION_VERSION", "HoldingsSchema", "build_schema", "schema"]
 
 
 #: The Federation version the subgraph links (`@link(url: ".../federation/v2.9")`): the highest
@@ -60,9 +65,11 @@ class HoldingsSchema(strawberry.federation.Schema):
                 log_unexpected(error.original_error, error.path)
 
 
-def _build() -> HoldingsSchema:
+@cache
+def build_schema(sources: SourceRegistry) -> HoldingsSchema:
+    """The schema serving `sources` (one per registry)."""
     types: list[Any] = [Account, Viewer, Asset, AssetHolding, Position, Provider]
-    return HoldingsSchema(
+    built = HoldingsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -76,9 +83,16 @@ def _build() -> HoldingsSchema:
             QueryLimits,
             OperationKind,
         ],
-        config=strawberry.schema.config.StrawberryConfig(scalar_map=SCALARS),
+        # `@defer` and `@stream` (graphql-core's incremental execution), in effect only for a
+        # response sent in parts (`schema/delivery.py`, `web/incremental.py`).
+        config=strawberry.schema.config.StrawberryConfig(
+            scalar_map=SCALARS, enable_experimental_incremental_execution=True
+        ),
+        execution_context_class=DeliveryExecutor,
         federation_version=FEDERATION_VERSION,
     )
+    serve_sources(built._schema, sources)
+    return built
 
 
-schema = _build()
+schema = build_schema(SOURCES)

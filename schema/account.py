@@ -8,10 +8,11 @@ import strawberry
 
 from resolvers.accounts import resolve_account, viewer_accounts
 from resolvers.errors import BadUserInput
+from resolvers.holding_query import HoldingQuery
 from resolvers.holdings import resolve_holdings, resolve_positions, resolve_providers
 from resolvers.nodes import resolve_node
-from resolvers.pagination import Connection as PageConnection
-from resolvers.query import HoldingQuery
+from resolvers.options import DEFAULT_FIRST
+from resolvers.pagination import Pager
 from resolvers.records import AccountRecord, ViewerRecord
 from schema.connections import Connection
 from schema.demand import CONNECTION_SIZE, UPSTREAM_READ
@@ -72,7 +73,7 @@ class Account(Node):
     async def holdings(
         self,
         info: Info,
-        first: First = 20,
+        first: First = DEFAULT_FIRST,
         after: After = None,
         filter: Annotated[
             HoldingFilter | None,
@@ -85,7 +86,7 @@ class Account(Node):
                 info.context, self.record, first, after, query, count=selects(info, "totalCount")
             )
         except Exception as error:  # the list answers, empty and incomplete, and says why
-            page = PageConnection.failed(error)
+            page = Pager.failed(error)
         report(info, page.problems)
         return AssetHoldingConnection.of_holdings(
             page, self.record, lambda record: AssetHolding.of(record, self)
@@ -99,7 +100,7 @@ class Account(Node):
     async def positions(
         self,
         info: Info,
-        first: First = 20,
+        first: First = DEFAULT_FIRST,
         after: After = None,
         kind: Annotated[
             PositionKind | None,
@@ -111,7 +112,7 @@ class Account(Node):
             resolve_positions(
                 info.context, self.record, first, after, PositionKind(kind) if kind else None
             ),
-            PageConnection.empty(),
+            Pager.empty(),
         )
         report(info, page.problems)
         return Connection.of(page, lambda record: Position.of(record, self))
@@ -138,11 +139,11 @@ class Account(Node):
             return cls.of(record) if isinstance(record, AccountRecord) else None
         if source is None or address is None:
             return None
-        try:
-            chosen = Source(source)
-        except ValueError:
-            raise BadUserInput(f"source: {source!r} is not one of {', '.join(Source)}") from None
-        return cls.of(resolve_account(info.context, chosen, address))
+        served = info.context.services.sources.get(source)
+        if served is None:
+            names = ", ".join(info.context.services.sources.names)
+            raise BadUserInput(f"source: {source!r} is not one of {names}")
+        return cls.of(resolve_account(info.context, served.source, address))
 
 
 @strawberry.type(description="The authenticated end user.")

@@ -1,4 +1,5 @@
-"""The schema's enums, exposed from the Python enums the lower layers use."""
+"""The schema's enums, exposed from the Python enums the lower layers use (and `Source`, whose
+values are the served sources: `schema/source_enum.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TypeVar
 import strawberry
 
 from resolvers.records import AssetKind, PositionKind, ProviderKind
-from sources import Source
+from schema.source_enum import Source
 
 __all__ = ["AssetKind", "PositionKind", "ProviderKind", "Source"]
 
@@ -28,18 +29,6 @@ def _exposed(cls: E, *, name: str, description: str, value_descriptions: Mapping
         value.description = value_descriptions[value.name]
     return exposed
 
-
-_exposed(
-    Source,
-    name="Source",
-    description="An upstream the graph reads holdings from.",
-    value_descriptions={
-        "ALGORAND": "Algorand, through an algod node.",
-        "CARDANO": "Cardano, through CardanoBI.",
-        "CALICO": "Calico: the user's exchange and wallet holdings.",
-        "MESH": "Mesh Connect: the user's brokerage portfolio with market values.",
-    },
-)
 
 _exposed(
     AssetKind,

@@ -10,25 +10,41 @@
 
 The extension also appends the soft errors fields reported while still answering
 (`schema/soft.py`). Logs name the path, source and code; never a credential.
+
+A response sent in parts (`@defer`, `@stream`; `schema/incremental.py`) is translated part by
+part as each goes out (`on_stream_result`): the errors of each deferred fragment and streamed
+item with it, and each soft error with the part whose data holds its field. A soft error no
+part holds by the last one goes with the last.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSyntaxError,
+    IncrementalDeferResult,
+    InitialIncrementalExecutionResult,
+    SubsequentIncrementalExecutionResult,
+)
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionResult as StrawberryResult
+from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.graphql import OperationType
 
 from resolvers.context import RequestContext
 from resolvers.errors import GraphError
+from schema.incremental import Deliveries, holds
 from schema.limits import too_many_tokens
 from sources.errors import UpstreamError
 
-__all__ = ["ErrorTranslation", "describe", "log_unexpected"]
+__all__ = ["ErrorTranslation", "PartErrors", "describe", "log_unexpected"]
 
 logger = logging.getLogger("holdings_graph.errors")
 
@@ -84,30 +100,102 @@ def _translate(error: GraphQLError) -> GraphQLError:
     )
 
 
+Claims = Callable[[Sequence[str | int]], bool]
+"""Whether a part holds the field at a path (so its soft error goes with that part)."""
+
+
+class PartErrors:
+    """Translates one response's parts in order; sends each soft error once."""
+
+    def __init__(self, problems: Sequence[tuple[Exception, list[str | int]]]) -> None:
+        #: The request's soft errors (`RequestContext.problems`): they come in while it runs.
+        self._problems = problems
+        self._sent: set[int] = set()
+        self._deliveries = Deliveries()
+
+    def translate(self, result: StreamExecutionResult | ExecutionResult) -> None:
+        if isinstance(result, SubsequentIncrementalExecutionResult):
+            self._subsequent(result)
+            return
+        if isinstance(result, InitialIncrementalExecutionResult):
+            self._deliveries.follow(result)
+            data = result.data
+            result.errors = self._with(result.errors, lambda path: holds(data, path))
+        else:  # the whole response in one result
+            result.errors = self._with(result.errors, lambda path: True)
+
+    def _subsequent(self, frame: SubsequentIncrementalExecutionResult) -> None:
+        for entry, landing in self._deliveries.follow(frame):
+            _log(entry.errors)
+            entry.errors = self._with(entry.errors, partial(landing.holds, entry))
+        for completed, landing in zip(
+            frame.completed or (), self._deliveries.completed(frame), strict=True
+        ):
+            if completed.errors:  # the fragment or stream failed: its soft errors go with it
+                _log(completed.errors)
+                completed.errors = self._with(completed.errors, _under(landing.path))
+        if frame.has_next or len(self._sent) == len(self._problems):
+            return
+        last = [*(frame.incremental or ()), *(c for c in frame.completed or () if c.errors)]
+        if not last:  # nothing to carry them: an empty fragment at a path already sent
+            carrier = IncrementalDeferResult(data={}, id=self._deliveries.latest())
+            frame.incremental = [*(frame.incremental or ()), carrier]
+            last = [carrier]
+        last[0].errors = self._with(last[0].errors, lambda path: True, translate=False)
+
+    def _with(
+        self, errors: list[GraphQLError] | None, claims: Claims, *, translate: bool = True
+    ) -> list[GraphQLError] | None:
+        translated = [_translate(e) for e in errors or ()] if translate else list(errors or ())
+        for index, (problem, path) in enumerate(self._problems):
+            if index not in self._sent and claims(path):
+                self._sent.add(index)
+                log_unexpected(problem, path)
+                message, extensions = describe(problem)
+                translated.append(GraphQLError(message, path=path, extensions=extensions))
+        return translated or None
+
+
+def _problems(context: object) -> Sequence[tuple[Exception, list[str | int]]]:
+    return context.problems if isinstance(context, RequestContext) else []
+
+
+def _under(base: Sequence[str | int]) -> Claims:
+    return lambda path: list(path[: len(base)]) == list(base)
+
+
+def _log(errors: list[GraphQLError] | None) -> None:
+    # Strawberry hands only the first part's errors to `Schema.process_errors`.
+    for error in errors or ():
+        if error.original_error is not None:
+            log_unexpected(error.original_error, error.path)
+
+
 class ErrorTranslation(SchemaExtension):
     """Gives every error its code, masks the unexpected, adds the soft errors."""
+
+    _parts: PartErrors | None = None
 
     def on_operation(self) -> Iterator[None]:
         yield
         execution = self.execution_context
         result = execution.result
-        if result is None or _subscription(execution):
-            return
-        errors = [_translate(error) for error in result.errors or ()]
-        context = execution.context
-        if isinstance(context, RequestContext):
-            for problem, path in context.problems:
-                log_unexpected(problem, path)
-                message, extensions = describe(problem)
-                errors.append(GraphQLError(message, path=path, extensions=extensions))
-        result.errors = errors or None
+        # A response sent in parts was translated part by part on its way out, and so was
+        # each event of a subscription.
+        if self._parts is None and result is not None and not _subscription(execution):
+            PartErrors(_problems(execution.context)).translate(result)
 
-    def on_stream_result(self, result: Any) -> Iterator[None]:
-        # A subscription's events go out one by one, long before the operation ends: each is
-        # translated as it goes (its soft errors travel in its own `errors` fields).
-        if _subscription(self.execution_context) and isinstance(result, ExecutionResult):
-            errors = [_translate(error) for error in result.errors or ()]
-            result.errors = errors or None
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        if _subscription(self.execution_context):
+            # A subscription's events go out one by one, long before the operation ends: each
+            # is translated as it goes (its soft errors travel in its own `errors` fields).
+            if isinstance(result, ExecutionResult | StrawberryResult):
+                result.errors = [_translate(error) for error in result.errors or ()] or None
+            yield
+            return
+        if self._parts is None:
+            self._parts = PartErrors(_problems(self.execution_context.context))
+        self._parts.translate(result)
         yield
 
 

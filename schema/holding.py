@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from resolvers.holding_query import HoldingQuery
 from resolvers.nodes import resolve_node
-from resolvers.query import HoldingQuery
 from resolvers.records import HoldingRecord
 from schema.asset import Asset
 from schema.enums import AssetKind

@@ -1,14 +1,17 @@
 """Counts each GraphQL operation by type and each error in its response by code.
 
 Listed before `ErrorTranslation` among the schema's extensions, so its `on_operation` ends after
-the translation did and sees the codes the client sees (soft errors included).
+the translation did and sees the codes the client sees (soft errors included). A response sent
+in parts (`@defer`, `@stream`) has its errors counted part by part, after each was translated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from graphql import GraphQLError, SubsequentIncrementalExecutionResult
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import StreamExecutionResult
 
 from resolvers.context import RequestContext
 
@@ -18,21 +21,38 @@ __all__ = ["OperationMetrics"]
 class OperationMetrics(SchemaExtension):
     """Feeds the app's `Metrics` (on the request's `Services`)."""
 
+    _in_parts = False
+
     def on_operation(self) -> Iterator[None]:
         yield
         execution = self.execution_context
         context = execution.context
         if not isinstance(context, RequestContext):
             return
-        metrics = context.services.metrics
         kind = "invalid"
         if execution.graphql_document is not None:
             try:
                 kind = execution.operation_type.value
             except RuntimeError:  # no operation by that name, or several without one
                 kind = "invalid"
-        metrics.operation(kind)
+        context.services.metrics.operation(kind)
         result = execution.result
-        for error in (result.errors if result is not None else None) or ():
+        if not self._in_parts and result is not None:
+            self._count(result.errors)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        self._in_parts = True
+        yield  # after ErrorTranslation's hook: the codes the client sees
+        if isinstance(result, SubsequentIncrementalExecutionResult):
+            for entry in [*(result.incremental or ()), *(result.completed or ())]:
+                self._count(entry.errors)
+        else:
+            self._count(result.errors)
+
+    def _count(self, errors: Iterable[GraphQLError] | None) -> None:
+        context = self.execution_context.context
+        if not isinstance(context, RequestContext):
+            return
+        for error in errors or ():
             code = (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")
-            metrics.error(str(code))
+            context.services.metrics.error(str(code))

@@ -49,4 +49,4 @@ class Mutation:
         info: Info,
         source: Annotated[Source, strawberry.argument(description="The source to refresh.")],
     ) -> RefreshHoldingsPayload:
-        return RefreshHoldingsPayload.of(await refresh_holdings(info.context, Source(source)))
+        return RefreshHoldingsPayload.of(await refresh_holdings(info.context, source))

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import strawberry
 
+from resolvers.options import DEFAULT_FIRST
 from resolvers.pagination import Window
 from resolvers.portfolio import (
     AssetOrder,
@@ -278,7 +279,7 @@ class Portfolio:
     def by_asset(
         self,
         info: Info,
-        first: First = 20,
+        first: First = DEFAULT_FIRST,
         after: After = None,
         order_by: Annotated[
             AssetOrder, strawberry.argument(description="The order of the totals.")

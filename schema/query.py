@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers.accounts import resolve_account, resolve_accounts
 from resolvers.nodes import resolve_node, resolve_nodes
+from resolvers.options import DEFAULT_FIRST
 from resolvers.providers import providers_page
 from resolvers.viewer import resolve_viewer
 from schema.account import Account, After, First, Viewer
@@ -110,14 +111,14 @@ class Query:
     def providers(
         self,
         info: Info,
-        first: First = 20,
+        first: First = DEFAULT_FIRST,
         after: After = None,
         source: Annotated[
             Source | None,
             strawberry.argument(description="Only providers reachable through this source."),
         ] = None,
     ) -> Connection[Provider]:
-        page = providers_page(info.context, first, after, Source(source) if source else None)
+        page = providers_page(info.context, first, after, source)
         return Connection.of(page, Provider.of)
 
     @strawberry.field(
@@ -144,5 +145,5 @@ class Query:
             ),
         ] = True,
     ) -> Portfolio:
-        refs = [(Source(ref.source), ref.address) for ref in accounts or []]
+        refs = [(ref.source, ref.address) for ref in accounts or []]
         return await portfolio_of(info, refs, include_viewer is True)

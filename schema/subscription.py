@@ -29,7 +29,6 @@ from resolvers.live import (
 )
 from resolvers.portfolio import accounts_of
 from schema.account import Account
-from schema.enums import Source
 from schema.holding import AssetHolding
 from schema.once import Once
 from schema.portfolio import AssetTotal, Portfolio, SourceTotal
@@ -222,7 +221,7 @@ class Subscription:
         account: Annotated[AccountRef, strawberry.argument(description="The account to follow.")],
     ) -> AsyncIterator[HoldingsChangedEvent]:
         context = _live(info)
-        record = resolve_account(context, Source(account.source), account.address)
+        record = resolve_account(context, account.source, account.address)
         assert context.hub is not None
         stream = context.hub.holdings(context.caller, record, on_drop=context.on_drop)
         return Mapped(stream, _HOLDINGS_EVENTS)
@@ -252,7 +251,7 @@ class Subscription:
         ] = True,
     ) -> AsyncIterator[PortfolioChangedEvent]:
         context = _live(info)
-        refs = [(Source(ref.source), ref.address) for ref in accounts or []]
+        refs = [(ref.source, ref.address) for ref in accounts or []]
         chosen, problems = accounts_of(context, refs, include_viewer is True)
         assert context.hub is not None
         stream = context.hub.portfolio(context.caller, chosen, problems, on_drop=context.on_drop)

@@ -1,4 +1,4 @@
-"""Upstream packages: one per API (client, typed records, loaders, sandbox).
+"""Upstream packages: one per API (settings block, client, typed records, loaders, sandbox).
 
 Nothing here imports Strawberry. `http.py` is the only module that touches aiohttp's client;
 the sandboxes use aiohttp.web to play the upstreams.

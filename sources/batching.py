@@ -7,12 +7,10 @@ one request per distinct key, all at once (`settle_each`), under `HttpUpstream`'
 """
 
 import asyncio
-import dataclasses
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-__all__ = ["one_request_per_key", "settle", "settle_each", "stamped"]
+__all__ = ["one_request_per_key", "settle", "settle_each"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -54,23 +52,3 @@ def one_request_per_key(
         return cast("list[V]", await settle_each(keys, fetch))
 
     return batch
-
-
-def stamped(fetch: Callable[[K], Awaitable[V]]) -> Callable[[K], Awaitable[V]]:
-    """`fetch`, with the time its answer arrived written into the answer's `fetched_at`.
-
-    The time is taken here, where the upstream answered, not where a resolver later reads the
-    loader's cache: a page read once and used twice in a request keeps the time it was read.
-    An answer whose client already wrote the time (algod's and CardanoBI's, from the upstream
-    answer, which may come from the shared cache of public reads) keeps it: that is when the
-    data was read, however much later it is served. `None` (an answer that names nothing)
-    passes through.
-    """
-
-    async def read(key: K) -> V:
-        value = await fetch(key)
-        if value is None or getattr(value, "fetched_at", None) is not None:
-            return value
-        return cast(V, dataclasses.replace(cast(Any, value), fetched_at=datetime.now(UTC)))
-
-    return read

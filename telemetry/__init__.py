@@ -1,3 +1,3 @@
-"""Observability: metrics and structured logs (filled in by the reliability work, issue #4)."""
+"""Observability: metrics and structured logs."""
 
 __all__: list[str] = []

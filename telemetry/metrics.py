@@ -23,7 +23,6 @@ Labels stay low-cardinality: endpoints are route templates, HTTP routes are the 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from enum import Enum
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -106,20 +105,20 @@ class Metrics:
 
     # --- sources.observe.UpstreamObserver --------------------------------------------------
 
-    def request_finished(self, source: Enum, endpoint: str, outcome: str, seconds: float) -> None:
-        label = str(source.value)
+    def request_finished(self, source: str, endpoint: str, outcome: str, seconds: float) -> None:
+        label = str(source)
         self._upstream_requests.labels(label, endpoint, outcome).inc()
         self._upstream_seconds.labels(label, endpoint).observe(seconds)
 
-    def request_retried(self, source: Enum, endpoint: str, reason: str) -> None:
-        self._retries.labels(str(source.value), endpoint, reason).inc()
+    def request_retried(self, source: str, endpoint: str, reason: str) -> None:
+        self._retries.labels(str(source), endpoint, reason).inc()
 
-    def breaker_changed(self, source: Enum, state: str) -> None:
-        label = str(source.value)
+    def breaker_changed(self, source: str, state: str) -> None:
+        label = str(source)
         self._breakers[label] = state
         self._breaker.labels(label).set(BREAKER_STATES.get(state, 0))
 
-    def public_cache(self, source: Enum, endpoint: str, hit: bool) -> None:
+    def public_cache(self, source: str, endpoint: str, hit: bool) -> None:
         self.cache("public", hit)
 
     # --- the graph's own -------------------------------------------------------------------

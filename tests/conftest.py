@@ -16,7 +16,7 @@ from tests.harness import GraphClient, Sandboxes, serve_graph, start_sandboxes
 @pytest.fixture(scope="session", autouse=True)
 def _no_settings_from_the_environment() -> Iterator[None]:
     """Tests see only the settings they pass, not the developer's (restored after the session)."""
-    names = {name.upper() for name in Settings.model_fields}
+    names = Settings.variable_names()
     with pytest.MonkeyPatch.context() as patch:
         # pydantic-settings matches names case-insensitively, so `jwt_secret` counts too.
         for key in [key for key in os.environ if key.upper() in names]:

@@ -19,6 +19,7 @@ import aiohttp
 import uvicorn
 
 from resolvers.identity import issue_token
+from resolvers.sources import SOURCES, SourceRegistry
 from server import create_app, sandbox_settings
 from settings import Settings
 from sources.algod.sandbox import AlgodSandbox, AlgodSettings
@@ -83,8 +84,9 @@ class Sandboxes:
     def all(self) -> tuple[SandboxHandle, ...]:
         return (self.algod, self.cardanobi, self.calico, self.mesh)
 
-    def settings(self, **overrides: Any) -> Settings:
-        """Settings pointing a server at these sandboxes with their credentials."""
+    def settings(self, model: type[Settings] = Settings, **overrides: Any) -> Settings:
+        """Settings (of `model`: `Settings.with_sources(...)` for more sources) pointing a
+        server at these sandboxes with their credentials."""
         values: dict[str, Any] = {
             key.lower(): value
             for key, value in sandbox_settings({h.name: h.url for h in self.all()}).items()
@@ -97,7 +99,7 @@ class Sandboxes:
         # per-caller rate (tests/hostile/test_caller_rate.py) turns it on.
         values.update(caller_rate_per_second=0)
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return model(_env_file=None, **values)  # type: ignore[call-arg]
 
     async def reset(self) -> None:
         await asyncio.gather(*(handle.reset() for handle in self.all()))
@@ -179,10 +181,13 @@ class GraphClient:
 
 @asynccontextmanager
 async def serve_graph(
-    settings: Settings, http: aiohttp.ClientSession, **uvicorn_options: Any
+    settings: Settings,
+    http: aiohttp.ClientSession,
+    sources: SourceRegistry = SOURCES,
+    **uvicorn_options: Any,
 ) -> AsyncIterator[GraphClient]:
-    """`create_app(settings)` served by uvicorn on a free loopback port (`uvicorn_options`
-    override the quiet defaults, e.g. `log_level="debug", access_log=True`)."""
+    """`create_app(settings, sources)` served by uvicorn on a free loopback port
+    (`uvicorn_options` override the quiet defaults, e.g. `log_level="debug", access_log=True`)."""
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
     # without it small responses stall on delayed ACKs (40 ms each).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -190,7 +195,8 @@ async def serve_graph(
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     options: dict[str, Any] = {"log_level": "warning", "ws": "none", "access_log": False}
-    config = uvicorn.Config(create_app(settings), lifespan="on", **{**options, **uvicorn_options})
+    app = create_app(settings, sources)
+    config = uvicorn.Config(app, lifespan="on", **{**options, **uvicorn_options})
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,12 @@ NOT_PEM = "-----BEGIN PUBLIC KEY-----\nprivate-material\n-----END PUBLIC KEY----
 
 def _settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def _flat(settings: Settings, name: str) -> Any:
+    """The setting `name` (`cardanobi_auth_url`): a field of the block its prefix names."""
+    key, _, field = name.partition("_")
+    return getattr(getattr(settings, key), field)
 
 
 def _pem(key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey) -> str:
@@ -82,7 +90,7 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
     )
     settings = Settings(_env_file=env)  # type: ignore[call-arg]
     assert settings.port == 9123 and settings.max_page_size == 50
-    assert settings.mesh_url == "https://mesh.example.org"
+    assert settings.mesh.url == "https://mesh.example.org"
     assert settings.sandboxed == {"algod", "cardanobi", "calico"}
 
 
@@ -198,7 +206,7 @@ def test_a_placeholder_algod_token_is_refused() -> None:
 
 def test_an_empty_algod_token_is_accepted_for_a_public_node() -> None:
     settings = _settings(**REAL, **SECRETS, algod_token="")
-    assert settings.algod_token.get_secret_value() == ""
+    assert settings.algod.token.get_secret_value() == ""
 
 
 def test_a_short_cursor_secret_is_refused_on_the_full_sandbox() -> None:
@@ -220,13 +228,13 @@ def test_an_http_url_to_a_remote_host_is_refused(field: str) -> None:
 def test_an_https_url_to_a_remote_host_is_accepted(field: str) -> None:
     url = "https://upstream.example.org:4000"
     values = {**CARDANOBI, **MESH, **SECRETS, field: url}
-    assert getattr(_settings(**values), field) == url
+    assert _flat(_settings(**values), field) == url
 
 
 @pytest.mark.parametrize("host", LOOPBACK_HOSTS)
 def test_an_http_url_to_a_loopback_host_is_accepted(host: str) -> None:
     url = f"http://{host}:8101"
-    assert _settings(**SECRETS, algod_url=url).algod_url == url
+    assert _settings(**SECRETS, algod_url=url).algod.url == url
 
 
 @pytest.mark.parametrize(
@@ -305,3 +313,21 @@ def test_query_limits_are_read_by_their_upper_snake_names(monkeypatch: pytest.Mo
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert {name: getattr(settings, name.lower()) for name in names} == names
     assert settings.log_format == "text"
+
+
+def test_reading_the_settings_loads_no_sandbox_and_no_aiohttp_server() -> None:
+    # A fresh interpreter: this one has loaded the sandboxes for other tests.
+    probe = (
+        "import sys, settings; print(sorted(m for m in sys.modules "
+        "if m.startswith('aiohttp.web') or (m.startswith('sources.') and 'sandbox' in m)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.strip()
+    assert loaded == str(
+        [
+            "sources.algod.sandbox_credentials",
+            "sources.cardanobi.sandbox_credentials",
+            "sources.mesh.sandbox_credentials",
+        ]
+    )

@@ -26,6 +26,8 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
 - persisted queries, automatic (Apollo's APQ) or trusted documents only (`web/persisted.py`), by
   POST and by GET (a GET with `extensions` is a request, never GraphiQL's page);
 - operation batching, a JSON array of operations (`web/batching.py`);
+- `@defer` and `@stream` sent in parts as `multipart/mixed` to a client that asks for them in
+  `Accept` (`web/incremental.py`); to any other, one body with everything;
 - subscriptions over WebSocket (graphql-transport-ws, `web/live.py`) and Server-Sent Events
   (graphql-sse's distinct connections mode, `web/sse.py`), on the app's live hub.
 """
@@ -39,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import ExperimentalIncrementalExecutionResults
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -55,7 +58,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from resolvers.context import RequestContext, Services
 from resolvers.identity import Caller
 from resolvers.live import LiveContext, LiveHub
-from schema import schema
+from schema import HoldingsSchema, schema
 from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
 from web.body import BodyAdapter, content_coding_refusal, read_json
 from web.cache_control import VARY, CachePolicy
@@ -64,6 +67,7 @@ from web.credentials import credential_refusal
 from web.echo import clip, clip_message
 from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
+from web.incremental import IncrementalSpec, Part, execute_in_parts, incremental_spec
 from web.live import LiveTransportWSHandler, TextWebSocketAdapter, caller_of_payload
 from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 from web.operations import several_operations_refusal
@@ -121,6 +125,9 @@ class _Exchange:
     caller: Caller | None = None
     executed: bool = False
     errors: bool = False
+    #: The format of parts the client reads, if it asked for parts; `in_parts`: it gets them.
+    spec: IncrementalSpec | None = None
+    in_parts: bool = False
 
 
 def _exchange(request: Request) -> _Exchange:
@@ -141,7 +148,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self,
         state: AppState,
         *,
-        cache: CachePolicy | None = None,
+        schema: HoldingsSchema = schema,
+        cache: CachePolicy,
         graphiql: GraphiQLPage | None = None,
         caller_rates: CallerRates | None = None,
         persisted: PersistedQueries | None = None,
@@ -159,8 +167,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
             **self.stream_transport_classes_by_protocol,
             GRAPHQL_SSE_PROTOCOL: sse_transport(heartbeat_seconds),
         }
+        self._schema = schema
         self._state = state
-        self._cache = cache or CachePolicy(max_age=15)
+        self._cache = cache
         self._graphiql = graphiql or GraphiQLPage()
         self._caller_rates = caller_rates
         self._persisted = persisted or PersistedQueries()
@@ -187,7 +196,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
             page = await self.render_graphql_ide(request)
             page.headers["Cache-Control"] = "no-cache"
             return page
-        media_type = response_media_type(request.headers.get("accept"))
+        accept = request.headers.get("accept")
+        media_type = response_media_type(accept)
+        exchange.spec = incremental_spec(accept)
+        if media_type is None and exchange.spec is not None:
+            media_type = JSON  # what is not sent in parts comes as one body
         try:
             refusal = credential_refusal(request.scope["headers"])
             if refusal is not None:
@@ -198,7 +211,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         except HTTPException as error:
             response = self._request_error(request, error, media_type or JSON)
         else:
-            if media_type == GRAPHQL_RESPONSE_JSON:
+            if exchange.in_parts and exchange.spec is not None:
+                response.headers["Content-Type"] = exchange.spec.content_type
+            elif media_type == GRAPHQL_RESPONSE_JSON:
                 response.headers["Content-Type"] = GRAPHQL_RESPONSE_JSON
                 if not exchange.executed:
                     response.status_code = 400
@@ -208,6 +223,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
         reusable = (
             response.status_code == 200
+            and not exchange.in_parts  # its headers go out before its errors are known
             and exchange.executed
             and not exchange.errors
             and context is not None
@@ -370,6 +386,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         sub_response: Response,
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
         if not isinstance(request_data, list):
+            # Parts for the one operation of a request that asked for them, never in a batch.
+            context.deliver_incrementally = _exchange(request).spec is not None
             return await super().execute_operation(
                 request, request_adapter, request_data, context, root_value, sub_response
             )
@@ -386,7 +404,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         batch: Sequence[GraphQLRequestData],
     ) -> list[ExecutionResult]:
         runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
-        too_complex = self._batching.over_limits(schema._schema, runnable, context.options)
+        too_complex = self._batching.over_limits(self._schema._schema, runnable, context.options)
         if too_complex is not None:
             return [refused(too_complex.code, too_complex.message) for _ in batch]
         contexts = operation_contexts(context, len(batch))
@@ -420,10 +438,21 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
         if refusal is not None:
             raise refusal
+        exchange = _exchange(request)
         try:
-            result = await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            if context.deliver_incrementally and exchange.spec is not None:
+                outcome = await execute_in_parts(
+                    self.schema, request_adapter.method, request_data, context, exchange.spec
+                )
+                if isinstance(outcome, ExperimentalIncrementalExecutionResults):
+                    exchange.in_parts = True
+                    await self._persisted.executed(request_data)
+                    return outcome  # type: ignore[return-value]  # Strawberry's `run` sends it
+                result = outcome
+            else:
+                result = await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
         except HTTPException as error:
             if request_adapter.method == "GET" and isinstance(
                 error.__cause__, InvalidOperationTypeError
@@ -439,6 +468,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        if isinstance(result, Part) and result.body is not None:
+            return result.body  # type: ignore[return-value]  # a part, already formatted
         exchange = _exchange(request)
         executed = _executed(result)
         # A batch's results come one by one: the response executed if any of them did.

@@ -75,7 +75,7 @@ def _load(kind: Any, value: Any) -> Any:
             return Decimal(value)
         if issubclass(kind, datetime):
             return datetime.fromisoformat(value)
-        if issubclass(kind, Enum):
+        if issubclass(kind, Enum | Source):  # a Source is one object per name: `is` holds
             return kind(value)
     return value
 

@@ -117,7 +117,12 @@ class LiveHub:
             feeds = [self._feed(account, caller).feed for account in accounts]
             identity = caller.identity
             portfolio = PortfolioFeed(
-                key, identity.user_id if identity else None, accounts, feeds, problems
+                key,
+                identity.user_id if identity else None,
+                accounts,
+                feeds,
+                problems,
+                self._services.sources.sources,
             )
             self._portfolios[key] = portfolio
             portfolio.attach()

@@ -9,6 +9,8 @@ from sources import Source
 
 __all__ = ["LivePolicy"]
 
+_FALLBACK_SECONDS = 30.0
+
 
 def _intervals() -> dict[Source, float]:
     return {Source.ALGORAND: 3.0, Source.CARDANO: 20.0, Source.CALICO: 30.0, Source.MESH: 30.0}
@@ -30,4 +32,9 @@ class LivePolicy:
     heartbeat_seconds: float = 15.0
 
     def interval(self, source: Source) -> float:
-        return self.intervals[source]
+        """`source`'s interval; a source with none of its own (one a package adds to the
+        registry) is read as seldom as the most patient of the others."""
+        known = self.intervals.get(source)
+        if known is not None:
+            return known
+        return max(self.intervals.values(), default=_FALLBACK_SECONDS)

@@ -19,6 +19,7 @@ from resolvers.live.records import PortfolioEvent
 from resolvers.live.subscriber import Subscriber
 from resolvers.portfolio import PortfolioRecord, SourceProblem, assemble_portfolio
 from resolvers.records import AccountRecord, HoldingsRead
+from sources import Source
 
 __all__ = ["PortfolioFeed", "PortfolioKey"]
 
@@ -40,8 +41,10 @@ class PortfolioFeed:
         accounts: Sequence[AccountRecord],
         feeds: Sequence[AccountFeed],
         problems: Sequence[SourceProblem],
+        order: Sequence[Source],
     ) -> None:
         self.key = key
+        self._order = tuple(order)
         self._caller_id = caller_id
         self._accounts = tuple(accounts)
         self.feeds = tuple(feeds)
@@ -77,7 +80,7 @@ class PortfolioFeed:
             if feed.holdings is not None
         ]
         problems = [*self._static, *(p for feed in self.feeds for p in feed.problems)]
-        record = assemble_portfolio(self._caller_id, self._accounts, reads, problems)
+        record = assemble_portfolio(self._caller_id, self._accounts, reads, problems, self._order)
         previous, self.record = self.record, record
         event: PortfolioEvent | None = None
         if previous is not None:

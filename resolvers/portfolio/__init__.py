@@ -1,12 +1,12 @@
 """One portfolio across every source: the named on-chain accounts and the viewer's custodial
-ones, read whole, valued, and summed per asset, source and chain (issue #5).
+ones, read whole, valued, and summed per asset, source and chain.
 
-    reading      which accounts, and every holding of each (bounded), failures kept apart
-    identity     which holdings are of the same asset
-    valuation    a price only from a source that reports one, carried along identity
-    aggregation  totals per asset, source and chain; `asOf`
-    filters      which asset totals `byAsset` lists
-    ordering     `byAsset` orders and keyset pages
+    reading         which accounts, and every holding of each (bounded), failures kept apart
+    asset_identity  which holdings are of the same asset
+    valuation       a price only from a source that reports one, carried along identity
+    aggregation     totals per asset, source and chain; `asOf`
+    filters         which asset totals `byAsset` lists
+    ordering        `byAsset` orders and keyset pages
 
 `resolve_portfolio` returns a `PortfolioRecord`; `schema/portfolio.py` maps it.
 """
@@ -65,7 +65,8 @@ async def resolve_portfolio(
     accounts, problems = accounts_of(context, refs, include_viewer)
     reads, failures = await read_accounts(context, accounts)
     problems.extend(failures)
-    return assemble_portfolio(context.caller_id, accounts, reads, problems)
+    order = context.services.sources.sources
+    return assemble_portfolio(context.caller_id, accounts, reads, problems, order)
 
 
 def assemble_portfolio(
@@ -73,17 +74,23 @@ def assemble_portfolio(
     accounts: Sequence[AccountRecord],
     reads: Sequence[HoldingsRead],
     problems: Sequence[SourceProblem],
+    order: Sequence[Source],
 ) -> PortfolioRecord:
     """The portfolio of what was read of `accounts` (live subscriptions assemble it again from
-    each new reading, without reading anything themselves)."""
+    each new reading, without reading anything themselves); `order`: the app's sources."""
     holdings = [holding for read in reads for holding in read.holdings]
-    items, prices = value_all(holdings)
+    items, prices = value_all(holdings, order)
     return PortfolioRecord(
         accounts=tuple(accounts),
         totals=tuple(asset_totals(items, prices)),
         total=group_total(items),
         by_source=tuple(
-            by_source(items, (a.source for a in accounts), {problem.source for problem in problems})
+            by_source(
+                items,
+                (a.source for a in accounts),
+                {problem.source for problem in problems},
+                order,
+            )
         ),
         by_chain=tuple(by_chain(items)),
         as_of=as_of(holdings),

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from resolvers.numbers import total
-from resolvers.portfolio.identity import Identity, identity_of
+from resolvers.portfolio.asset_identity import AssetIdentity, asset_identity_of
 from resolvers.portfolio.records import (
     AssetTotalRecord,
     ChainTotalRecord,
@@ -28,12 +28,12 @@ __all__ = ["as_of", "asset_totals", "by_chain", "by_source", "group_total", "val
 
 
 def value_all(
-    holdings: Sequence[HoldingRecord],
+    holdings: Sequence[HoldingRecord], sources: Sequence[Source]
 ) -> tuple[list[ValuedHolding], dict[str, Decimal]]:
     """Every holding with its identity and value, in the order given, and the reference price
-    of each priced identity."""
-    identified = [(identity_of(holding), holding) for holding in holdings]
-    prices = reference_prices(identified)
+    of each priced identity (`sources`: the app's order of sources)."""
+    identified = [(asset_identity_of(holding), holding) for holding in holdings]
+    prices = reference_prices(identified, sources)
     return [valued(identity, holding, prices) for identity, holding in identified], prices
 
 
@@ -48,7 +48,7 @@ def asset_totals(
 
 
 def _asset_total(items: list[ValuedHolding], price: Decimal | None) -> AssetTotalRecord:
-    identity: Identity = items[0].identity
+    identity: AssetIdentity = items[0].identity
     representative = next(
         (
             item.holding.asset
@@ -80,15 +80,18 @@ def group_total(items: Collection[ValuedHolding]) -> GroupTotal:
 
 
 def by_source(
-    items: Iterable[ValuedHolding], sources: Iterable[Source], incomplete: Collection[Source]
+    items: Iterable[ValuedHolding],
+    sources: Iterable[Source],
+    incomplete: Collection[Source],
+    order: Sequence[Source],
 ) -> list[SourceTotalRecord]:
-    """A total for each of `sources` (those the portfolio read), in the schema's order."""
+    """A total for each of `sources` (those the portfolio read), in `order` (the schema's)."""
     groups: dict[Source, list[ValuedHolding]] = {source: [] for source in sources}
     for item in items:
         groups.setdefault(item.holding.account.source, []).append(item)
     return [
         SourceTotalRecord(source, group_total(groups[source]), source not in incomplete)
-        for source in Source
+        for source in order
         if source in groups
     ]
 

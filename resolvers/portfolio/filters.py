@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from resolvers.errors import BadUserInput
+from resolvers.holding_query import MAX_FILTER_VALUES, check_symbol
 from resolvers.numbers import plain
 from resolvers.portfolio.records import AssetTotalRecord
-from resolvers.query import MAX_FILTER_VALUES, check_symbol
 from resolvers.records import AssetKind
 
 __all__ = ["TotalQuery"]

@@ -20,7 +20,7 @@ from typing import Any
 
 from resolvers.context import RequestContext
 from resolvers.numbers import plain
-from resolvers.pagination import Connection, Page, Walked, Window
+from resolvers.pagination import Page, Pager, Walked, Window
 from resolvers.portfolio.filters import TotalQuery
 from resolvers.portfolio.records import AssetTotalRecord, PortfolioRecord
 
@@ -88,12 +88,12 @@ def assets_page(
     query: TotalQuery,
 ) -> Page[AssetTotalRecord]:
     """One page of the portfolio's asset totals in `order`, filtered by `query`."""
-    connection = Connection(
+    pager = Pager(
         f"portfolio.byAsset:{portfolio.binding}:{order.value}:{query.canonical}",
         user=context.caller_id,
     )
     codec = context.services.cursors
-    start = _resumed(order, connection.resume(codec, window, context.caller_id))
+    start = _resumed(order, pager.resume(codec, window, context.caller_id))
     listed = sorted(
         (
             (_comparable(order, _position(order, item)), _position(order, item), item)
@@ -111,4 +111,4 @@ def assets_page(
         has_next=len(listed) > window.first,
     )
     total_count = sum(1 for item in portfolio.totals if query.keeps(item))
-    return connection.page(codec, window, walked, total_count=total_count)
+    return pager.page(codec, window, walked, total_count=total_count)

@@ -16,9 +16,8 @@ provider that fails is a PROVIDER_ERROR problem beside that account's other hold
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
-from resolvers import algorand, calico, cardano, mesh
 from resolvers.accounts import resolve_account, viewer_accounts
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, HoldingsTruncated, Unauthenticated
@@ -27,15 +26,6 @@ from resolvers.records import AccountRecord, HoldingsRead
 from sources import Source
 
 __all__ = ["accounts_of", "read_accounts"]
-
-Reader = Callable[[RequestContext, AccountRecord, int], Awaitable[HoldingsRead]]
-
-_READERS: dict[Source, Reader] = {
-    Source.ALGORAND: algorand.read_all,
-    Source.CARDANO: cardano.read_all,
-    Source.CALICO: calico.read_all,
-    Source.MESH: mesh.read_all,
-}
 
 
 def accounts_of(
@@ -54,7 +44,8 @@ def accounts_of(
         try:
             mine = viewer_accounts(context)
         except Unauthenticated as refused:
-            problems = [SourceProblem(s, refused) for s in (Source.CALICO, Source.MESH)]
+            viewer = context.services.sources.viewer_sources
+            problems = [SourceProblem(source, refused) for source in viewer]
             mine = []
         for account in mine:
             chosen.setdefault((account.source, account.address), account)
@@ -65,7 +56,7 @@ async def _read(
     context: RequestContext, account: AccountRecord, cap: int
 ) -> HoldingsRead | SourceProblem:
     try:
-        return await _READERS[account.source](context, account, cap)
+        return await context.services.sources[account.source].read_all(context, account, cap)
     except Exception as error:  # any failure of one account leaves the others whole
         return SourceProblem(account.source, error, account)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from resolvers.portfolio.identity import Identity
+from resolvers.portfolio.asset_identity import AssetIdentity
 from resolvers.records import AccountRecord, AssetRecord, HoldingRecord
 from sources import Source
 
@@ -41,7 +41,7 @@ class ValuedHolding:
     """One holding with the value the portfolio gives it (None: unvalued, left out of totals)."""
 
     holding: HoldingRecord
-    identity: Identity
+    identity: AssetIdentity
     price_usd: Decimal | None = None
     value_usd: Decimal | None = None
     origin: PriceOrigin | None = None
@@ -51,7 +51,7 @@ class ValuedHolding:
 class AssetTotalRecord:
     """Every holding of one asset identity, summed."""
 
-    identity: Identity
+    identity: AssetIdentity
     asset: AssetRecord
     """A representative: the holding's asset whose CAIP-19 is the identity's, else the first."""
     amount: Decimal

@@ -14,12 +14,12 @@ All arithmetic is exact `Decimal` (`resolvers.numbers`); nothing is rounded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from resolvers.numbers import multiply
-from resolvers.portfolio.identity import Identity
+from resolvers.portfolio.asset_identity import AssetIdentity
 from resolvers.portfolio.records import PriceOrigin, ValuedHolding
 from resolvers.records import HoldingRecord
 from sources import Source
@@ -27,13 +27,14 @@ from sources import Source
 __all__ = ["reference_prices", "valued"]
 
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
-_SOURCE_RANK = {source: rank for rank, source in enumerate(Source)}
 
 
 def reference_prices(
-    holdings: Iterable[tuple[Identity, HoldingRecord]],
+    holdings: Iterable[tuple[AssetIdentity, HoldingRecord]], sources: Sequence[Source]
 ) -> dict[str, Decimal]:
-    """Identity key -> the price carried to that identity's unpriced holdings."""
+    """AssetIdentity key -> the price carried to that identity's unpriced holdings (ties between
+    equally fresh prices go to the first of `sources`, the app's order)."""
+    rank = {source: index for index, source in enumerate(sources)}
     priced: dict[str, list[HoldingRecord]] = {}
     for identity, holding in holdings:
         if holding.price_usd is not None:
@@ -41,7 +42,7 @@ def reference_prices(
     prices: dict[str, Decimal] = {}
     for key, candidates in priced.items():
         # `max` keeps the first of equals: sort the ties' order first.
-        ordered = sorted(candidates, key=lambda h: (_SOURCE_RANK[h.account.source], h.id))
+        ordered = sorted(candidates, key=lambda h: (rank[h.account.source], h.id))
         chosen = max(ordered, key=lambda h: h.fetched_at or _LONG_AGO)
         assert chosen.price_usd is not None
         prices[key] = chosen.price_usd
@@ -49,7 +50,7 @@ def reference_prices(
 
 
 def valued(
-    identity: Identity, holding: HoldingRecord, prices: Mapping[str, Decimal]
+    identity: AssetIdentity, holding: HoldingRecord, prices: Mapping[str, Decimal]
 ) -> ValuedHolding:
     """`holding` with its value in the portfolio, by the rules above."""
     if holding.value_usd is not None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from graphql import (
@@ -52,7 +53,7 @@ from graphql import (
     value_from_ast,
 )
 
-from resolvers.context import GraphOptions
+from resolvers.options import DEFAULT_FIRST, GraphOptions
 from schema.limits import upstream
 from schema.limits.figures import Figures
 from schema.limits.introspection import introspection_sizes
@@ -66,16 +67,13 @@ Scope = frozenset[Source]
 
 LEAVES_PER_COST = 10
 """Leaf fields of one object that cost as much as one object."""
-_DEFAULT_FIRST = 20
 _CAPPED_LISTS = frozenset({"refs", "ids"})
 """List arguments over MAX_IDS are refused by their resolver (naming the count), so they count
 as MAX_IDS; `representations` counts whole."""
 _SIZED_FIELDS = frozenset({"edges", "nodes"})
 _WHOLE_ACCOUNTS = {"portfolio": "accounts"}
 """Fields that read every holding of the accounts in the named list argument."""
-_VIEWER_ACCOUNTS = len(upstream.VIEWER_SOURCES)
 _INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
-_SOURCES = {source.value: source for source in Source}
 T = TypeVar("T")
 _NONE = Figures()
 """Nothing (shared: only ever added from, never to)."""
@@ -100,9 +98,19 @@ class Walk:
     _active: set[str] = field(default_factory=set)
     _lists: dict[tuple[str, str], Any] = field(default_factory=dict)
 
+    @cached_property
+    def _every(self) -> Scope:
+        """Every source the app serves."""
+        return upstream.all_sources(self.options)
+
+    @cached_property
+    def _viewer(self) -> Scope:
+        """The sources of the viewer's own accounts."""
+        return upstream.viewer_sources(self.options)
+
     def root(self, root: GraphQLObjectType, selection_set: SelectionSetNode) -> Figures:
         """Figures of an operation on `root`: its selections, and the root object's leaves."""
-        base, sized = self.selection_set(root, selection_set, upstream.ALL_SOURCES)
+        base, sized = self.selection_set(root, selection_set, self._every)
         base.add(sized)
         base.cost += base.leaves // LEAVES_PER_COST
         base.leaves = 0
@@ -206,7 +214,7 @@ class Walk:
         if "first" not in definition.args:
             return 1
         first = self._value(definition, "first", given)
-        factor = first if isinstance(first, int) and first > 0 else _DEFAULT_FIRST
+        factor = first if isinstance(first, int) and first > 0 else DEFAULT_FIRST
         return min(factor, self.options.max_first)
 
     def _length(self, parent: Composite, name: str, given: Mapping[str, ValueNode]) -> int:
@@ -214,10 +222,11 @@ class Walk:
         sizes = introspection_sizes(self.schema)
         if (parent.name, name) in sizes:
             return sizes[parent.name, name]
+        viewer_accounts = len(self._viewer)
         if (parent.name, name) == ("Viewer", "accounts"):
-            return _VIEWER_ACCOUNTS
+            return viewer_accounts
         if (parent.name, name) == ("Portfolio", "accounts"):
-            return self.options.max_ids + _VIEWER_ACCOUNTS  # the most it may list
+            return self.options.max_ids + viewer_accounts  # the most it may list
         factor = 1
         for argument in ("refs", "ids", "representations"):
             if argument in given:
@@ -231,22 +240,23 @@ class Walk:
         self, parent: Composite, name: str, given: Mapping[str, ValueNode], scope: Scope
     ) -> Scope:
         """The sources of the accounts under the field."""
+        every = self._every
         if (parent.name, name) == ("Viewer", "accounts"):
-            return upstream.VIEWER_SOURCES
+            return self._viewer
         if name in ("node", "nodes", "_entities") and parent is self.schema.query_type:
-            return upstream.ALL_SOURCES
+            return every
         if "source" in given:
             source = self._source(given["source"])
-            return frozenset({source}) if source else upstream.ALL_SOURCES
+            return frozenset({source}) if source else every
         for argument in ("refs", "accounts"):
             if argument in given:
                 sources = self._sources(given[argument])
                 if None in sources:
-                    return upstream.ALL_SOURCES
+                    return every
                 known = frozenset(s for s in sources if s is not None)
                 if argument == "accounts":  # the portfolio's: the viewer's accounts too
-                    known |= upstream.VIEWER_SOURCES
-                return known or upstream.ALL_SOURCES
+                    known |= self._viewer
+                return known or every
         return scope
 
     def _calls(
@@ -271,7 +281,7 @@ class Walk:
             )
             return calls, filtered
         if where == ("Account", "positions"):
-            return upstream.positions_calls(scope), False
+            return upstream.positions_calls(scope, options), False
         if where == ("Account", "providers"):
             return upstream.providers_calls(scope, options), False
         if parent is self.schema.query_type:
@@ -296,7 +306,7 @@ class Walk:
         if argument is None:
             return 0
         accounts = min(len(self._items(given.get(argument))), self.options.max_ids)
-        accounts += _VIEWER_ACCOUNTS
+        accounts += len(self._viewer)
         per_account = -(-self.options.portfolio_max_holdings // self.options.max_first)
         return accounts * per_account * self.options.max_first
 
@@ -332,8 +342,9 @@ class Walk:
         return item.get(name) if isinstance(item, Mapping) else None
 
     def _source(self, value: Any) -> Source | None:
+        """The served source `value` names (None: none the app serves)."""
         value = self._plain(value)
-        return _SOURCES.get(value) if isinstance(value, str) else None
+        return next((s for s in self.options.calls if s == value), None)
 
     def _sources(self, node: ValueNode | None) -> tuple[Source | None, ...]:
         """The sources of a list of account refs (None for one not known), up to MAX_IDS

@@ -15,7 +15,7 @@ from aiodataloader import DataLoader
 from sources.algod.client import AlgodClient
 from sources.algod.pages import AccountAssetsKey, widest_pages
 from sources.algod.records import AccountInfo, AssetHoldingsPage, AssetInfo
-from sources.batching import one_request_per_key, stamped
+from sources.batching import one_request_per_key
 
 __all__ = ["AccountAssetsKey", "AlgodLoaders"]
 
@@ -39,7 +39,7 @@ class AlgodLoaders:
             )
 
         return cls(
-            account_assets=DataLoader(widest_pages(stamped(account_assets))),
+            account_assets=DataLoader(widest_pages(account_assets)),
             asset=DataLoader(one_request_per_key(client.asset)),
-            account=DataLoader(one_request_per_key(stamped(client.account))),
+            account=DataLoader(one_request_per_key(client.account)),
         )

@@ -50,6 +50,7 @@ from pydantic import Field
 
 from sources.algod.address import encode_address
 from sources.algod.ledger_changes import LedgerChanges, change_route
+from sources.algod.sandbox_credentials import SANDBOX_ALGOD_TOKEN
 from sources.algod.sandbox_data import (
     ROUND,
     USDC_ID,
@@ -74,8 +75,6 @@ __all__ = [
     "AlgodSettings",
 ]
 
-SANDBOX_ALGOD_TOKEN = "a" * 64
-"""The sandbox node's API token (algod's are 64 characters)."""
 DEFAULT_ASSET_RESULTS = 1000
 MAX_ASSET_RESULTS = 1000
 MAX_API_RESOURCES_PER_ACCOUNT = 100_000

@@ -67,7 +67,7 @@ class CalicoClient:
             headers=_bearer(token),
             accept=(200, 206),
             endpoint=f"GET {ASSETS_PATH}",
-            parse=lambda response: _assets_page(response.json(), sent_cursor=cursor),
+            parse=lambda response: _assets_page(response, sent_cursor=cursor),
         )
         return await self._http.send(request)
 
@@ -136,8 +136,8 @@ def _comma_list(name: str, items: Sequence[str]) -> str:
     return ",".join(items)
 
 
-def _assets_page(body: Any, *, sent_cursor: str | None) -> AssetsPage:
-    root = expect_object(_SOURCE, body, "the assets response")
+def _assets_page(response: UpstreamResponse, *, sent_cursor: str | None) -> AssetsPage:
+    root = expect_object(_SOURCE, response.json(), "the assets response")
     data = root.obj("data")
     # Each asset on its own: a malformed one costs itself, not the page.
     entries = read_each(
@@ -152,7 +152,9 @@ def _assets_page(body: Any, *, sent_cursor: str | None) -> AssetsPage:
     if next_cursor is not None and next_cursor == sent_cursor:
         # Following it would ask for the same page forever.
         raise root.bad("page.next_uri points back at the page just served")
-    return AssetsPage(entries=entries, errors=errors, next_cursor=next_cursor)
+    return AssetsPage(
+        entries=entries, errors=errors, next_cursor=next_cursor, fetched_at=response.read_at
+    )
 
 
 def _symbol(item: Any) -> object:

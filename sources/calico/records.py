@@ -48,6 +48,9 @@ class AssetsPage:
     """Per-provider failures: the rest of the page is still good."""
     next_cursor: str | None
     """The `cursor` query value of `page.next_uri`; `None` on the last page."""
+    fetched_at: datetime | None = None
+    """When Calico answered (the client sets it from the answer's `read_at`): the time of an
+    asset that has no `time_fetched` of its own."""
 
     @property
     def assets(self) -> tuple[AssetPosition, ...]:

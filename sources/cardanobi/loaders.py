@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from aiodataloader import DataLoader
 
-from sources.batching import one_request_per_key, stamped
+from sources.batching import one_request_per_key
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.records import AccountAssetsPage, AccountInfo, AssetDetails
 
@@ -45,7 +45,7 @@ class CardanoBILoaders:
             return await client.account_assets(key.stake_address, skip=key.skip, top=key.top)
 
         return cls(
-            account_assets=DataLoader(one_request_per_key(stamped(account_assets))),
-            account=DataLoader(one_request_per_key(stamped(client.account))),
+            account_assets=DataLoader(one_request_per_key(account_assets)),
+            account=DataLoader(one_request_per_key(client.account)),
             asset=DataLoader(one_request_per_key(client.asset)),
         )

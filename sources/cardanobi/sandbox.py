@@ -49,6 +49,7 @@ from urllib.parse import unquote_plus
 from aiohttp import web
 
 from sources.cardanobi import sandbox_data
+from sources.cardanobi.sandbox_credentials import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
 from sources.cardanobi.sandbox_gateway import PLANS, LimitReq
 from sources.cardanobi.sandbox_odata import PAGE_SIZE, ODataRefused, apply_query
 from sources.cardanobi.token_changes import TokenChanges, change_route
@@ -66,9 +67,6 @@ __all__ = [
     "CardanoBISettings",
 ]
 
-SANDBOX_API_KEY = "sandbox-cardanobi-key"
-SANDBOX_API_SECRET = "sandbox-cardanobi-secret"
-TOKEN_PATH = "/connect/token"
 DEFAULT_TOKEN_TTL = 3600
 """Duende's default access-token lifetime, in seconds."""
 SCOPES = ("cardanobi-core-read", "cardanobi-bi-read")

@@ -19,14 +19,11 @@ from sources.cache.protocol import ResponseCache
 from sources.http.request import UpstreamRequest
 from sources.http.response import UpstreamResponse
 from sources.observe import NULL_OBSERVER, UpstreamObserver
-from sources.resilience.policy import NO_RETRY, SourcePolicy
+from sources.resilience.policy import DEFAULT_MAX_BODY_BYTES, NO_RETRY, SourcePolicy
 from sources.resilience.ratelimit import RateLimiter
 from sources.source import Source
 
 __all__ = ["BARE_POLICY", "DEFAULT_MAX_BODY_BYTES", "Send", "Setup", "Wiring"]
-
-DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
-"""The largest (decompressed) body an upstream answer may have: far above any page we ask for."""
 
 BARE_POLICY = SourcePolicy(retry=NO_RETRY, breaker=None)
 """One attempt per call, no breaker, no rate: what the clients' own tests want; the server

@@ -11,6 +11,7 @@ repeat Mesh's free-text `message` (it may quote the request) nor the client id o
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 
@@ -78,7 +79,9 @@ def _portfolio(response: UpstreamResponse) -> Portfolio:
     envelope = expect_object(_MESH, response.json(), "the portfolio answer")
     if response.status == 200 and envelope.raw("status") == "ok":
         content = envelope.opt_obj("content")
-        return EMPTY_PORTFOLIO if content is None else Portfolio.from_json(content)
+        portfolio = EMPTY_PORTFOLIO if content is None else Portfolio.from_json(content)
+        # When Mesh answered: what `fetchedAt` shows, however much later the record is used.
+        return dataclasses.replace(portfolio, fetched_at=response.read_at)
     raise _envelope_error(response, envelope)
 
 

@@ -14,7 +14,7 @@ from typing import cast
 
 from aiodataloader import DataLoader
 
-from sources.batching import settle_each, stamped
+from sources.batching import settle_each
 from sources.mesh.client import MeshClient
 from sources.mesh.records import Portfolio
 
@@ -40,7 +40,7 @@ async def load_portfolios(
     async def fetch(key: PortfolioKey) -> Portfolio:
         return await client.portfolio(key.user_id, timezone_offset=key.timezone_offset)
 
-    return await settle_each(keys, stamped(fetch))
+    return await settle_each(keys, fetch)
 
 
 @dataclass(frozen=True, slots=True)

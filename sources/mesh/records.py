@@ -146,7 +146,7 @@ class Portfolio:
     rejected: tuple[Rejected, ...] = ()
     """Positions that could not be read (each names its list and place)."""
     fetched_at: datetime | None = None
-    """When the answer arrived (set by the loader)."""
+    """When Mesh answered (the client sets it from the answer's `read_at`)."""
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> Portfolio:

@@ -20,6 +20,7 @@ from aiohttp import web
 from sources.mesh import sandbox_data
 from sources.mesh.client import PORTFOLIO_PATH
 from sources.mesh.position_changes import PortfolioChanges, change_route
+from sources.mesh.sandbox_credentials import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from sources.sandboxing import Sandbox, dumps_exact, json_response
 from sources.source import Source
 
@@ -32,8 +33,6 @@ __all__ = [
     "envelope",
 ]
 
-SANDBOX_CLIENT_ID = "sandbox-mesh-client"
-SANDBOX_CLIENT_SECRET = "sandbox-mesh-secret"
 
 #: Mesh's limit on the `userId` of Link tokens, which the aggregated endpoints take back.
 MAX_USER_ID_LENGTH = 300

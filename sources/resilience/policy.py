@@ -2,8 +2,8 @@
 
 `sources/` may not read settings (they live above it), so the composition root (`server.py`)
 turns the settings into one `SourcePolicy` per upstream and hands it to that upstream's
-`HttpUpstream`. Defaults here are the settings' defaults, so a record built with no arguments
-behaves like a server with nothing configured.
+`HttpUpstream`. The defaults are stated here and the settings read them (`settings.py`), so a
+record built with no arguments behaves like a server with nothing configured.
 """
 
 from __future__ import annotations
@@ -11,7 +11,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-__all__ = ["NO_RETRY", "BreakerPolicy", "RatePolicy", "RetryPolicy", "SourcePolicy", "Timeouts"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "NO_RETRY",
+    "BreakerPolicy",
+    "RatePolicy",
+    "RetryPolicy",
+    "SourcePolicy",
+    "Timeouts",
+]
+
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The largest (decompressed) body an upstream answer may have: far above any page we ask for."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Outbound rate limits: callers queue for a token rather than exceed an upstream's rate.
 
 `RateLimiter` is the interface `HttpUpstream` needs, so a limiter shared by all replicas (in
-Redis, issue #6) can replace the in-process `TokenBucket` without touching the upstream layer.
+Redis) can replace the in-process `TokenBucket` without touching the upstream layer.
 
 `TokenBucket` hands out tokens by reservation: each caller takes the next token at once (the
 count may go below zero) and sleeps until that token will have existed. So waiting callers are

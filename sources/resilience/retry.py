@@ -9,8 +9,8 @@ when the failure says "not now" rather than "not this":
 - 429: the source asks us to slow down, often with `Retry-After`.
 
 Not retried: 500 (the source failed on *this* request, and will most likely again), timeouts (a
-retry would make the field wait a multiple of the source's timeout, which point 1 of issue #4
-forbids), any other 4xx, and bad bodies. The wait is exponential backoff with full jitter
+retry would make the field wait a multiple of the source's timeout, longer than a field may
+wait), any other 4xx, and bad bodies. The wait is exponential backoff with full jitter
 (`uniform(0, min(cap, base * 2**n))`), so many callers that failed together do not come back
 together; a `Retry-After` is waited for as given when it is within the cap, and a longer one ends
 the call at once (waiting less would be refused again), its seconds passed on to the caller.

@@ -1,4 +1,4 @@
-"""A rate budget shared by every process that points at the same Redis (issue #6).
+"""A rate budget shared by every process that points at the same Redis.
 
 An upstream's rate is a property of its plan (CardanoBI: 1 to 20 requests a second per key), not
 of one server process. `RedisTokenBucket` keeps the budget in Redis, so any number of workers and

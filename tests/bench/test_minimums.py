@@ -1,4 +1,4 @@
-"""Each benchmark scenario costs its theoretical minimum of upstream requests (issue #6).
+"""Each benchmark scenario costs its theoretical minimum of upstream requests.
 
 The scenario's operation (exactly what `python -m bench.run` sends) runs once to warm the
 process-wide state (CardanoBI's bearer token), then once more with the sandboxes' counters at

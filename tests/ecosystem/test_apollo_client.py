@@ -1,11 +1,13 @@
-"""Apollo Client against the server: its persisted-query link (by POST and by GET), and its
-`BatchHttpLink`.
+"""Apollo Client against the server: its persisted-query link (by POST and by GET), its
+`BatchHttpLink`, and `@defer` read in parts by its incremental handlers.
 
 `node/apollo-client.mjs` runs `@apollo/client` with a recording `fetch`, so the test sees every
 HTTP request the client made. The persisted link's first run meets a server that knows none of
 the hashes (a fresh server per test): each query goes hash-only, gets PERSISTED_QUERY_NOT_FOUND,
 and is sent again with its text; the second run (a new client, as a reloaded page) sends every
-query by hash alone. Figures go to `test-output/apollo-client.json`.
+query by hash alone. With `@defer` on the viewer's custodial holdings and Calico held back,
+Apollo Client emits the on-chain data (`dataState: "streaming"`) before Calico answers, then the
+whole (`"complete"`). Figures go to `test-output/apollo-client.json`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pytest_asyncio
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
 from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_tool
-from tests.graph.support import ALGOD_ASSETS
+from tests.graph.support import ALGOD_ASSETS, CALICO_ASSETS
 from tests.harness import GraphClient, Sandboxes, serve_graph
 
 OPERATIONS: list[dict[str, Any]] = [
@@ -177,3 +179,78 @@ async def test_a_batch_over_the_cost_limit_fails_every_operation_of_it_in_apollo
     assert run["requests"][0]["codes"] == ["QUERY_TOO_COMPLEX"] * 3
     assert all("MAX_QUERY_COST=500" in str(result["errors"]) for result in run["results"])
     assert [await handle.total() for handle in clean.all()] == [0, 0, 0, 0]
+
+
+#: A portfolio screen: the on-chain account at once, the viewer's custodial holdings deferred.
+SCREEN = """
+query Screen($address: String!) {
+  account(source: ALGORAND, address: $address) {
+    id
+    holdings(first: 2) { nodes { id amount asset { id symbol } } }
+  }
+  viewer {
+    userId
+    accounts {
+      id
+      source
+      ... @defer { holdings(first: 1) { nodes { id amount asset { id symbol } } } }
+    }
+  }
+}
+"""
+CALICO_LATENCY_MS = 1500
+
+
+@pytest.mark.parametrize("spec", ["2022", "v0.2"])
+async def test_apollo_client_shows_the_onchain_data_before_the_deferred_calico_holdings(
+    graph: GraphClient, clean: Sandboxes, spec: str
+) -> None:
+    await clean.calico.faults(latency_ms=CALICO_LATENCY_MS)
+    try:
+        # Twice, by a client of its own each time: the second on warm connections.
+        operations = [{"query": SCREEN, "variables": {"address": algod_data.SMALL}}] * 2
+        headers = graph.headers("alice", calico=True)
+        (run,) = await apollo("defer", graph.url, spec, json.dumps(operations), json.dumps(headers))
+        served = await clean.calico.count(CALICO_ASSETS)
+    finally:
+        await clean.reset()
+    wanted = "deferSpec=20220824" if spec == "2022" else "incrementalSpec=v0.2"
+    for request in run["requests"]:
+        assert f"multipart/mixed;{wanted}" in request["accept"]
+        assert request["contentType"] == f'multipart/mixed; boundary="-"; {wanted}'
+        assert request["cacheControl"] == "private, no-store"
+    assert len(run["requests"]) == 2
+    for emitted in run["results"]:
+        _check_deferred_screen(emitted)
+    assert served >= 2
+    _record(
+        f"defer-{spec}",
+        {
+            "calico latency ms": CALICO_LATENCY_MS,
+            "emissions (ms since the query, dataState), cold then warm": [
+                [(e["ms"], e["dataState"]) for e in emitted] for emitted in run["results"]
+            ],
+        },
+    )
+
+
+def _check_deferred_screen(emitted: list[dict[str, Any]]) -> None:
+    # Before the first part: the loading state, without data.
+    assert emitted[0]["dataState"] == "empty" and emitted[0]["data"] is None
+    first, *_, last = [e for e in emitted if e["dataState"] != "empty"]
+    assert first["dataState"] == "streaming" and last["dataState"] == "complete"
+    # The first emission has the on-chain holdings and the accounts, not yet their holdings.
+    assert first["data"]["account"]["holdings"]["nodes"]
+    assert [a["source"] for a in first["data"]["viewer"]["accounts"]] == ["CALICO", "MESH"]
+    assert "holdings" not in first["data"]["viewer"]["accounts"][0]
+    # Calico was asked at once and answered after its latency: the on-chain data came well
+    # before it (a generous bound: half the latency).
+    assert last["ms"] >= CALICO_LATENCY_MS
+    assert last["ms"] - first["ms"] >= CALICO_LATENCY_MS / 2
+    # The whole, as one JSON body would have had it: alice's binance failure included.
+    calico, mesh = last["data"]["viewer"]["accounts"]
+    assert calico["holdings"]["nodes"] and mesh["holdings"]["nodes"]
+    assert last["data"]["account"] == first["data"]["account"]
+    assert [(e["code"], e["path"]) for e in last["errors"] or ()] == [
+        ("PROVIDER_ERROR", ["viewer", "accounts", 0, "holdings"])
+    ]

@@ -7,7 +7,8 @@
 artifacts, are sent to the server: each refetch query finds its node again through `node(id:)`,
 and a pagination query walks a connection with the cursors Relay passes back. With the
 `relay.config.json` of `docs/ecosystem.md` (TypeScript, `customScalarTypes`), the generated types
-say `string` for the exact numbers, not `any`.
+say `string` for the exact numbers, not `any`. A `@defer`red fragment (`PortfolioScreen.js`) comes
+in parts whose `label` and `path` are the ones Relay's runtime matches its payloads by.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sources.algod import sandbox_data as algod_data
 from tests.docs_examples import ROOT, snippet
 from tests.ecosystem.node_tools import NODE_DIR, TEST_OUTPUT, node, run_tool
 from tests.harness import GraphClient, Sandboxes, serve_graph
+from tests.web.incremental_client import post_for_parts
 
 RELAY_DIR = Path(__file__).resolve().parent / "relay"
 COMPILER = NODE_DIR / "node_modules" / ".bin" / "relay-compiler"
@@ -166,6 +168,26 @@ async def test_relays_pagination_query_walks_a_connection_with_the_cursors_it_ge
     expected = [str(algod_data.algo_balances()[algod_data.SMALL])]
     expected += [str(h.amount) for h in algod_data.account_holdings(algod_data.SMALL)]
     assert raw_amounts == expected
+
+
+async def test_relays_deferred_fragment_comes_in_parts_labelled_as_relay_labelled_it(
+    graph: GraphClient, compiled: Path, clean: Sandboxes
+) -> None:
+    text = operation_text(compiled, "PortfolioScreenQuery")
+    label = re.search(r'@defer\(label: "([^"]+)"\)', text)
+    assert label, text  # the compiler gave the fragment its label
+    answer = await post_for_parts(
+        graph, text, {"address": algod_data.SMALL}, headers=graph.headers("alice", calico=True)
+    )
+    first, *later = answer.bodies
+    assert first["hasNext"] is True and first["data"]["account"]["chainId"]
+    entries = [entry for body in later for entry in body.get("incremental", ())]
+    assert sorted(tuple(e["path"]) for e in entries) == [
+        ("viewer", "accounts", 0),
+        ("viewer", "accounts", 1),
+    ]
+    assert {e["label"] for e in entries} == {label.group(1)}
+    assert all(e["data"]["holdings"]["edges"] for e in entries)
 
 
 async def test_relays_typescript_artifacts_type_the_exact_numbers_as_strings() -> None:

@@ -35,7 +35,12 @@ def test_the_client_schema_has_no_router_plumbing() -> None:
     assert not {"_service", "_entities"} & set(client.query_type.fields)
     plumbing = {name for name in client.type_map if name.startswith(("_", "link__"))}
     assert plumbing == {name for name in client.type_map if name.startswith("__")}
-    assert [d.name for d in client.directives] == [d.name for d in specified_directives]
+    # The specified directives, and the incremental delivery ones a client sends (`@defer`,
+    # `@stream`: docs/ecosystem.md): no schema directive of federation's.
+    incremental = {"defer", "stream"}
+    assert {d.name for d in client.directives} == {d.name for d in specified_directives} | (
+        incremental
+    )
     for word in ("@link", "@key", "@cost", "@listSize", "_Any", "_Entity"):
         assert word not in COMMITTED.read_text()
 

@@ -1,4 +1,4 @@
-"""`HoldingFilter`'s kinds, minimum USD value and zero hiding (issue #5, point 5) on every
+"""`HoldingFilter`'s kinds, minimum USD value and zero hiding on every
 source's `holdings`, walked with small pages; expectations from the sandboxes' data."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CardanoBI's identity server through the graph (issue #10 point 2): the token is asked for only
+"""CardanoBI's identity server through the graph: the token is asked for only
 when a read really goes to CardanoBI, so a second server whose answer is already in the shared
 cache (one real Redis, `tests/redis_server.py`) asks for no token and is not failed by an identity
 outage; and an identity outage opens the identity server's own circuit, not the API's.

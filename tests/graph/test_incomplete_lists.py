@@ -1,4 +1,4 @@
-"""Nothing cut is presented as whole (issue #11, points 1 and 2).
+"""Nothing cut is presented as whole.
 
 CardanoBI's tokens route answers the first 100 tokens by fingerprint and no more, whatever the
 paging says (the sandbox's default, as the real service was seen to answer). Whether OData's

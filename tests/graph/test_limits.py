@@ -1,4 +1,4 @@
-"""Hostile queries (issue #4 point 7): depth, aliases, tokens and cost over the limits are refused
+"""Hostile queries: depth, aliases, tokens and cost over the limits are refused
 with `QUERY_TOO_COMPLEX` before any upstream call; too many ids or refs are `BAD_USER_INPUT`.
 
 A server with tight limits (`TIGHT`) keeps the hostile documents small; the default server

@@ -1,4 +1,4 @@
-"""Native balances (issue #5, point 1): ALGO and ADA head an on-chain account's holdings as
+"""Native balances: ALGO and ADA head an on-chain account's holdings as
 `NATIVE` holdings with CAIP-19 `…/slip44:283` and `…/slip44:1815`, read through batched,
 deduplicated loaders (proven by the sandboxes' request counts), paged, filtered and resolvable
 by id like every other holding. Expected values come from the sandboxes' data modules."""

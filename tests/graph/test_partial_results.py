@@ -1,4 +1,4 @@
-"""Partial results (issue #4, point 5): one query over all four sources while one of them fails
+"""Partial results: one query over all four sources while one of them fails
 in each way in turn. The response is always HTTP 200 with the other three sources' data exactly
 as the sandboxes hold it, and exactly one coded error per field of the failed source, carrying
 `extensions.source`. Expected values come from the sandbox data modules."""

@@ -1,4 +1,4 @@
-"""`portfolio` (issue #5, points 2 to 4 and 7): one answer across alice's custodial accounts and
+"""`portfolio`: one answer across alice's custodial accounts and
 named on-chain accounts, with exact totals the tests derive from the sandboxes' data
 (`portfolio_expected`), and an honest `errors` list when a part is missing."""
 

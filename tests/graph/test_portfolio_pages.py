@@ -1,4 +1,4 @@
-"""`Portfolio.byAsset` (issue #5, point 5): orders with a unique tie-breaker so walks never
+"""`Portfolio.byAsset`: orders with a unique tie-breaker so walks never
 skip or repeat, filters by symbol, kind, minimum value and zero amounts, and cursors bound to
 their order, filter, accounts and user. Expected sets come from the sandboxes' data."""
 

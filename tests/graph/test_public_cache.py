@@ -1,4 +1,4 @@
-"""The shared cache of public reads and the single flight (issue #6 point 4), in one process.
+"""The shared cache of public reads and the single flight, in one process.
 
 Every expectation is a number of upstream requests the sandboxes counted, or data from the
 sandboxes' data modules. The harness turns the cache off (`public_cache_ttl_seconds=0`); each

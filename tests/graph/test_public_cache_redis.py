@@ -1,4 +1,4 @@
-"""The shared cache in Redis (issue #6 points 4 and 5): two servers, one cache; Redis down.
+"""The shared cache in Redis: two servers, one cache; Redis down.
 
 A real `redis-server` on loopback (`tests/redis_server.py`); proofs are the sandboxes' counts.
 """

@@ -1,4 +1,4 @@
-"""Parse what is served, tolerate what the spec allows (issue #11, points 3 and 6), end to end.
+"""Parse what is served, tolerate what the spec allows, end to end.
 
 Negative Mesh numbers (a short position, losses) and a missing aggregate are read; a CardanoBI
 account without `total_balance` has no ADA row but keeps its tokens, and a `ulong` quantity comes

@@ -1,4 +1,4 @@
-"""No credential leaks from the upstream side (issue #4, point 9): while each upstream fails in
+"""No credential leaks from the upstream side: while each upstream fails in
 each way in turn (retries, timeouts and bad bodies included), no response and no log line holds
 the server's upstream credentials, the caller's JWT or their Calico token."""
 

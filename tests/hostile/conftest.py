@@ -1,1 +1,1 @@
-"""Hostile traffic (issue #12): servers of `tests.harness`, shared with `tests/conftest.py`."""
+"""Hostile traffic: servers of `tests.harness`, shared with `tests/conftest.py`."""

@@ -18,10 +18,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from resolvers.options import GraphOptions
+from server import graph_options
+from settings import Settings
 from tests.graph.support import codes
 from tests.harness import GraphClient, Sandboxes
 
-__all__ = ["Attack", "Bystander", "attack", "refused_by"]
+__all__ = ["Attack", "Bystander", "attack", "default_options", "refused_by"]
+
+
+def default_options() -> GraphOptions:
+    """A server's options with nothing configured: its limits and its sources' figures."""
+    return graph_options(Settings(_env_file=None))  # type: ignore[call-arg]
+
 
 NORMAL = json.dumps({"query": "{ providers(first: 1) { totalCount } }"}).encode()
 #: The check takes about 0.1 s on a loaded machine; before, each case took from 6 s to minutes.

@@ -1,4 +1,4 @@
-"""Per-caller rate limits (issue #12 point 6): by the bearer token's user, or by address when
+"""Per-caller rate limits: by the bearer token's user, or by address when
 anonymous; 429 with `Retry-After` and a coded GraphQL error; shared through a real redis-server
 by several server processes; nothing sent upstream for a refused request; another caller is
 answered meanwhile."""

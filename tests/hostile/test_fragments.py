@@ -9,11 +9,10 @@ from graphql import FieldNode, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resolvers.context import GraphOptions
 from schema import schema
 from schema.limits.walk import Walk
 from tests.harness import GraphClient, Sandboxes, serve_graph
-from tests.hostile.support import attack, refused_by
+from tests.hostile.support import attack, default_options, refused_by
 
 
 def doubling(levels: int) -> str:
@@ -100,7 +99,7 @@ def test_the_checkers_work_grows_linearly_with_the_document(document: tuple[str,
         if isinstance(selection, FieldNode)
     )
     fragments = {d.name.value: d for d in parsed.definitions[1:]}  # type: ignore[attr-defined]
-    walk = CountingWalk(schema._schema, fragments, {}, GraphOptions())
+    walk = CountingWalk(schema._schema, fragments, {}, default_options())
     figures = walk.root(schema._schema.query_type, parsed.definitions[0].selection_set)  # type: ignore[arg-type, attr-defined]
     assert figures.selections == expanded  # exact, however large
     assert walk.visits <= fields_written  # each written field visited at most once

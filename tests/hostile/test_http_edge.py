@@ -1,4 +1,4 @@
-"""HTTP limits at the edge, against a real `python server.py` over raw sockets (issue #12 point 5).
+"""HTTP limits at the edge, against a real `python server.py` over raw sockets.
 
 Each hostile client is answered with its refusal (status and code) within a generous bound, and a
 normal request sent meanwhile is answered at once. Nothing here reaches an upstream.

@@ -1,5 +1,4 @@
-"""Every malformed request is a coded 4xx, never a 500, and nothing goes upstream (issue #12
-points 7 and 9).
+"""Every malformed request is a coded 4xx, never a 500, and nothing goes upstream.
 
 Each case runs against a real `python server.py` beside a concurrent normal request, checks the
 status and `extensions.code`, that the sandboxes served no request, and (for the whole module)

@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from graphql import parse
 
-from resolvers.context import GraphOptions, UpstreamCallBudget
+from resolvers.context import UpstreamCallBudget
 from schema import schema
 from schema.limits import measure
 from sources.algod import sandbox_data as algod_data
@@ -24,7 +24,7 @@ from sources.algod.address import encode_address
 from sources.cardanobi import sandbox_data as cardano_data
 from tests.graph.support import CARDANOBI_TOKEN, codes
 from tests.harness import GraphClient, Sandboxes, serve_graph
-from tests.hostile.support import attack, refused_by
+from tests.hostile.support import attack, default_options, refused_by
 
 
 def addresses(n: int) -> list[dict[str, str]]:
@@ -134,7 +134,7 @@ async def test_the_estimate_bounds_what_the_request_sends(
 ) -> None:
     # In the OData world CardanoBI pages the collector: the dearest way to read it.
     clean = odata
-    figures = measure(schema._schema, parse(query), None, variables, GraphOptions())
+    figures = measure(schema._schema, parse(query), None, variables, default_options())
     assert figures is not None
     assert figures.upstream_calls == estimate
     body = await graph.query(query, variables, user="alice", calico=True)

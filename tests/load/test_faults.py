@@ -1,4 +1,4 @@
-"""Bounded load while every upstream misbehaves (issue #4 point 10).
+"""Bounded load while every upstream misbehaves.
 
 `REQUESTS` requests, `CONCURRENCY` at a time, of a mix of queries and users, while each sandbox
 fails `FAULT_RATE` of its requests (an error status or a dropped connection, after a random

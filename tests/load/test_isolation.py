@@ -1,5 +1,5 @@
 """Many users interleaved: every response holds only its own user's custodial data, checked from
-the data itself against the sandboxes' data modules (issue #4 point 8).
+the data itself against the sandboxes' data modules.
 
 The refused-token cases (alg none, wrong signature, expired exp, future nbf, wrong audience or
 issuer) are in `tests/graph/test_identity.py`:

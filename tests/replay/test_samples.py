@@ -1,4 +1,4 @@
-"""Replays (issue #11, point 7): every file of `../shared/upstream-samples` (copied into
+"""Replays: every file of `../shared/upstream-samples` (copied into
 `samples/`, what the four services really send) goes through its sandbox, as that sandbox's
 `body` fault on the route that answers it, and through the server; each test asserts the graph's
 exact answer, and the upstream requests it took where they matter.

@@ -33,7 +33,7 @@ START_SECONDS = 60.0
 def server_env(sandboxes: Sandboxes | None, **settings: str) -> dict[str, str]:
     """The environment of a server process: none of the server's settings inherited from the
     test process, the sandboxes' URLs and credentials, the test secrets, then `settings`."""
-    names = {name.upper() for name in Settings.model_fields}
+    names = Settings.variable_names()
     env = {key: value for key, value in os.environ.items() if key.upper() not in names}
     if sandboxes is not None:
         env.update(sandbox_settings({handle.name: handle.url for handle in sandboxes.all()}))

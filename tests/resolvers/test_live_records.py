@@ -90,6 +90,13 @@ def test_a_reading_survives_redis_digit_for_digit_with_its_failures() -> None:
     )
     assert [describe(p.error) for p in back.problems] == [describe(p.error) for p in problems]
     assert [p.account for p in back.problems] == [ACCOUNT, None]
+    # A source comes back as the source itself (one object per name), not its name.
+    assert back.account.source is Source.ALGORAND
+    assert back.holdings[0].account.source is Source.ALGORAND
+    assert [p.source for p in back.problems] == [Source.ALGORAND, Source.CALICO]
+    assert back.holdings[0].provider is not None
+    assert back.holdings[0].provider.sources == (Source.ALGORAND,)
+    assert back.holdings[0].provider.sources[0] is Source.ALGORAND
 
 
 def _at(holding: HoldingRecord, slug: str) -> HoldingRecord:

@@ -1,5 +1,5 @@
 """The shape of `sources.http`: layers composed in the order its docstring gives, small modules,
-functions of few parameters (issue #10's "done when")."""
+functions of few parameters."""
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+from resolvers.sources import SOURCES
 from sources.algod.client import AlgodClient
 from sources.calico.client import CalicoClient
 from sources.cardanobi.auth import IDENTITY_SERVER
@@ -397,7 +398,7 @@ async def hostile() -> AsyncIterator[HostileUpstream]:
     script = Script()
     async with serving([web.route("*", "/{tail:.*}", _handler(script))]) as server:
         options = {"timeouts": Timeouts(connect=1.0, total=5.0), "max_body_bytes": CAP}
-        https = {source: upstream_of(source, server.url, **options) for source in Source}
+        https = {source: upstream_of(source, server.url, **options) for source in SOURCES.sources}
         identity = upstream_of(
             Source.CARDANO, server.url + TOKEN_PATH, name=IDENTITY_SERVER, **options
         )

@@ -1,5 +1,5 @@
 """Request bodies over MAX_REQUEST_BYTES are refused with 413 and a GraphQL-shaped error, before
-the server reads past the limit or calls an upstream (issue #4 point 7)."""
+the server reads past the limit or calls an upstream."""
 
 from __future__ import annotations
 

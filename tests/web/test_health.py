@@ -1,5 +1,4 @@
-"""`/healthz` (alive) and `/readyz` (services up, sessions open, breakers known) (issue #4
-point 11)."""
+"""`/healthz` (alive) and `/readyz` (services up, sessions open, breakers known)."""
 
 from __future__ import annotations
 

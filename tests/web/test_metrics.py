@@ -1,5 +1,5 @@
 """`GET /metrics` in the Prometheus text format, read after real traffic and compared with what
-the sandboxes counted (issue #4 point 11). Each test serves its own app: one registry per app."""
+the sandboxes counted. Each test serves its own app: one registry per app."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""No credential reaches a log line or an error payload, whatever an upstream does (issue #4
-point 9).
+"""No credential reaches a log line or an error payload, whatever an upstream does.
 
 The test serves the graph on sandboxes of its own, started with fresh random credentials (so the
 strings searched for are unmistakable), captures every log record of every logger at DEBUG

@@ -1,5 +1,5 @@
 """Every response carries an `X-Request-Id`: the caller's when well formed, a new one otherwise;
-the same id goes upstream with each call the request makes (issue #4 point 11)."""
+the same id goes upstream with each call the request makes."""
 
 from __future__ import annotations
 

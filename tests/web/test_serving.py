@@ -1,5 +1,5 @@
 """`python server.py` as operators run it, in a subprocess: JSON logs carrying the request id, and
-a graceful shutdown on SIGTERM (issue #4 points 11 and 12).
+a graceful shutdown on SIGTERM.
 
 The server is pointed at the session's sandboxes (its settings in the environment), logs at
 INFO in JSON, and runs with every warning shown (`-W always`), so an unclosed session or

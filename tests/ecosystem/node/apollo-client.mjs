@@ -2,6 +2,7 @@
 //
 //   node apollo-client.mjs persisted GRAPHQL_URL post|get OPERATIONS_JSON
 //   node apollo-client.mjs batch GRAPHQL_URL BATCH_MAX OPERATIONS_JSON
+//   node apollo-client.mjs defer GRAPHQL_URL 2022|v0.2 OPERATIONS_JSON HEADERS_JSON
 //
 // OPERATIONS_JSON is a list of {"query", "variables"}. Every HTTP request the client sends goes
 // through a recording `fetch`, so the test sees what went over the wire.
@@ -10,13 +11,19 @@
 //   useGETForHashedQueries) in front of HttpLink. Two runs, each with a fresh ApolloClient (a
 //   fresh link, as a reloaded page has): every operation once per run, all at once.
 // batch: BatchHttpLink with batchMax BATCH_MAX; every operation at once, so they go together.
+// defer: HttpLink with HEADERS_JSON and an incremental handler (2022: Defer20220824Handler, which
+//   asks for multipart/mixed;deferSpec=20220824; v0.2: GraphQL17Alpha9Handler,
+//   incrementalSpec=v0.2); each operation watched by a client of its own, one after the other,
+//   every result Apollo Client emits recorded with the milliseconds since the query started:
+//   {ms, dataState, data, errors}.
 //
 // Prints one JSON line: {"runs": [{"requests": [...], "results": [...]}, ...]}, a request being
-// {method, operations: [{hasQuery, hash, text}], status, cacheControl, codes}, a result
-// {data, errors}.
+// {method, operations: [{hasQuery, hash, text}], status, cacheControl, accept, contentType, codes}
+// (defer: without operations and codes), a result {data, errors}.
 import { createHash } from "node:crypto";
 
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from "@apollo/client";
+import { Defer20220824Handler, GraphQL17Alpha9Handler } from "@apollo/client/incremental";
 import { BatchHttpLink } from "@apollo/client/link/batch-http";
 import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries";
 
@@ -27,6 +34,18 @@ function recorder() {
   const requests = [];
   async function recordingFetch(input, init = {}) {
     const response = await fetch(input, init);
+    const seen = {
+      method: init.method ?? "GET",
+      status: response.status,
+      cacheControl: response.headers.get("cache-control"),
+      accept: new Headers(init.headers).get("accept"),
+      contentType: response.headers.get("content-type"),
+    };
+    if (mode === "defer") {
+      // Apollo Client reads the body as it streams: it is not read here.
+      requests.push(seen);
+      return response;
+    }
     const text = await response.clone().text();
     const target = new URL(String(input));
     const sent = init.body
@@ -37,14 +56,12 @@ function recorder() {
       answer = JSON.parse(text);
     } catch {}
     requests.push({
-      method: init.method ?? "GET",
+      ...seen,
       operations: sent.map((body) => ({
         hasQuery: typeof body.query === "string",
         hash: body.extensions?.persistedQuery?.sha256Hash ?? null,
         text: typeof body.query === "string" ? body.query : null,
       })),
-      status: response.status,
-      cacheControl: response.headers.get("cache-control"),
       codes: [answer ?? []].flat().flatMap((one) => (one?.errors ?? []).map((e) => e.extensions?.code ?? null)),
     });
     return response;
@@ -83,6 +100,40 @@ if (mode === "persisted") {
   const { requests, fetch } = recorder();
   const link = new BatchHttpLink({ uri: url, fetch, batchMax: Number(option), batchInterval: 50 });
   runs.push({ results: await run(link), requests });
+} else if (mode === "defer") {
+  const headersJson = process.argv[6];
+  const { requests, fetch } = recorder();
+  const incrementalHandler = option === "v0.2" ? new GraphQL17Alpha9Handler() : new Defer20220824Handler();
+  const headers = JSON.parse(headersJson);
+  const results = [];
+  for (const { query, variables } of operations) {
+    // A client of its own for each (a page loaded afresh), on the process's warm connections.
+    const client = new ApolloClient({ link: new HttpLink({ uri: url, fetch, headers }), cache: new InMemoryCache(), incrementalHandler });
+    const started = performance.now();
+    const emitted = [];
+    await new Promise((resolve, reject) => {
+      const subscription = client
+        .watchQuery({ query: gql(query), variables, fetchPolicy: "network-only", errorPolicy: "all" })
+        .subscribe({
+          next: ({ data, dataState, error }) => {
+            emitted.push({
+              ms: Math.round(performance.now() - started),
+              dataState,
+              data: data ?? null,
+              errors: error ? (error.errors ?? [error]).map((e) => ({ message: e.message, path: e.path ?? null, code: e.extensions?.code ?? null })) : null,
+            });
+            if (dataState === "complete") {
+              subscription.unsubscribe();
+              resolve();
+            }
+          },
+          error: reject,
+        });
+    });
+    client.stop();
+    results.push(emitted);
+  }
+  runs.push({ results, requests });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -166,6 +166,17 @@ async def test_optional_fields_may_be_missing(fake: ScriptedCalico, client: Cali
     assert (asset.wallet_address_redacted, asset.chain) == (None, None)
 
 
+async def test_a_page_carries_the_time_calico_answered(
+    fake: ScriptedCalico, client: CalicoClient
+) -> None:
+    before = datetime.now(UTC)
+    page = await read(fake, client, answer(position()))
+    assert page.fetched_at is not None
+    assert before <= page.fetched_at <= datetime.now(UTC)
+    # An asset's own time of the read is Calico's, whenever the page was read.
+    assert page.assets[0].time_fetched == datetime(2019, 8, 24, 14, 15, 22, 123000, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("written", "instant"),
     [

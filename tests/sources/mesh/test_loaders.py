@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -30,6 +31,20 @@ async def test_a_key_asked_again_later_is_served_from_the_cache(
     first = await loaders.portfolio.load(PortfolioKey(data.BOB))
     again = await loaders.portfolio.load(PortfolioKey(data.BOB))
     assert again is first
+    assert await control.portfolio_requests() == {"200": 1}
+
+
+async def test_a_portfolio_served_later_keeps_the_time_mesh_answered(
+    client: MeshClient, control: MeshControl
+) -> None:
+    loaders = MeshLoaders.create(client)
+    before = datetime.now(UTC)
+    await loaders.portfolio.load(PortfolioKey(data.BOB))
+    answered = datetime.now(UTC)
+    await asyncio.sleep(0.05)
+    again = await loaders.portfolio.load(PortfolioKey(data.BOB))
+    assert again.fetched_at is not None
+    assert before <= again.fetched_at <= answered
     assert await control.portfolio_requests() == {"200": 1}
 
 

@@ -1,4 +1,4 @@
-"""Bad upstream bodies (issue #4, point 6), fed by hypothesis through the real sandboxes: JSON of
+"""Bad upstream bodies, fed by hypothesis through the real sandboxes: JSON of
 any shape, valid answers with a field removed or replaced (by huge, negative or fractional
 numbers, strings, nulls, nesting), text that is not JSON, and CardanoBI's HTML error pages, with
 the statuses upstreams really send. Every client method ends with its record (or its documented

@@ -1,4 +1,4 @@
-"""CardanoBI's identity server is an upstream of its own (issue #10 point 2): its outage opens its
+"""CardanoBI's identity server is an upstream of its own: its outage opens its
 own circuit, never the API's; its token requests spend its own rate budget; its messages name it;
 and a read the shared cache answers asks it for nothing. Counted at the sandbox, which serves
 both the API and the token endpoint."""

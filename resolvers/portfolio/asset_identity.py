@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from resolvers.native import NATIVE_COINS
 from resolvers.records import AssetKind, HoldingRecord
 
-__all__ = ["Identity", "identity_of"]
+__all__ = ["AssetIdentity", "asset_identity_of"]
 
 
 @dataclass(frozen=True, slots=True)
-class Identity:
+class AssetIdentity:
     """One asset as the portfolio sums it; `key` is unique and stable (the tie-breaker of
     every ordering)."""
 
@@ -38,26 +38,27 @@ class Identity:
     chain_id: str | None = None
 
 
-def identity_of(holding: HoldingRecord) -> Identity:
+def asset_identity_of(holding: HoldingRecord) -> AssetIdentity:
     """The identity of what `holding` holds."""
     asset = holding.asset
     if not holding.account.custodial:
         if asset.caip19 is not None:
-            return Identity(asset.caip19, asset.kind, asset.symbol, asset.caip19, asset.chain_id)
+            caip19 = asset.caip19
+            return AssetIdentity(caip19, asset.kind, asset.symbol, caip19, asset.chain_id)
         if asset.fingerprint is not None:
             key = f"cip14:{asset.fingerprint}"
-            return Identity(key, asset.kind, asset.symbol, None, asset.chain_id)
-        return Identity(f"asset:{asset.id}", asset.kind, asset.symbol, None, asset.chain_id)
+            return AssetIdentity(key, asset.kind, asset.symbol, None, asset.chain_id)
+        return AssetIdentity(f"asset:{asset.id}", asset.kind, asset.symbol, None, asset.chain_id)
     if asset.kind is AssetKind.NFT:
         key = asset.caip19 or f"asset:{asset.id}"
-        return Identity(key, asset.kind, asset.symbol, asset.caip19, asset.chain_id)
+        return AssetIdentity(key, asset.kind, asset.symbol, asset.caip19, asset.chain_id)
     symbol = asset.symbol
     if not symbol:
-        return Identity(f"asset:{asset.id}", asset.kind, None, None, asset.chain_id)
+        return AssetIdentity(f"asset:{asset.id}", asset.kind, None, None, asset.chain_id)
     coin = NATIVE_COINS.get(symbol)
     if coin is not None and asset.kind is AssetKind.FUNGIBLE:
         stated = {chain for chain in (asset.chain_id, *holding.chains) if chain}
         if not stated or coin.mainnet in stated:
             caip19 = coin.caip19()
-            return Identity(caip19, AssetKind.NATIVE, symbol, caip19, coin.mainnet)
-    return Identity(f"custodial:{asset.kind.value}:{symbol}", asset.kind, symbol)
+            return AssetIdentity(caip19, AssetKind.NATIVE, symbol, caip19, coin.mainnet)
+    return AssetIdentity(f"custodial:{asset.kind.value}:{symbol}", asset.kind, symbol)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from resolvers.errors import BadUserInput, shown
 from resolvers.numbers import plain
-from resolvers.pagination import Connection
+from resolvers.pagination import Pager
 from resolvers.records import AccountRecord, AssetKind, HoldingRecord
 
 __all__ = [
@@ -127,10 +127,10 @@ class HoldingQuery:
             parts.append([[k.value for k in self.kinds], minimum, self.hide_zero])
         return json.dumps(parts, separators=(",", ":"))
 
-    def connection(self, account: AccountRecord) -> Connection:
+    def pager(self, account: AccountRecord) -> Pager:
         """What a cursor of this list is bound to: the account, this filter, and for
         custodial accounts their user."""
-        return Connection(
+        return Pager(
             f"holdings:{account.source.value}:{account.address}:{self.canonical}",
             user=account.address if account.custodial else None,
         )
