@@ -78,12 +78,16 @@ from web import (
     load_manifest,
 )
 from web.caller_rate import CallerRate, CallerRates, LocalCallerRates, RedisCallerRates
+from web.compression import compression_middleware
+from web.cors import CorsPolicy
 from web.edge import EdgeConfig, EdgeLimits
+from web.graphiql import GraphiQLPage
 from web.health import Health
 from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 
 __all__ = [
     "app_from_environment",
+    "cors_policy",
     "create_app",
     "edge_limits",
     "graph_options",
@@ -127,6 +131,7 @@ def graph_options(settings: Settings, sources: SourceRegistry = SOURCES) -> Grap
         max_query_overlaps=settings.max_query_overlaps,
         max_response_fields=settings.max_response_fields,
         max_upstream_calls=settings.max_upstream_calls,
+        introspection=settings.effective_graphql_introspection,
         calls=sources.calls(settings.sources()),
     )
 
@@ -355,7 +360,8 @@ def _persisted_queries(settings: Settings) -> PersistedQueries:
 
 def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlette:
     """The ASGI app for `settings`, serving `sources`: `/graphql` (POST, GET, GraphiQL),
-    `/metrics`, `/healthz`, `/readyz`; every request gets a request id and a body limit."""
+    `/metrics`, `/healthz`, `/readyz`; every request gets a request id, CORS, compression and
+    a body limit."""
     _check_served(settings, sources)
     state = AppState()
     metrics = Metrics()
@@ -382,6 +388,7 @@ def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlet
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     caller_rates = _caller_rates(settings)
+    graphiql = settings.effective_graphiql
     graphql = GraphQLView(
         state,
         schema=build_schema(sources),
@@ -390,19 +397,25 @@ def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlet
         batching=BatchPolicy(max_operations=settings.batch_max_operations),
         caller_rates=caller_rates,
         heartbeat_seconds=settings.live_heartbeat_seconds,
+        graphiql=GraphiQLPage() if graphiql else None,
     )
+    # Outermost first. CORS outside the body limit: a page can read its 413 too.
+    middleware = [Middleware(RequestIdMiddleware, observer=metrics.http_request)]
+    if settings.compression:
+        middleware.append(compression_middleware(settings.compression_min_bytes))
+    middleware += [
+        cors_policy(settings).middleware(),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),
+    ]
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
-            graphiql_assets(),
+            *([graphiql_assets()] if graphiql else []),
             Route("/metrics", metrics_route, methods=["GET"]),
             *health.routes(),
         ],
-        middleware=[
-            Middleware(RequestIdMiddleware, observer=metrics.http_request),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),
-        ],
+        middleware=middleware,
         lifespan=lifespan,
     )
     # `/graphql/` would redirect to a URL built from the request's Host header (an open
@@ -423,6 +436,17 @@ def _caller_rates(settings: Settings) -> CallerRates | None:
     if settings.redis_url is not None:
         return RedisCallerRates(connect_redis(settings.redis_url), rate)
     return LocalCallerRates(rate)
+
+
+def cors_policy(settings: Settings) -> CorsPolicy:
+    """The origins whose pages may call the graph, as `settings` choose them."""
+    origins, patterns = settings.effective_cors_origins
+    return CorsPolicy(
+        origins=origins,
+        patterns=patterns,
+        credentials=settings.cors_allow_credentials,
+        max_age_seconds=settings.cors_max_age_seconds,
+    )
 
 
 def _load_settings(**overrides: Any) -> Settings:
@@ -474,12 +498,14 @@ def _serve(arguments: argparse.Namespace) -> None:
     _refuse_sandboxed_workers(settings)
     configure_logging(settings.log_level, settings.log_format, REQUEST_ID.get)
     where = f"http://{settings.host}:{settings.port}/graphql"
-    print(f"holdings graph: serving {where} (open it in a browser for GraphiQL)", flush=True)
+    browser = " (open it in a browser for GraphiQL)" if settings.effective_graphiql else ""
+    print(f"holdings graph: serving {where}{browser}", flush=True)
     if settings.sandboxed:
         names = ", ".join(sorted(settings.sandboxed))
         print(f"upstreams on embedded sandboxes (no URL configured): {names}", flush=True)
     if settings.all_sandboxed:
         print("a bearer token for the sandbox user alice: python server.py token alice", flush=True)
+    print(_switches(settings), flush=True)
     if settings.workers > 1:
         print(f"{settings.workers} worker processes", flush=True)
     config = uvicorn_config(settings)
@@ -579,6 +605,20 @@ def _connection_cap(settings: Settings) -> int:
         )
         return room
     return settings.max_connections
+
+
+def _switches(settings: Settings) -> str:
+    """One line saying what a browser gets: GraphiQL, introspection, the origins allowed."""
+
+    def state(on: bool, name: str) -> str:
+        return f"on ({name}=false turns it off)" if on else f"off ({name}=true turns it on)"
+
+    return (
+        f"GraphiQL {state(settings.effective_graphiql, 'GRAPHIQL')}; introspection "
+        f"{state(settings.effective_graphql_introspection, 'GRAPHQL_INTROSPECTION')}; pages "
+        f"allowed to call from other origins: {cors_policy(settings).describe()} "
+        "(CORS_ALLOW_ORIGINS, CORS_ALLOW_ORIGIN_PATTERNS)"
+    )
 
 
 async def _run_sandboxes(base_port: int, sources: SourceRegistry = SOURCES) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -27,6 +27,7 @@ from pydantic import Field, SecretStr, create_model, field_validator, model_vali
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -44,6 +45,7 @@ from sources.resilience.policy import (
     SourcePolicy,
     Timeouts,
 )
+from web.cors import DEV_ORIGIN_PATTERNS, exact_origin, origin_pattern
 
 __all__ = ["DEV_CURSOR_SECRET", "DEV_JWT_SECRET", "Settings"]
 
@@ -159,6 +161,18 @@ class Settings(BaseSettings):
     trusted_documents: Path | None = None
     # Operation batching (web/batching.py): most operations in one batch; 0 turns it off.
     batch_max_operations: int = Field(10, ge=0, le=100)
+    # Pages of other origins calling the graph (web/cors.py), comma-separated. Both unset: none,
+    # or the local development origins when every upstream is an embedded sandbox.
+    cors_allow_origins: Annotated[tuple[str, ...] | None, NoDecode] = None
+    cors_allow_origin_patterns: Annotated[tuple[str, ...] | None, NoDecode] = None
+    cors_allow_credentials: bool = False
+    cors_max_age_seconds: int = Field(600, ge=0, le=86400)
+    # Responses of this size or more are compressed (web/compression.py), brotli or gzip.
+    compression: bool = True
+    compression_min_bytes: int = Field(1024, ge=0, le=64 * 1024 * 1024)
+    # Unset: on when every upstream is an embedded sandbox, off as soon as one is configured.
+    graphql_introspection: bool | None = None
+    graphiql: bool | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -226,6 +240,27 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("cors_allow_origins", "cors_allow_origin_patterns", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if value is None else tuple(exact_origin(origin) for origin in value)
+
+    @field_validator("cors_allow_origin_patterns")
+    @classmethod
+    def _origin_patterns(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        for pattern in value:
+            origin_pattern(pattern)
+        return tuple(pattern.strip().rstrip("/").lower() for pattern in value)
+
     @classmethod
     def with_sources(cls, *configs: type[SourceConfig]) -> type[Settings]:
         """These settings with a block for each of `configs` too (a source registered beside
@@ -267,6 +302,23 @@ class Settings(BaseSettings):
         return None
 
     @property
+    def effective_cors_origins(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(exact origins, patterns) allowed to call from a page: as configured; else the local
+        development origins on the full sandbox, none otherwise."""
+        if self.cors_allow_origins is None and self.cors_allow_origin_patterns is None:
+            return (), DEV_ORIGIN_PATTERNS if self.all_sandboxed else ()
+        return self.cors_allow_origins or (), self.cors_allow_origin_patterns or ()
+
+    @property
+    def effective_graphql_introspection(self) -> bool:
+        chosen = self.graphql_introspection
+        return self.all_sandboxed if chosen is None else chosen
+
+    @property
+    def effective_graphiql(self) -> bool:
+        return self.all_sandboxed if self.graphiql is None else self.graphiql
+
+    @property
     def effective_cursor_secret(self) -> str:
         if self.cursor_secret is not None:
             return self.cursor_secret.get_secret_value()
@@ -298,6 +350,11 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if self.jwt_secret is not None and self.jwt_public_key is not None:
             raise ValueError("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both")
+        if self.cors_allow_credentials and "*" in (self.cors_allow_origins or ()):
+            raise ValueError(
+                "CORS_ALLOW_CREDENTIALS=true with CORS_ALLOW_ORIGINS='*' would let every site "
+                "call with the user's cookies; list the origins"
+            )
         if not self.all_sandboxed:
             self._refuse_placeholders()
         elif (

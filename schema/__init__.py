@@ -21,8 +21,9 @@ from schema.asset import Asset
 from schema.caching import CachedDocuments
 from schema.delivery import DeliveryExecutor
 from schema.entities import Entity, EntityResolver
-from schema.errors import ErrorTranslation, log_unexpected
+from schema.errors import ErrorTranslation, log_errors
 from schema.holding import AssetHolding
+from schema.introspection import IntrospectionSwitch
 from schema.limits import QueryLimits
 from schema.metrics import OperationMetrics
 from schema.mutation import Mutation
@@ -60,9 +61,7 @@ class HoldingsSchema(strawberry.federation.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        for error in errors:
-            if error.original_error is not None:
-                log_unexpected(error.original_error, error.path)
+        log_errors(errors)
 
 
 @cache
@@ -82,6 +81,7 @@ def build_schema(sources: SourceRegistry) -> HoldingsSchema:
             CachedDocuments,
             QueryLimits,
             OperationKind,
+            IntrospectionSwitch,
         ],
         # `@defer` and `@stream` (graphql-core's incremental execution), in effect only for a
         # response sent in parts (`schema/delivery.py`, `web/incremental.py`).

@@ -9,7 +9,14 @@
     anything else            -> INTERNAL_SERVER_ERROR, message masked, logged with its trace
 
 The extension also appends the soft errors fields reported while still answering
-(`schema/soft.py`). Logs name the path, source and code; never a credential.
+(`schema/soft.py`). Logs name the path, source and code; never a credential:
+
+    a client's mistake (CLIENT_CODES)   -> one INFO line per response (per part of a response
+                                           in parts), codes and where (a variable's name, a
+                                           path, a line), no traceback, no value (a variable
+                                           may hold anything)
+    an upstream failure                 -> WARNING, source and code
+    anything unexpected                 -> ERROR with its traceback
 
 A response sent in parts (`@defer`, `@stream`; `schema/incremental.py`) is translated part by
 part as each goes out (`on_stream_result`): the errors of each deferred fragment and streamed
@@ -20,6 +27,7 @@ part holds by the last one goes with the last.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -44,11 +52,32 @@ from schema.incremental import Deliveries, holds
 from schema.limits import too_many_tokens
 from sources.errors import UpstreamError
 
-__all__ = ["ErrorTranslation", "PartErrors", "describe", "log_unexpected"]
+__all__ = [
+    "CLIENT_CODES",
+    "ErrorTranslation",
+    "PartErrors",
+    "describe",
+    "log_errors",
+    "log_unexpected",
+]
 
 logger = logging.getLogger("holdings_graph.errors")
 
 _MASKED = "Internal server error"
+#: Codes of the errors a client causes and can fix: logged as client errors.
+CLIENT_CODES = frozenset(
+    {
+        "BAD_USER_INPUT",
+        "FORBIDDEN",
+        "GRAPHQL_PARSE_FAILED",
+        "GRAPHQL_VALIDATION_FAILED",
+        "INTROSPECTION_DISABLED",
+        "QUERY_TOO_COMPLEX",
+        "UNAUTHENTICATED",
+    }
+)
+_LISTED = 5
+_VARIABLE = re.compile(r"Variable '(\$[_A-Za-z][_0-9A-Za-z]*)'")
 
 
 def describe(error: BaseException) -> tuple[str, dict[str, Any]]:
@@ -69,6 +98,50 @@ def log_unexpected(error: BaseException, path: Any) -> None:
         logger.warning("upstream failure at %s: %s %s", path, error.source.value, error.code)
     elif not isinstance(error, GraphError):
         logger.error("unexpected error at %s", path, exc_info=error)
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Log the errors of one response: the client's mistakes in one INFO line, the rest by
+    `log_unexpected`."""
+    mistakes: list[tuple[str, str]] = []
+    for error in errors:
+        code = _client_code(error)
+        if code is not None:
+            mistakes.append((code, _where(error)))
+        elif error.original_error is not None:
+            log_unexpected(error.original_error, error.path)
+    if mistakes:
+        listed = ", ".join(f"{code} {where}" for code, where in mistakes[:_LISTED])
+        more = f" and {len(mistakes) - _LISTED} more" if len(mistakes) > _LISTED else ""
+        codes = sorted({code for code, _ in mistakes})
+        logger.info(
+            "client error: %s%s", listed, more, extra={"client_error": True, "codes": codes}
+        )
+
+
+def _client_code(error: GraphQLError) -> str | None:
+    """The code of an error the client caused, or None."""
+    original = error.original_error
+    # A bare exception here is the server's (graphql-core wraps what it raises itself, such as
+    # a scalar refusing a variable, in a GraphQLError).
+    if original is not None and not isinstance(original, GraphQLError | GraphError):
+        return None
+    code = (_translate(error).extensions or {}).get("code")
+    return code if code in CLIENT_CODES else None
+
+
+def _where(error: GraphQLError) -> str:
+    """Where an error is, without any value the client sent: a variable's name, a path, or a
+    line and column of the document."""
+    variable = _VARIABLE.match(error.message)
+    if variable is not None:
+        return f"in variable {variable.group(1)}"
+    if error.path is not None:
+        return f"at {list(error.path)}"
+    if error.locations:
+        location = error.locations[0]
+        return f"at line {location.line}, column {location.column}"
+    return "in the request"
 
 
 def _translate(error: GraphQLError) -> GraphQLError:
@@ -166,9 +239,7 @@ def _under(base: Sequence[str | int]) -> Claims:
 
 def _log(errors: list[GraphQLError] | None) -> None:
     # Strawberry hands only the first part's errors to `Schema.process_errors`.
-    for error in errors or ():
-        if error.original_error is not None:
-            log_unexpected(error.original_error, error.path)
+    log_errors(errors or [])
 
 
 class ErrorTranslation(SchemaExtension):

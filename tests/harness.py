@@ -95,6 +95,9 @@ class Sandboxes:
         values.update(TEST_RESILIENCE)
         # Counts per request stay exact: a test that wants the shared cache turns it on.
         values.update(public_cache_ttl_seconds=0)
+        # A server on these sandboxes is a development one: GraphiQL and introspection on, as on
+        # the embedded sandboxes (configured URLs alone would turn them off).
+        values.update(graphiql=True, graphql_introspection=True)
         # Every test calls from 127.0.0.1, so the whole suite is one caller: a test of the
         # per-caller rate (tests/hostile/test_caller_rate.py) turns it on.
         values.update(caller_rate_per_second=0)

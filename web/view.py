@@ -79,6 +79,7 @@ __all__ = ["AppState", "GraphQLView"]
 
 _REQUEST_ERROR_CODES = {
     400: "BAD_REQUEST",
+    404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
     415: "UNSUPPORTED_MEDIA_TYPE",
@@ -156,9 +157,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
         batching: BatchPolicy | None = None,
         heartbeat_seconds: float = 15.0,
     ) -> None:
+        """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
         super().__init__(
             schema,
-            graphql_ide="graphiql",
+            graphql_ide="graphiql" if graphiql is not None else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
             # Counted by our handler, with a coded error (web/live.py).
             max_subscriptions_per_connection=None,
@@ -170,7 +172,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._schema = schema
         self._state = state
         self._cache = cache
-        self._graphiql = graphiql or GraphiQLPage()
+        self._graphiql = graphiql
         self._caller_rates = caller_rates
         self._persisted = persisted or PersistedQueries()
         self._batching = batching or BatchPolicy(max_operations=0)
@@ -192,7 +194,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if wants_event_stream(request.headers.get("accept")):
             return await self._event_stream(request)
         exchange = _exchange(request)
-        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+        ide = self.should_render_graphql_ide(self.request_adapter_class(request))
+        if ide and self._graphiql is not None:
             page = await self.render_graphql_ide(request)
             page.headers["Cache-Control"] = "no-cache"
             return page
@@ -202,6 +205,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if media_type is None and exchange.spec is not None:
             media_type = JSON  # what is not sent in parts comes as one body
         try:
+            if ide:
+                raise HTTPException(
+                    404,
+                    "GraphiQL is turned off on this server (GRAPHIQL=false); send a query: "
+                    "POST it, or GET /graphql?query=...",
+                )
             refusal = credential_refusal(request.scope["headers"])
             if refusal is not None:
                 raise refusal
@@ -487,6 +496,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        assert self._graphiql is not None, "GraphiQL is off"
         return HTMLResponse(self._graphiql.html)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]

@@ -8,7 +8,10 @@ artifacts, are sent to the server: each refetch query finds its node again throu
 and a pagination query walks a connection with the cursors Relay passes back. With the
 `relay.config.json` of `docs/ecosystem.md` (TypeScript, `customScalarTypes`), the generated types
 say `string` for the exact numbers, not `any`. A `@defer`red fragment (`PortfolioScreen.js`) comes
-in parts whose `label` and `path` are the ones Relay's runtime matches its payloads by.
+in parts whose `label` and `path` are the ones Relay's runtime matches its payloads by. Relay's
+runtime (`relay-runtime`'s `fetchQuery`) runs a refetch query through the network layer of
+`docs/ecosystem.md` as written there, and with its persisted body on a server that trusts
+Relay's manifest, and stores what the server answered.
 """
 
 from __future__ import annotations
@@ -289,3 +292,92 @@ async def test_a_server_trusting_relays_manifest_refuses_what_is_not_in_it(
             refused.append((response.status, answer["errors"][0]["extensions"]["code"]))
     assert refused == [(400, "PERSISTED_QUERY_NOT_IN_LIST")] * 2
     assert [await handle.total() for handle in clean.all()] == [0, 0, 0, 0]
+
+
+RELAY_RUN = """
+import { createRequire } from "node:module";
+import { Environment, Network, RecordSource, Store, fetchQuery } from "relay-runtime";
+import { sent } from "./recording-fetch.mjs";
+
+const input = JSON.parse(process.env.RELAY_RUN_INPUT);
+const token = input.token;
+__NETWORK__
+const environment = new Environment({ network, store: new Store(new RecordSource()) });
+const query = createRequire(input.artifact)(input.artifact);
+const data = await fetchQuery(environment, query, input.variables).toPromise();
+const record = environment.getStore().getSource().get(data.node.__id);
+process.stdout.write(JSON.stringify({ requests: sent, record }) + "\\n");
+"""
+DOCUMENTED_URL = '"http://127.0.0.1:8000/graphql"'
+TEXT_BODY = "    body: JSON.stringify({ query: operation.text, variables }),\n"
+
+
+def documented_network(url: str, *, persisted: bool) -> str:
+    """docs/ecosystem.md's Relay network layer, calling `url`; with `persisted`, its body
+    replaced by the documented one that sends the operation's id."""
+    network = snippet("js", "const network = Network.create(async (operation, variables) =>")
+    assert network.count(DOCUMENTED_URL) == 1 and network.count(TEXT_BODY) == 1
+    network = network.replace(DOCUMENTED_URL, json.dumps(url))
+    if persisted:
+        by_id = snippet("js", "sha256Hash: operation.id").strip()
+        network = network.replace(TEXT_BODY, "    " + by_id.replace("\n", "\n    ") + "\n")
+    return network
+
+
+async def relay_fetch(
+    url: str, artifact: Path, variables: dict[str, Any], *, persisted: bool = False
+) -> dict[str, Any]:
+    """relay-runtime's `fetchQuery` of `artifact` through the documented network layer (alice's
+    token): the requests it sent and the record its store holds for the node it fetched."""
+    source = RELAY_RUN.replace("__NETWORK__", documented_network(url, persisted=persisted))
+    given = {"token": GraphClient.token("alice"), "artifact": str(artifact), "variables": variables}
+    finished = await run_tool(
+        node(), "--input-type=module", "--eval", source, env={"RELAY_RUN_INPUT": json.dumps(given)}
+    )
+    assert finished.returncode == 0, finished.stderr
+    ran: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
+    return ran
+
+
+async def test_relay_runtime_with_the_documented_network_layer_fetches_a_node(
+    graph: GraphClient, compiled: Path
+) -> None:
+    ids = await some_ids(graph)
+    artifact = compiled / f"{REFETCH_BY_TYPE['AssetHolding']}.graphql.js"
+    ran = await relay_fetch(graph.url, artifact, {"id": ids["AssetHolding"]})
+    assert [(r["method"], r["status"], r["codes"]) for r in ran["requests"]] == [("POST", 200, [])]
+    assert ran["requests"][0]["operations"] == [{"hasQuery": True, "hash": None}]
+    # Relay put the server's answer in its store: the holding, with its exact amount.
+    direct = await graph.data(
+        "query($id: ID!) { node(id: $id) { ... on AssetHolding { amount } } }",
+        {"id": ids["AssetHolding"]},
+    )
+    record = ran["record"]
+    assert (record["__typename"], record["id"]) == ("AssetHolding", ids["AssetHolding"])
+    assert record["amount"] == direct["node"]["amount"]
+
+
+async def test_relay_runtime_with_the_documented_persisted_body_runs_by_id_on_a_trusted_server(
+    graph: GraphClient,
+    sandboxes: Sandboxes,
+    http: aiohttp.ClientSession,
+    persisted: tuple[Path, Path],
+) -> None:
+    artifacts, manifest = persisted
+    ids = await some_ids(graph)
+    operation = REFETCH_BY_TYPE["AssetHolding"]
+    async with serve_graph(sandboxes.settings(trusted_documents=manifest), http) as trusted:
+        ran = await relay_fetch(
+            trusted.url,
+            artifacts / f"{operation}.graphql.js",
+            {"id": ids["AssetHolding"]},
+            persisted=True,
+        )
+    assert ran["requests"][0]["operations"] == [
+        {"hasQuery": False, "hash": operation_id(artifacts, operation)}
+    ]
+    assert [(r["status"], r["codes"]) for r in ran["requests"]] == [(200, [])]
+    assert (ran["record"]["__typename"], ran["record"]["id"]) == (
+        "AssetHolding",
+        ids["AssetHolding"],
+    )

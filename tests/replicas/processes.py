@@ -38,6 +38,9 @@ def server_env(sandboxes: Sandboxes | None, **settings: str) -> dict[str, str]:
     if sandboxes is not None:
         env.update(sandbox_settings({handle.name: handle.url for handle in sandboxes.all()}))
         env.update(JWT_SECRET=JWT_SECRET, CURSOR_SECRET=CURSOR_SECRET)
+        # A development server, as `Sandboxes.settings()` makes one (configured URLs alone would
+        # turn GraphiQL and introspection off).
+        env.update(GRAPHIQL="true", GRAPHQL_INTROSPECTION="true")
     env.update(BREAKER_FAILURE_THRESHOLD="1000", LOG_LEVEL="info", LOG_FORMAT="json")
     env.update(settings)
     return env
