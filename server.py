@@ -84,6 +84,7 @@ from web.edge import EdgeConfig, EdgeLimits
 from web.graphiql import GraphiQLPage
 from web.health import Health
 from web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from web.response_limit import ResponseLimit
 
 __all__ = [
     "app_from_environment",
@@ -398,6 +399,7 @@ def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlet
         caller_rates=caller_rates,
         heartbeat_seconds=settings.live_heartbeat_seconds,
         graphiql=GraphiQLPage() if graphiql else None,
+        responses=ResponseLimit(max_bytes=settings.max_response_bytes),
     )
     # Outermost first. CORS outside the body limit: a page can read its 413 too.
     middleware = [Middleware(RequestIdMiddleware, observer=metrics.http_request)]

@@ -131,8 +131,11 @@ class Settings(BaseSettings):
     max_query_selections: int = Field(_OPTIONS.max_query_selections, ge=100, le=1_000_000)
     max_query_overlaps: int = Field(_OPTIONS.max_query_overlaps, ge=100, le=10_000_000)
     max_response_fields: int = Field(_OPTIONS.max_response_fields, ge=1_000, le=100_000_000)
-    # Upstream requests one GraphQL request may make, estimated before execution.
+    # Upstream requests one GraphQL request may make, estimated before execution and held to
+    # while it runs (sources/http/budget.py).
     max_upstream_calls: int = Field(_OPTIONS.max_upstream_calls, ge=10, le=1_000_000)
+    # The largest response body (web/response_limit.py): a larger one is cut with a coded error.
+    max_response_bytes: int = Field(32 * 1024 * 1024, ge=64 * 1024, le=1024 * 1024 * 1024)
     max_request_bytes: int = Field(1024 * 1024, ge=4096, le=64 * 1024 * 1024)
     # The shared cache of public on-chain reads (docs/caching.md): 0 s turns it off (concurrent
     # identical reads still share one call). In Redis when REDIS_URL is set, else in process.

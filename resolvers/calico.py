@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from resolvers.accounts import resolve_account
 from resolvers.chains import caip2_of
 from resolvers.context import RequestContext
 from resolvers.errors import ProviderFailed, ScanBudgetSpent, Unauthenticated
@@ -41,6 +42,7 @@ __all__ = [
     "SLOT",
     "Calico",
     "CalicoUsers",
+    "asset_node",
     "asset_record",
     "holding_node",
     "holdings",
@@ -253,3 +255,24 @@ async def holding_node(
             "ask for it in a request of its own"
         )
     return walked.items[0][0] if walked.items else None
+
+
+async def asset_node(context: RequestContext, key: tuple[str, ...]) -> AssetRecord | None:
+    """A custodial asset by (symbol, chain), as the viewer's Calico holdings show it: null when
+    none of them holds it (Calico has no asset lookup; an id naming nothing names no asset)."""
+    account = resolve_account(context, Source.CALICO, context.caller.require().user_id)
+    fetch = _fetcher(context, account, (key[0],), (), {})
+    walked = await walk(
+        fetch,
+        (None, 0),
+        1,
+        lambda h: h.asset.key == key,
+        page_size=SLOT.state(context).page_size,
+        scan=context.scan,
+    )
+    if not walked.items and walked.resume is not None:
+        raise ScanBudgetSpent(
+            "finding this Calico asset needs more pages than this request may still read; "
+            "ask for it in a request of its own"
+        )
+    return walked.items[0][0].asset if walked.items else None

@@ -8,6 +8,7 @@ request: the caller's identity and **new loaders**, whose caches must never outl
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
@@ -18,10 +19,13 @@ from resolvers.options import GraphOptions
 from resolvers.scanning import ScanBudget
 from resolvers.slots import SourceSlot
 from sources import Source
+from sources.resilience.budget import CALL_BUDGET
+from sources.resilience.caller import CALLER
 from sources.resilience.deadline import set_deadline
 from telemetry.metrics import Metrics
 
 if TYPE_CHECKING:
+    from resolvers.records import RefreshRecord
     from resolvers.sources.registry import SourceRegistry
 
 __all__ = ["GraphOptions", "Loaders", "RequestContext", "Services", "UpstreamCallBudget"]
@@ -35,10 +39,10 @@ class UpstreamCallBudget:
     """The upstream requests one GraphQL request may make (`MAX_UPSTREAM_CALLS`).
 
     `schema/limits` refuses, before execution, an operation whose estimate is over `limit`,
-    and records the estimate of one it lets run in `estimated`. This is the seam for the
-    upstream layer to hold a request to its budget while it runs: it calls `take()` before
-    each upstream request and, when that is False, fails the call coded instead of sending it.
-    (Nothing calls `take()` yet: enforcement during execution belongs to the upstream layer.)
+    and records the estimate of one it lets run in `estimated`. While it runs, the upstream
+    layer holds it to `limit` (`sources.http.budget`, through `sources.resilience.budget`'s
+    `CALL_BUDGET`): each attempt calls `take()` first, and a call `take()` refuses is not sent
+    but fails coded; an attempt that was never sent is given back.
     """
 
     limit: int
@@ -53,6 +57,10 @@ class UpstreamCallBudget:
             return False
         self.spent += calls
         return True
+
+    def give_back(self, calls: int = 1) -> None:
+        """Return `calls` taken for upstream requests that were never sent."""
+        self.spent = max(0, self.spent - calls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,8 @@ class RequestContext:
     upstream_calls: UpstreamCallBudget = field(
         default_factory=lambda: UpstreamCallBudget(GraphOptions().max_upstream_calls)
     )
+    #: The refresh each source was asked for in this request (`refreshHoldings` asks once).
+    refreshes: dict[Source, asyncio.Future[RefreshRecord]] = field(default_factory=dict)
     #: Set by the resolvers that read one user's (custodial) data: the response is then
     #: `Cache-Control: private, no-store`, whatever headers came.
     personal: bool = False
@@ -132,12 +142,16 @@ class RequestContext:
         self.problems.append((error, path))
 
     @classmethod
-    def create(cls, services: Services, caller: Caller) -> Self:
-        """A context for a new request, whose deadline starts now.
+    def create(cls, services: Services, caller: Caller, *, caller_key: str | None = None) -> Self:
+        """A context for a new request whose deadline starts now; `caller_key` says whose
+        request it is (the user, or the client's address without a valid bearer token).
 
-        The deadline is set in the current `contextvars` context, which the request's execution
-        and every loader task it starts inherit (`sources.resilience.deadline`).
+        The deadline, the budget of upstream calls and the caller key (how the sources' queues
+        share their budgets fairly) are set in the current `contextvars` context, which the
+        request's execution and every loader task it starts inherit (`sources.resilience`).
         """
         set_deadline(services.options.request_deadline_seconds)
         budget = UpstreamCallBudget(services.options.max_upstream_calls)
+        CALL_BUDGET.set(budget)
+        CALLER.set(caller_key)
         return cls(services, caller, Loaders(services), upstream_calls=budget)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.freshness import drop_cached
+from resolvers.identity import Identity
 from resolvers.records import RefreshRecord, ViewerRecord
 from sources import Source
+from sources.errors import UpstreamError
 
 __all__ = ["refresh_holdings", "resolve_viewer"]
+
+Refresh = Callable[[RequestContext, Identity], Awaitable[RefreshRecord]]
 
 
 def resolve_viewer(context: RequestContext) -> ViewerRecord | None:
@@ -25,7 +32,9 @@ async def refresh_holdings(context: RequestContext, source: Source) -> RefreshRe
     answer.
 
     Either way the request's cached copies of the viewer's data at the source are dropped, so
-    what the request reads after this comes from the source again."""
+    what the request reads after this comes from the source again. A request asks once per
+    source: every other `refreshHoldings` of it (aliases, the operations of a batch) answers
+    from that one refresh, its failure included."""
     identity = context.caller.require()
     context.mark_personal()
     definition = context.services.sources.get(source)
@@ -36,6 +45,21 @@ async def refresh_holdings(context: RequestContext, source: Source) -> RefreshRe
             f"source: {source.value} cannot be asked to refresh; only {able} can "
             "(on-chain sources are read live, Mesh refreshes its portfolio itself)"
         )
+    asked = context.refreshes.get(source)
+    if asked is None:
+        asked = context.refreshes[source] = asyncio.ensure_future(
+            _refresh(context, source, refresh, identity)
+        )
+        return await asked
+    try:
+        return await asyncio.shield(asked)
+    except UpstreamError as error:
+        raise error.again() from error.__cause__  # an instance of its own for each field
+
+
+async def _refresh(
+    context: RequestContext, source: Source, refresh: Refresh, identity: Identity
+) -> RefreshRecord:
     record = await refresh(context, identity)
     drop_cached(context, source)
     return record

@@ -287,6 +287,7 @@ def test_no_validation_message_echoes_a_secret(values: dict[str, str], secret: s
         ("max_upstream_calls", 9),
         ("max_upstream_calls", 1_000_001),
         ("max_request_bytes", 4095),
+        ("max_response_bytes", 65535),
         ("log_format", "xml"),
     ],
 )
@@ -306,6 +307,7 @@ def test_query_limits_are_read_by_their_upper_snake_names(monkeypatch: pytest.Mo
         "MAX_RESPONSE_FIELDS": 45678,
         "MAX_UPSTREAM_CALLS": 567,
         "MAX_REQUEST_BYTES": 8192,
+        "MAX_RESPONSE_BYTES": 98765,
     }
     for name, value in names.items():
         monkeypatch.setenv(name, str(value))

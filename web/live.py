@@ -43,6 +43,7 @@ from strawberry.utils.aio import aclosing
 from resolvers.context import RequestContext
 from resolvers.identity import Caller, TokenVerifier
 from resolvers.live import LiveContext, LiveHub
+from web.caller_rate import user_caller
 
 __all__ = [
     "CLOSE_PONG_TIMEOUT",
@@ -171,8 +172,13 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[RequestContext, None]
     def _operation_context(self) -> LiveContext:
         connection = self.context
         assert isinstance(connection, LiveContext)
-        context = LiveContext.create(connection.services, connection.caller)
+        identity = connection.caller.identity
+        # Whose operation it is for the sources' fair queues: the user `connection_init` named,
+        # else the client's address.
+        key = user_caller(identity.user_id) if identity is not None else connection.address_key
+        context = LiveContext.create(connection.services, connection.caller, caller_key=key)
         context.hub = connection.hub
+        context.address_key = connection.address_key
         context.on_drop = self._drop
         context.connection_params = connection.connection_params
         return context

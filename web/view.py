@@ -73,6 +73,7 @@ from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 from web.operations import several_operations_refusal
 from web.persisted import PersistedQueries, Refusal
 from web.refusal import RequestRefusal
+from web.response_limit import ResponseLimit
 from web.sse import sse_transport, wants_event_stream
 
 __all__ = ["AppState", "GraphQLView"]
@@ -129,6 +130,16 @@ class _Exchange:
     #: The format of parts the client reads, if it asked for parts; `in_parts`: it gets them.
     spec: IncrementalSpec | None = None
     in_parts: bool = False
+    #: A batch's count of operations (None: one operation).
+    operations: int | None = None
+
+
+def _caller_key(request: Request, caller: Caller) -> str:
+    """Whose request this is, for the caller's rate and the sources' fair queues."""
+    identity = caller.identity
+    if identity is not None:
+        return user_caller(identity.user_id)
+    return address_caller(request.client.host if request.client else None)
 
 
 def _exchange(request: Request) -> _Exchange:
@@ -156,6 +167,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         persisted: PersistedQueries | None = None,
         batching: BatchPolicy | None = None,
         heartbeat_seconds: float = 15.0,
+        responses: ResponseLimit | None = None,
     ) -> None:
         """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
         super().__init__(
@@ -176,6 +188,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._caller_rates = caller_rates
         self._persisted = persisted or PersistedQueries()
         self._batching = batching or BatchPolicy(max_operations=0)
+        self._responses = responses or ResponseLimit(max_bytes=32 * 1024 * 1024)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -217,6 +230,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             await self._admit(request, self._caller(request))
             self._check_request(request, media_type)
             response = await self.run(request)
+            exchange.errors |= self._responses.hold(response, exchange.operations)
         except HTTPException as error:
             response = self._request_error(request, error, media_type or JSON)
         else:
@@ -274,12 +288,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if self._caller_rates is None:
             return
         identity = caller.identity
-        key = (
-            user_caller(identity.user_id)
-            if identity is not None
-            else address_caller(request.client.host if request.client else None)
-        )
-        wait = await self._caller_rates.admit(key)
+        wait = await self._caller_rates.admit(_caller_key(request, caller))
         if wait is None:
             return
         rate = self._caller_rates.rate
@@ -412,6 +421,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         context: RequestContext,
         batch: Sequence[GraphQLRequestData],
     ) -> list[ExecutionResult]:
+        _exchange(request).operations = len(batch)
         runnable = [op for op in batch if not isinstance(op, _RefusedOperation)]
         too_complex = self._batching.over_limits(self._schema._schema, runnable, context.options)
         if too_complex is not None:
@@ -504,15 +514,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if services is None:
             raise RuntimeError("the app's lifespan has not started")
         caller = self._caller(request)
+        key = _caller_key(request, caller)
         if request.scope["type"] == "websocket" or wants_event_stream(
             request.headers.get("accept")
         ):
             # May subscribe: WebSocket connections (whose operations get contexts of their
             # own, web/live.py) and event streams.
-            live = LiveContext.create(services, caller)
+            live = LiveContext.create(services, caller, caller_key=key)
             live.hub = self._state.live
+            live.address_key = address_caller(request.client.host if request.client else None)
             return live
-        context = RequestContext.create(services, caller)
+        context = RequestContext.create(services, caller, caller_key=key)
         _exchange(request).context = context
         return context
 

@@ -18,3 +18,6 @@ class LiveContext(RequestContext):
     on_drop: OnDrop | None = None
     #: The `connection_init` payload of a WebSocket (Strawberry sets it).
     connection_params: dict[str, Any] | None = None
+    #: The client's address as a caller key (`web.caller_rate.address_caller`): whose a
+    #: WebSocket operation is when `connection_init` names no user.
+    address_key: str | None = None

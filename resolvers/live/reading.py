@@ -1,9 +1,9 @@
 """One reading of one account, through the same resolvers and upstream layers as a query.
 
-Each reading gets a fresh `RequestContext` (new loaders, a fresh request deadline, the
-subscriber's own identity for a custodial account, nobody's for a public one) and reads every
-holding with `resolvers.portfolio.reading.read_accounts`, so caching, the single flight, the
-breaker and the rate budget apply to it as to any request.
+Each reading gets a fresh `RequestContext` (new loaders, a fresh request deadline and call
+budget, the subscriber's own identity for a custodial account, nobody's for a public one) and
+reads every holding with `resolvers.portfolio.reading.read_accounts`, so caching, the single
+flight, the breaker, the rate budget and its fair queues apply to it as to any request.
 """
 
 from __future__ import annotations
@@ -27,7 +27,12 @@ async def read_account(
     """Every holding of `account` now (None and the failure when it could not be read); an
     answer in the shared cache serves it only if read at most `max_age` seconds ago."""
     MAX_AGE.set(max_age)
-    context = RequestContext.create(services, caller)
+    # Whose reading it is for the sources' fair queues: the user's own for a custodial account
+    # (the key `web.caller_rate.user_caller` gives their requests), else the feed's, one caller
+    # however many follow it.
+    identity = caller.identity
+    key = f"user:{identity.user_id}" if identity is not None else f"live:{account.id}"
+    context = RequestContext.create(services, caller, caller_key=key)
     reads, problems = await read_accounts(context, [account])
     holdings = reads[0].holdings if reads else None
     rounds = [h.round for h in holdings or () if h.round is not None]

@@ -20,7 +20,7 @@ from resolvers.holding_query import HoldingQuery, is_symbol
 from resolvers.identity import Identity
 from resolvers.pagination import Page, Window
 from resolvers.records import AccountRecord, AssetRecord, HoldingRecord, RefreshRecord
-from resolvers.sources.definition import Key, SourceDefinition, SourceOpener, ready
+from resolvers.sources.definition import Key, SourceDefinition, SourceOpener
 from resolvers.upstream_calls import UpstreamCalls, pages
 from sources import Source
 from sources.calico.client import CalicoClient
@@ -79,7 +79,7 @@ def _holding_node(
 
 def _asset_node(context: RequestContext, key: Key) -> Awaitable[AssetRecord | None] | None:
     if len(key) == 2 and is_symbol(key[0]) and _part(key[1]):
-        return ready(calico.asset_record(key[0], key[1] or None))
+        return calico.asset_node(context, key)
     return None
 
 

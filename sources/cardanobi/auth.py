@@ -143,6 +143,8 @@ class AccessTokenCache:
             endpoint="POST /connect/token",
             # Asking again only mints another token: safe to retry like a read.
             idempotent=True,
+            # One token for every caller: no request's budget of upstream calls pays for it.
+            metered=False,
             # Count from when we asked, not when the answer came: the token may be older.
             parse=partial(self._token_of, self._clock()),
         )

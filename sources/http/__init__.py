@@ -7,14 +7,19 @@ crosses these layers, in this order (composed once, in `compose.py`):
 
     cache.py    shared cache of public reads: a hit is served without a request; every answer is
                 parsed here, and only a 2xx answer that parsed is kept
-    flight.py   single flight: concurrent identical public reads share one call below
+    flight.py   single flight: concurrent identical public reads share one call below, which
+                is cancelled when its last waiter has gone
     auth.py     the request's auth flow (CardanoBI's bearer token): asked for only when a request
                 really goes upstream, and retried once with a fresh token after a 401
     breaker.py  the source's circuit breaker: refuses at once while open, one probe when half-open
     retry.py    idempotent calls that failed with "not now" are sent again, within the deadline
-    rate.py     each attempt (each retry too) queues for the source's rate budget
-    attempt.py  one attempt: a concurrency slot, the timeout or the deadline's time left, one
-                exchange (`transport.py`, the only aiohttp code), the status checked
+    budget.py   each attempt (each retry too) spends one of the request's upstream calls
+                (MAX_UPSTREAM_CALLS); one with no room left is not sent
+    rate.py     each attempt queues for the source's rate budget, a queue per caller served in
+                turn; a call nobody waits for any more leaves it
+    attempt.py  one attempt: a concurrency slot (also a queue per caller), the timeout or the
+                deadline's time left, one exchange (`transport.py`, the only aiohttp code), the
+                status checked
 
 Every layer is built whole from one `Setup`: the source, the name its messages use, the base
 URL, its `SourcePolicy` and its `Wiring` (observer, cache, shared rate limiter, body cap, clock).

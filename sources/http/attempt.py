@@ -1,15 +1,16 @@
 """The bottom layer: one attempt, under the concurrency cap and within the time left.
 
-The attempt waits for one of the source's `max_concurrency` slots, then gets the source's timeout
-or whatever is left of the request's deadline, whichever is shorter (measured once the slot is
-ours: the queues used part of the deadline). No attempt starts once the deadline has passed. An
+The attempt waits for one of the source's `max_concurrency` slots (`FairSlots`: a queue per
+caller, served in turn, left when the time of whoever waits for the call is up), then gets the
+source's timeout or whatever is left of the request's deadline, whichever is shorter (measured
+once the slot is ours: the queues used part of the deadline). No attempt starts once the
+deadline has passed. An
 answer whose status the request does not accept becomes the error `error_for_status` makes of it.
 The observer hears how each attempt ended and how long it took.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sources.errors import UpstreamError, UpstreamTimeout
@@ -19,7 +20,10 @@ from sources.http.setup import Setup
 from sources.http.statuses import error_for_status
 from sources.http.transport import Transport
 from sources.observe import Outcome
+from sources.resilience.caller import CALLER
 from sources.resilience.deadline import time_left
+from sources.resilience.slots import FairSlots
+from sources.resilience.waiters import waited_until
 
 __all__ = ["AttemptLayer"]
 
@@ -30,7 +34,7 @@ class AttemptLayer:
     def __init__(self, transport: Transport, setup: Setup) -> None:
         self._transport = transport
         self._setup = setup
-        self._slots = asyncio.Semaphore(setup.policy.max_concurrency)
+        self._slots = FairSlots(setup.policy.max_concurrency)
 
     async def __call__(self, request: UpstreamRequest[Any]) -> UpstreamResponse:
         started = self._setup.wiring.clock()
@@ -51,19 +55,27 @@ class AttemptLayer:
 
     async def _send(self, request: UpstreamRequest[Any]) -> UpstreamResponse:
         setup = self._setup
-        async with self._slots:
+        clock = setup.wiring.clock
+        if not await self._slots.acquire(CALLER.get(), waited_until, clock):
+            raise self._too_late()
+        try:
             total = setup.policy.timeouts.total
-            left = time_left(clock=setup.wiring.clock)
+            left = time_left(clock=clock)
             cut_short = left is not None and left < total
             if left is not None:
                 if left <= 0:
-                    raise UpstreamTimeout(
-                        setup.source,
-                        f"the request's deadline passed before {setup.name} could be called",
-                        sent=False,
-                    )
+                    raise self._too_late()
                 total = min(total, left)
             return await self._transport.exchange(request, total, cut_short)
+        finally:
+            self._slots.release()
+
+    def _too_late(self) -> UpstreamTimeout:
+        return UpstreamTimeout(
+            self._setup.source,
+            f"the request's deadline passed before {self._setup.name} could be called",
+            sent=False,
+        )
 
     def _heard(self, request: UpstreamRequest[Any], outcome: Outcome, started: float) -> None:
         seconds = self._setup.wiring.clock() - started

@@ -1,6 +1,7 @@
 """The one place the layers are put in order.
 
-    CacheLayer → FlightLayer → AuthLayer → BreakerLayer → RetryLayer → RateLayer → AttemptLayer
+    CacheLayer → FlightLayer → AuthLayer → BreakerLayer → RetryLayer → BudgetLayer → RateLayer
+    → AttemptLayer
 
 Each wraps the next (tower's `Layer`), and each is built whole from the same `Setup`; a source
 whose policy has no breaker has no breaker layer.
@@ -15,6 +16,7 @@ import aiohttp
 from sources.http.attempt import AttemptLayer
 from sources.http.auth import AuthLayer
 from sources.http.breaker import BreakerLayer
+from sources.http.budget import BudgetLayer
 from sources.http.cache import CacheLayer
 from sources.http.flight import FlightLayer
 from sources.http.rate import RateLayer
@@ -35,9 +37,10 @@ class Chain:
 
 def compose(setup: Setup, session: aiohttp.ClientSession) -> Chain:
     """The layers over `session`, from the top: shared cache, single flight, auth, breaker,
-    retry, rate limit, one attempt."""
+    retry, the request's call budget, rate limit, one attempt."""
     send: Send = AttemptLayer(Transport(session, setup), setup)
     send = RateLayer(send, setup)
+    send = BudgetLayer(send, setup)
     send = RetryLayer(send, setup)
     breaker = BreakerLayer(send, setup) if setup.policy.breaker is not None else None
     send = AuthLayer(breaker or send, setup)

@@ -3,8 +3,10 @@
 Identical means the same shared-cache key (source, URL, sorted parameters; never a header) and
 the same accepted statuses (the same read may be an answer to one caller and an error to another).
 The shared call runs under no one request's deadline and each caller waits no longer than its own
-(`sources.cache.coalesce`); it carries the first caller's request id, and its credentials are
-asked for once, below, by the auth layer. Custodial reads are never cacheable, so never shared.
+(`sources.cache.coalesce`); it is cancelled when the last of them has gone, and meanwhile the
+layers below see who waits for it (their latest deadline, their budgets of upstream calls). It
+carries the first caller's request id and caller, and its credentials are asked for once, below,
+by the auth layer. Custodial reads are never cacheable, so never shared.
 """
 
 from __future__ import annotations

@@ -65,6 +65,10 @@ class UpstreamRequest(Generic[T]):
     """A public read, the same for every user: a GET shared with concurrent identical reads and
     kept in the shared cache for its TTL. Never a custodial read."""
     auth: Auth | None = None
+    metered: bool = True
+    """Whether it spends the upstream calls of the request it is made for: False for a
+    credential fetched once for every caller (CardanoBI's token), which no request's estimate
+    counts either."""
 
     def __repr__(self) -> str:
         # Headers, parameters, bodies and URLs may hold credentials or addresses.

@@ -8,7 +8,9 @@ count may go below zero) and sleeps until that token will have existed. So waiti
 served in arrival order, each exactly `1 / per_second` after the one before once the burst is
 spent, and the rate is never exceeded, however many callers arrive together. A caller whose token
 would come later than its deadline takes none and gets `RateBudgetExhausted` at once, telling how
-long it would have had to wait.
+long it would have had to wait. In the server, a bucket has one caller, `FairRate`'s dispatcher,
+which takes one token at a time for whoever's turn it is (`sources.resilience.fair_rate`), so
+no token is reserved for a caller that then leaves.
 """
 
 from __future__ import annotations

@@ -35,7 +35,16 @@ async def test_the_layers_are_composed_in_the_order_the_package_docstring_gives(
             layer = getattr(layer, "_next", None)
     finally:
         await session.close()
-    assert documented_order() == ["cache", "flight", "auth", "breaker", "retry", "rate", "attempt"]
+    assert documented_order() == [
+        "cache",
+        "flight",
+        "auth",
+        "breaker",
+        "retry",
+        "budget",
+        "rate",
+        "attempt",
+    ]
     assert composed == documented_order()
 
 

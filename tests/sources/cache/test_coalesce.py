@@ -9,6 +9,7 @@ import pytest
 
 from sources.cache.coalesce import FlightTimedOut, SingleFlight
 from sources.resilience.deadline import set_deadline, time_left
+from sources.resilience.waiters import current_waiters, latest_deadline
 from tests.sources.resilience.upstreams import in_own_context
 
 
@@ -152,3 +153,71 @@ async def test_a_call_that_lands_as_its_waiter_gives_up_still_answers_it() -> No
     await asyncio.sleep(0.01)  # the waiter is in its wait now
     time.sleep(0.2)  # noqa: ASYNC251 (the point: the loop is busy past both timers)
     assert await waiting == 42
+
+
+async def test_the_call_is_cancelled_when_its_last_waiter_has_gone() -> None:
+    flights: SingleFlight[str, int] = SingleFlight()
+    cancelled = asyncio.Event()
+
+    async def call() -> int:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return 1
+
+    async def waiter(seconds: float) -> int:
+        set_deadline(seconds)
+        return await flights.run("k", call)
+
+    first = asyncio.create_task(in_own_context(lambda: waiter(0.05)))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(in_own_context(lambda: waiter(0.1)))
+    with pytest.raises(FlightTimedOut):
+        await first
+    assert not cancelled.is_set()  # the second still waits for it
+    with pytest.raises(FlightTimedOut):
+        await second
+    await asyncio.wait_for(cancelled.wait(), timeout=1)
+    assert flights.in_flight == 0
+
+
+async def test_a_caller_after_a_cancelled_call_starts_a_call_of_its_own() -> None:
+    flights: SingleFlight[str, int] = SingleFlight()
+    calls = 0
+
+    async def call() -> int:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.05 if calls > 1 else 10)
+        return calls
+
+    leaving = asyncio.create_task(flights.run("k", call))
+    await asyncio.sleep(0)
+    leaving.cancel()
+    await asyncio.sleep(0)
+    assert await flights.run("k", call) == 2
+
+
+async def test_the_shared_call_sees_its_waiters_and_their_latest_deadline() -> None:
+    flights: SingleFlight[str, float | None] = SingleFlight()
+    joined = asyncio.Event()
+
+    async def call() -> float | None:
+        await joined.wait()
+        return latest_deadline(current_waiters())
+
+    async def waiter(seconds: float) -> float | None:
+        set_deadline(seconds)
+        return await flights.run("k", call)
+
+    first = asyncio.create_task(in_own_context(lambda: waiter(1.0)))
+    await asyncio.sleep(0)
+    started = time.monotonic()
+    second = asyncio.create_task(in_own_context(lambda: waiter(5.0)))
+    await asyncio.sleep(0.01)  # both wait for the call now
+    joined.set()
+    latest = await first
+    assert latest == await second
+    assert latest is not None and 4.5 < latest - started < 5.5
