@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from web.encoding import encode_json
 
@@ -26,7 +26,12 @@ class ResponseLimit:
 
     def hold(self, response: Response, operations: int | None) -> bool:
         """Replace `response`'s body when it is over the limit (`operations`: a batch's
-        count, None for one operation); whether it was."""
+        count, None for one operation); whether it was.
+
+        A response in parts (`@defer`/`@stream` as `multipart/mixed`) is streamed, not held:
+        its parts are bounded by the estimates, which count every deferred part in full."""
+        if isinstance(response, StreamingResponse):
+            return False
         size = len(response.body)
         if size <= self.max_bytes:
             return False
