@@ -42,6 +42,7 @@ __all__ = [
     "SLOT",
     "Calico",
     "CalicoUsers",
+    "account_problems",
     "asset_node",
     "asset_record",
     "holding_node",
@@ -209,11 +210,11 @@ async def read_all(context: RequestContext, account: AccountRecord, cap: int) ->
     return HoldingsRead(account, holdings, walked.has_next and not walked.problems, problems)
 
 
-async def providers(context: RequestContext, account: AccountRecord) -> list[ProviderRecord]:
-    """Every provider the user has connected: those holding assets and those failing.
-
-    All of the user's asset pages are read (a first page of `holdings` in the same request is
-    the same loader key, so it costs nothing more)."""
+async def _listing(
+    context: RequestContext, account: AccountRecord
+) -> tuple[list[ProviderRecord], list[ProviderFailed]]:
+    """Every provider the user has connected (those holding assets and those failing), and a
+    PROVIDER_ERROR for each failing one, from all of the user's asset pages."""
     failures: dict[str, ProviderFailure] = {}
     fetch = _fetcher(context, account, (), (), failures)
     slugs: dict[str, ProviderRecord] = {}
@@ -233,7 +234,27 @@ async def providers(context: RequestContext, account: AccountRecord) -> list[Pro
         )
     for slug in failures:
         slugs.setdefault(slug, provider(slug))
-    return [slugs[slug] for slug in sorted(slugs)]
+    failed = [ProviderFailed(Source.CALICO, f.provider_id, f.cause) for f in failures.values()]
+    return [slugs[slug] for slug in sorted(slugs)], failed
+
+
+async def providers(context: RequestContext, account: AccountRecord) -> list[ProviderRecord]:
+    """Every provider the user has connected: those holding assets and those failing.
+
+    All of the user's asset pages are read (a first page of `holdings` in the same request is
+    the same loader key, so it costs nothing more)."""
+    listed, _ = await _listing(context, account)
+    return listed
+
+
+async def account_problems(context: RequestContext, account: AccountRecord) -> list[Exception]:
+    """`Account.errors`: a PROVIDER_ERROR for each provider Calico could not read, or the
+    failure to read the asset pages at all (the same pages, and loader keys, as `providers`)."""
+    try:
+        _, failed = await _listing(context, account)
+    except Exception as error:  # the listing failing is itself what failed of the account
+        return [error]
+    return list(failed)
 
 
 async def holding_node(

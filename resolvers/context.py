@@ -28,7 +28,17 @@ if TYPE_CHECKING:
     from resolvers.records import RefreshRecord
     from resolvers.sources.registry import SourceRegistry
 
-__all__ = ["GraphOptions", "Loaders", "RequestContext", "Services", "UpstreamCallBudget"]
+__all__ = [
+    "GraphOptions",
+    "Loaders",
+    "Problem",
+    "RequestContext",
+    "ResponsePath",
+    "Services",
+    "UpstreamCallBudget",
+]
+
+ResponsePath = tuple[str | int, ...]
 
 S = TypeVar("S")
 L = TypeVar("L")
@@ -97,6 +107,17 @@ class Loaders:
         self._made.pop(source, None)
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A field error that did not null its field (a list that came back empty or partial)."""
+
+    error: Exception
+    #: The response path of the field that met it.
+    path: ResponsePath
+    #: The response path of the object whose `errors` field lists it in the data.
+    carrier: ResponsePath
+
+
 @dataclass
 class RequestContext:
     """Strawberry's `info.context` for one request."""
@@ -105,8 +126,14 @@ class RequestContext:
     caller: Caller
     loaders: Loaders
     #: Field errors that did not null their field (a connection that came back empty or
-    #: partial): (error, response path). The schema reports them with the response.
-    problems: list[tuple[Exception, list[str | int]]] = field(default_factory=list)
+    #: partial). The schema reports them with the response.
+    problems: list[Problem] = field(default_factory=list)
+    #: The objects whose `errors` field was answered: (the object's response path, the
+    #: field's response key). Not an init field, so each operation of a batch (a
+    #: `dataclasses.replace` of the request's context) starts with none.
+    carriers: set[tuple[ResponsePath, str]] = field(default_factory=set, init=False)
+    #: The soft errors left out of the response's `errors` because its data lists them.
+    listed: list[Problem] = field(default_factory=list, init=False)
     #: Upstream pages the graph's own filters and lookups may still read in this request.
     scan: ScanBudget = field(default_factory=ScanBudget)
     #: Upstream requests this request may make, and what its operation was estimated at.
@@ -138,8 +165,13 @@ class RequestContext:
         """This response carries one user's data: no cache may keep it."""
         self.personal = True
 
-    def report(self, error: Exception, path: list[str | int]) -> None:
-        self.problems.append((error, path))
+    def report(self, error: Exception, path: ResponsePath, carrier: ResponsePath) -> None:
+        """`error` met at `path`; the object at `carrier` lists it in its `errors` field."""
+        self.problems.append(Problem(error, path, carrier))
+
+    def carried(self, carrier: ResponsePath, key: str) -> None:
+        """The object at `carrier` answered its `errors` field, under the response key `key`."""
+        self.carriers.add((carrier, key))
 
     @classmethod
     def create(cls, services: Services, caller: Caller, *, caller_key: str | None = None) -> Self:

@@ -1,4 +1,5 @@
-"""The per-account connections (`holdings`, `positions`) and `providers`, for every source.
+"""The per-account connections (`holdings`, `positions`), `providers` and what failed of an
+account as a whole (`errors`), for every source.
 
 Arguments are checked here, before any upstream call; then the account's source does the work
 (its registration, `resolvers/sources/`).
@@ -20,7 +21,12 @@ from resolvers.records import (
     ProviderRecord,
 )
 
-__all__ = ["resolve_holdings", "resolve_positions", "resolve_providers"]
+__all__ = [
+    "resolve_account_problems",
+    "resolve_holdings",
+    "resolve_positions",
+    "resolve_providers",
+]
 
 
 def _window(context: RequestContext, first: int | None, after: str | None) -> Window:
@@ -73,3 +79,16 @@ async def resolve_providers(
         check_custodial_access(context, account.source, account.address)
     providers = context.services.sources[account.source].providers
     return [] if providers is None else await providers(context, account)
+
+
+async def resolve_account_problems(
+    context: RequestContext, account: AccountRecord
+) -> Sequence[Exception]:
+    """`Account.errors`: what failed of the account as a whole, beside its lists' own
+    failures: each provider its source could not read (Calico's PROVIDER_ERRORs), or the
+    failure to list its providers. Only a source that reads upstream for its providers has
+    any (Calico); the others' are known without a call, so nothing of them fails here."""
+    if account.custodial:
+        check_custodial_access(context, account.source, account.address)
+    problems = context.services.sources[account.source].account_problems
+    return [] if problems is None else await problems(context, account)

@@ -9,21 +9,28 @@ import strawberry
 from resolvers.accounts import resolve_account, viewer_accounts
 from resolvers.errors import BadUserInput
 from resolvers.holding_query import HoldingQuery
-from resolvers.holdings import resolve_holdings, resolve_positions, resolve_providers
+from resolvers.holdings import (
+    resolve_account_problems,
+    resolve_holdings,
+    resolve_positions,
+    resolve_providers,
+)
 from resolvers.nodes import resolve_node
 from resolvers.options import DEFAULT_FIRST
 from resolvers.pagination import Pager
+from resolvers.portfolio import SourceProblem
 from resolvers.records import AccountRecord, ViewerRecord
-from schema.connections import Connection
 from schema.demand import CONNECTION_SIZE, UPSTREAM_READ
 from schema.enums import PositionKind, Source
 from schema.holding import AssetHolding, HoldingFilter
 from schema.holding_connection import AssetHoldingConnection
 from schema.node import Node
 from schema.position import Position
+from schema.position_connection import PositionConnection
 from schema.provider import Provider
 from schema.selection import selects
-from schema.soft import Info, report, soft
+from schema.soft import Info, carried, report, soft
+from schema.source_error import SourceError
 
 __all__ = ["Account", "Viewer"]
 
@@ -106,16 +113,17 @@ class Account(Node):
             PositionKind | None,
             strawberry.argument(description="Only positions of this kind."),
         ] = None,
-    ) -> Connection[Position]:
-        page = await soft(
-            info,
-            resolve_positions(
+    ) -> PositionConnection:
+        try:
+            page = await resolve_positions(
                 info.context, self.record, first, after, PositionKind(kind) if kind else None
-            ),
-            Pager.empty(),
-        )
+            )
+        except Exception as error:  # the list answers, empty and incomplete, and says why
+            page = Pager.failed(error)
         report(info, page.problems)
-        return Connection.of(page, lambda record: Position.of(record, self))
+        return PositionConnection.of_positions(
+            page, self.record, lambda record: Position.of(record, self)
+        )
 
     @strawberry.field(
         description="Where the account's assets are kept: its chain, or the exchanges and "
@@ -123,8 +131,26 @@ class Account(Node):
         directives=[UPSTREAM_READ],
     )
     async def providers(self, info: Info) -> list[Provider]:
-        records = await soft(info, resolve_providers(info.context, self.record), [])
+        records = await soft(info, resolve_providers(info.context, self.record), [], on_parent=True)
         return [Provider.of(record) for record in records]
+
+    @strawberry.field(
+        description="What failed of this account as a whole, beside its lists' own `errors`: "
+        "a provider its source could not read (PROVIDER_ERROR: listed in `providers`, its "
+        "holdings missing from the account's lists), or the source failing to list the "
+        "providers (`providers` is then empty). Empty when nothing is known to be missing "
+        "(only CALICO accounts are read for it). Asked for, it stands in for the GraphQL "
+        "error of a failing `providers`.",
+        directives=[UPSTREAM_READ],
+    )
+    async def errors(self, info: Info) -> list[SourceError]:
+        carried(info)
+        account = self.record
+        try:
+            problems = await resolve_account_problems(info.context, account)
+        except Exception as error:  # what could not be read is what failed
+            problems = [error]
+        return [SourceError.of(SourceProblem(account.source, e, account)) for e in problems]
 
     @classmethod
     async def resolve_reference(

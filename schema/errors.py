@@ -9,7 +9,10 @@
     anything else            -> INTERNAL_SERVER_ERROR, message masked, logged with its trace
 
 The extension also appends the soft errors fields reported while still answering
-(`schema/soft.py`). Logs name the path, source and code; never a credential:
+(`schema/soft.py`), except those the response's data lists already: a soft error whose object's
+`errors` field is in the data (the client asked to read failures as data) is not repeated as a
+GraphQL error (it is kept in `RequestContext.listed`, for the metrics). Logs name the path,
+source and code; never a credential:
 
     a client's mistake (CLIENT_CODES)   -> one INFO line per response (per part of a response
                                            in parts), codes and where (a variable's name, a
@@ -20,15 +23,16 @@ The extension also appends the soft errors fields reported while still answering
 
 A response sent in parts (`@defer`, `@stream`; `schema/incremental.py`) is translated part by
 part as each goes out (`on_stream_result`): the errors of each deferred fragment and streamed
-item with it, and each soft error with the part whose data holds its field. A soft error no
-part holds by the last one goes with the last.
+item with it, and each soft error with the part whose data holds its field, unless this part
+or one before it holds the `errors` field that lists it. A soft error no part holds by the last
+one goes with the last.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -46,9 +50,9 @@ from strawberry.types import ExecutionResult as StrawberryResult
 from strawberry.types.execution import StreamExecutionResult
 from strawberry.types.graphql import OperationType
 
-from resolvers.context import RequestContext
+from resolvers.context import Problem, RequestContext, ResponsePath
 from resolvers.errors import GraphError
-from schema.incremental import Deliveries, holds
+from schema.incremental import Deliveries, Entry, Landing, holds
 from schema.limits import too_many_tokens
 from sources.errors import UpstreamError
 
@@ -56,6 +60,7 @@ __all__ = [
     "CLIENT_CODES",
     "ErrorTranslation",
     "PartErrors",
+    "answered",
     "describe",
     "log_errors",
     "log_unexpected",
@@ -175,30 +180,89 @@ def _translate(error: GraphQLError) -> GraphQLError:
 
 Claims = Callable[[Sequence[str | int]], bool]
 """Whether a part holds the field at a path (so its soft error goes with that part)."""
+Answers = Callable[[Sequence[str | int], str], bool]
+"""Whether a part holds an object at a path, with a list at a response key (an `errors` field
+that lists soft errors)."""
+
+
+def answered(data: Any, path: Sequence[str | int], key: str) -> bool:
+    """Whether `data` holds, at `path`, an object whose `key` is a list (an `errors` field
+    that made it into the response: its object was not nulled by a sibling's error)."""
+    node = data
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(node, list) or not 0 <= step < len(node):
+                return False
+        elif not isinstance(node, dict) or step not in node:
+            return False
+        node = node[step]
+    return isinstance(node, dict) and isinstance(node.get(key), list)
+
+
+def _answers_in(entry: Entry, landing: Landing) -> Answers:
+    """`answered` within what `entry` delivers where it lands."""
+
+    def answers(path: Sequence[str | int], key: str) -> bool:
+        base = landing.path
+        if len(path) < len(base) or list(path[: len(base)]) != base:
+            return False
+        rest = path[len(base) :]
+        if isinstance(entry, IncrementalDeferResult):
+            return answered(entry.data, rest, key)
+        if not rest or not isinstance(rest[0], int) or landing.start is None:
+            return False
+        index = rest[0] - landing.start
+        return 0 <= index < len(entry.items) and answered(entry.items[index], rest[1:], key)
+
+    return answers
 
 
 class PartErrors:
-    """Translates one response's parts in order; sends each soft error once."""
+    """Translates one response's parts in order; sends each soft error once, or not at all
+    when a part sent holds the `errors` field that lists it."""
 
-    def __init__(self, problems: Sequence[tuple[Exception, list[str | int]]]) -> None:
-        #: The request's soft errors (`RequestContext.problems`): they come in while it runs.
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        carriers: Collection[tuple[ResponsePath, str]] = (),
+        listed: list[Problem] | None = None,
+    ) -> None:
+        #: The request's soft errors (`RequestContext.problems`) and the `errors` fields
+        #: answered (`carriers`): they come in while it runs.
         self._problems = problems
+        self._carriers = carriers
+        #: Where the soft errors left out because the data lists them go
+        #: (`RequestContext.listed`, for the metrics).
+        self._listed_out = listed if listed is not None else []
         self._sent: set[int] = set()
+        #: The objects whose `errors` field a part sent so far held.
+        self._listing: set[ResponsePath] = set()
         self._deliveries = Deliveries()
+
+    @classmethod
+    def of(cls, context: object) -> PartErrors:
+        """For the request `context` (none of its own: nothing soft to add)."""
+        if not isinstance(context, RequestContext):
+            return cls([])
+        return cls(context.problems, context.carriers, context.listed)
 
     def translate(self, result: StreamExecutionResult | ExecutionResult) -> None:
         if isinstance(result, SubsequentIncrementalExecutionResult):
             self._subsequent(result)
             return
+        data = result.data
+        self._note(partial(answered, data))
         if isinstance(result, InitialIncrementalExecutionResult):
             self._deliveries.follow(result)
-            data = result.data
             result.errors = self._with(result.errors, lambda path: holds(data, path))
         else:  # the whole response in one result
             result.errors = self._with(result.errors, lambda path: True)
 
     def _subsequent(self, frame: SubsequentIncrementalExecutionResult) -> None:
-        for entry, landing in self._deliveries.follow(frame):
+        delivered = self._deliveries.follow(frame)
+        for entry, landing in delivered:
+            self._note(_answers_in(entry, landing))
+        for entry, landing in delivered:
             _log(entry.errors)
             entry.errors = self._with(entry.errors, partial(landing.holds, entry))
         for completed, landing in zip(
@@ -216,21 +280,34 @@ class PartErrors:
             last = [carrier]
         last[0].errors = self._with(last[0].errors, lambda path: True, translate=False)
 
+    def _note(self, answers: Answers) -> None:
+        """Take in the `errors` fields this part holds."""
+        for carrier, key in self._carriers:
+            if carrier not in self._listing and answers(list(carrier), key):
+                self._listing.add(carrier)
+
+    def _listed(self, problem: Problem) -> bool:
+        return problem.carrier in self._listing
+
+    def _unsent(self) -> list[tuple[int, Problem]]:
+        return [(i, p) for i, p in enumerate(self._problems) if i not in self._sent]
+
     def _with(
         self, errors: list[GraphQLError] | None, claims: Claims, *, translate: bool = True
     ) -> list[GraphQLError] | None:
         translated = [_translate(e) for e in errors or ()] if translate else list(errors or ())
-        for index, (problem, path) in enumerate(self._problems):
-            if index not in self._sent and claims(path):
-                self._sent.add(index)
-                log_unexpected(problem, path)
-                message, extensions = describe(problem)
-                translated.append(GraphQLError(message, path=path, extensions=extensions))
+        for index, problem in self._unsent():
+            path = list(problem.path)
+            if not (self._listed(problem) or claims(path)):
+                continue
+            self._sent.add(index)
+            log_unexpected(problem.error, path)
+            if self._listed(problem):  # the data says it: no GraphQL error beside it
+                self._listed_out.append(problem)
+                continue
+            message, extensions = describe(problem.error)
+            translated.append(GraphQLError(message, path=path, extensions=extensions))
         return translated or None
-
-
-def _problems(context: object) -> Sequence[tuple[Exception, list[str | int]]]:
-    return context.problems if isinstance(context, RequestContext) else []
 
 
 def _under(base: Sequence[str | int]) -> Claims:
@@ -243,7 +320,8 @@ def _log(errors: list[GraphQLError] | None) -> None:
 
 
 class ErrorTranslation(SchemaExtension):
-    """Gives every error its code, masks the unexpected, adds the soft errors."""
+    """Gives every error its code, masks the unexpected, adds the soft errors the data does not
+    list."""
 
     _parts: PartErrors | None = None
 
@@ -254,7 +332,7 @@ class ErrorTranslation(SchemaExtension):
         # A response sent in parts was translated part by part on its way out, and so was
         # each event of a subscription.
         if self._parts is None and result is not None and not _subscription(execution):
-            PartErrors(_problems(execution.context)).translate(result)
+            PartErrors.of(execution.context).translate(result)
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         if _subscription(self.execution_context):
@@ -265,7 +343,7 @@ class ErrorTranslation(SchemaExtension):
             yield
             return
         if self._parts is None:
-            self._parts = PartErrors(_problems(self.execution_context.context))
+            self._parts = PartErrors.of(self.execution_context.context)
         self._parts.translate(result)
         yield
 

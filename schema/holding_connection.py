@@ -4,8 +4,9 @@ whole.
 Beside the Relay fields of every connection, a holdings list tells what it could not give:
 `complete` is false when the list is known to miss items (an upstream that cut it, an item it
 sent malformed, a page or provider that failed), and `errors` says what, each as a
-`SourceError` naming the account. The same failures are GraphQL errors on the connection's path.
-`totalCount` stays null when the list's length is not known.
+`SourceError` naming the account. The same failures are GraphQL errors on the connection's path
+unless the client reads `errors` (`schema/soft.py`). `totalCount` stays null when the list's
+length is not known.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from resolvers.portfolio import SourceProblem
 from resolvers.records import AccountRecord
 from schema.connections import Connection, PageInfo
 from schema.holding import AssetHolding
+from schema.soft import Info, carried
 from schema.source_error import SourceError
 
 __all__ = ["AssetHoldingConnection"]
@@ -36,10 +38,16 @@ class AssetHoldingConnection(Connection[AssetHolding]):
         "CardanoBI's first 100 tokens), sent one malformed, or a page or provider failed. "
         "`errors` says what."
     )
-    errors: list[SourceError] = strawberry.field(
+    listed: strawberry.Private[list[SourceError]]
+
+    @strawberry.field(
         description="What was cut or failed on this list, each naming the account; empty "
-        "when nothing is known to be missing."
+        "when nothing is known to be missing. Asked for, it stands in for the GraphQL errors "
+        "the same failures would add to the response."
     )
+    def errors(self, info: Info) -> list[SourceError]:
+        carried(info)
+        return self.listed
 
     @classmethod
     def of_holdings(
@@ -61,7 +69,7 @@ class AssetHoldingConnection(Connection[AssetHolding]):
             ),
             total_count=base.total_count,
             complete=page.complete,
-            errors=[
+            listed=[
                 SourceError.of(SourceProblem(account.source, error, account))
                 for error in page.problems
             ],

@@ -3,7 +3,8 @@ an honest list of what is missing (`errors`). Maps `resolvers.portfolio` records
 
 Failures are translated as everywhere else (`schema.errors.describe`): a `SourceError` carries
 the code, message and `retryAfterSeconds` the same failure would carry as a GraphQL error, and
-each is also reported as an error on the `portfolio` field.
+each is also reported as an error on the `portfolio` field unless the client reads `errors`
+(`schema/soft.py`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from schema.connections import Connection
 from schema.demand import CONNECTION_SIZE
 from schema.enums import AssetKind, Source
 from schema.holding import AssetHolding
-from schema.soft import Info, report
+from schema.soft import Info, carried, report
 from schema.source_error import SourceError
 
 __all__ = [
@@ -251,11 +252,17 @@ class Portfolio:
         description="When the oldest data in the portfolio was read (the least recent "
         "`fetchedAt`); null when there are no holdings."
     )
-    errors: list[SourceError] = strawberry.field(
-        description="What is missing: each source, account or provider that failed or was "
-        "cut short. Empty when the portfolio is complete."
-    )
+    listed: strawberry.Private[list[SourceError]]
     record: strawberry.Private[PortfolioRecord]
+
+    @strawberry.field(
+        description="What is missing: each source, account or provider that failed or was "
+        "cut short. Empty when the portfolio is complete. Asked for, it stands in for the "
+        "GraphQL errors the same failures would add to the response."
+    )
+    def errors(self, info: Info) -> list[SourceError]:
+        carried(info)
+        return self.listed
 
     @classmethod
     def of(cls, record: PortfolioRecord) -> Portfolio:
@@ -268,7 +275,7 @@ class Portfolio:
             by_source=[SourceTotal.of(item) for item in record.by_source],
             by_chain=[ChainTotal.of(item) for item in record.by_chain],
             as_of=record.as_of,
-            errors=[SourceError.of(problem) for problem in record.problems],
+            listed=[SourceError.of(problem) for problem in record.problems],
             record=record,
         )
 
@@ -301,7 +308,8 @@ async def portfolio_of(
     info: Info, refs: Sequence[tuple[Source, str]], include_viewer: bool
 ) -> Portfolio:
     """`Query.portfolio`: each failure is listed in `errors` and reported (and logged) as an
-    error on the field, which still answers."""
+    error on the field, which still answers (the error is left out of the response when
+    `errors` is asked)."""
     record = await resolve_portfolio(info.context, refs, include_viewer)
     report(info, [problem.error for problem in record.problems])
     return Portfolio.of(record)

@@ -1,9 +1,11 @@
 """`SourceError`: something missing from an answer, and why, as data beside the answer.
 
-The portfolio lists what it misses (`Portfolio.errors`), a holdings connection what it was cut
-or failed on (`AssetHoldingConnection.errors`). Failures are translated as everywhere else
-(`schema.errors.describe`): a `SourceError` carries the code, message and `retryAfterSeconds`
-the same failure carries as a GraphQL error, which the field reports too.
+The portfolio lists what it misses (`Portfolio.errors`), a holdings or positions connection
+what it was cut or failed on (`errors`), an account what failed of it as a whole
+(`Account.errors`: its providers). Failures are translated as everywhere else
+(`schema.errors.describe`): a `SourceError` carries what the same failure carries as a GraphQL
+error (code, source, message, provider, cause, `retryAfterSeconds`); the field reports that
+error too unless the client read the `errors` that list it (`schema/soft.py`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ class SourceError:
     provider: str | None = strawberry.field(
         description="The Calico provider that could not be read, for PROVIDER_ERROR."
     )
+    cause: str | None = strawberry.field(
+        description="What the source said of the provider's failure (Calico's `errors[]`, "
+        "e.g. unauthorized), for PROVIDER_ERROR."
+    )
 
     @classmethod
     def of(cls, problem: SourceProblem) -> SourceError:
@@ -49,6 +55,7 @@ class SourceError:
         message, extensions = describe(problem.error)
         retry = extensions.get("retryAfterSeconds")
         provider = extensions.get("provider")
+        cause = extensions.get("cause")
         return cls(
             source=problem.source,
             code=str(extensions["code"]),
@@ -56,4 +63,5 @@ class SourceError:
             retry_after_seconds=retry if isinstance(retry, int) else None,
             account=Account.of(problem.account) if problem.account else None,
             provider=provider if isinstance(provider, str) else None,
+            cause=cause if isinstance(cause, str) else None,
         )

@@ -4,8 +4,10 @@
     ├── UpstreamUnavailable       connection refused or reset, 5xx, a route the upstream lacks
     ├── UpstreamTimeout           no complete answer within the source's timeout
     ├── UpstreamRateLimited       429 (and Mesh `tooManyRequest`); `retry_after_seconds` if given
-    ├── UpstreamQuotaExceeded     402 (CardanoBI's quota)
+    ├── UpstreamQuotaExceeded     402 (CardanoBI's quota), algod's 403 (a provider's daily quota)
     ├── UpstreamUnauthorized      401/403: the upstream refused the credentials
+    ├── UpstreamUnauthenticated   the upstream refused the end user (Calico's 601-603: an expired
+                                  session): the user must re-authenticate there; the source is up
     └── UpstreamBadResponse       a body that is not JSON, not the documented shape, or a status
                                   the upstream should not have answered to a valid request
 
@@ -33,6 +35,7 @@ __all__ = [
     "UpstreamQuotaExceeded",
     "UpstreamRateLimited",
     "UpstreamTimeout",
+    "UpstreamUnauthenticated",
     "UpstreamUnauthorized",
     "UpstreamUnavailable",
 ]
@@ -101,6 +104,15 @@ class UpstreamQuotaExceeded(UpstreamError):
 class UpstreamUnauthorized(UpstreamError):
     code = "UPSTREAM_UNAUTHORIZED"
     outcome = "unauthorized"
+
+
+class UpstreamUnauthenticated(UpstreamError):
+    """The upstream answered that it does not accept *the end user* (not our credentials, not
+    this request): their session there expired, or it does not know them. Only the user can
+    fix it, by signing in to that upstream again; the upstream itself answered, so it is up."""
+
+    code = "UPSTREAM_UNAUTHENTICATED"
+    outcome = "unauthenticated"
 
 
 class UpstreamBadResponse(UpstreamError):

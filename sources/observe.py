@@ -36,6 +36,7 @@ Outcome = Literal[
     "rate_limited",
     "quota_exceeded",
     "unauthorized",
+    "unauthenticated",
     "bad_response",
     "circuit_open",
 ]

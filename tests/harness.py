@@ -47,12 +47,15 @@ CALICO_TOKENS = {"alice": "sandbox-calico-alice", "bob": "sandbox-calico-bob"}
 TEST_RESILIENCE: dict[str, Any] = {
     # Servers in tests share the sandboxes with tests that inject faults on purpose: a breaker
     # opened by one test must not fail the next one's upstream calls, and retry waits are kept
-    # short. The session's CardanoBI sandbox enforces no plan rate (TEST_SANDBOX_HEADROOM), so
-    # CardanoBI's default 10/s would only slow the walks down. Tests of these mechanisms set
-    # their own values.
+    # short. The session's sandboxes play neither free tier (TEST_SANDBOX_HEADROOM), so the
+    # defaults made for those, CardanoBI's 1 request/s and algod's 8 calls at once, would only
+    # slow the walks down and hide how much one request sends at once: both are test-only
+    # figures here. Tests of these mechanisms set their own values
+    # (tests/graph/test_free_tiers.py sets the defaults back, with the free tiers).
     "breaker_failure_threshold": 1000,
     "upstream_retry_base_seconds": 0.01,
     "cardanobi_rate_per_second": 1000,
+    "algod_max_concurrency": 32,
 }
 
 

@@ -9,7 +9,13 @@ import pytest
 from pydantic import ValidationError
 
 from settings import Settings
-from sources.resilience.policy import BreakerPolicy, RatePolicy, RetryPolicy, Timeouts
+from sources.resilience.policy import (
+    ARRIVAL_MARGIN,
+    BreakerPolicy,
+    RatePolicy,
+    RetryPolicy,
+    Timeouts,
+)
 
 UPSTREAMS = ("algod", "cardanobi", "calico", "mesh")
 
@@ -25,12 +31,22 @@ def test_the_defaults_are_the_documented_ones() -> None:
     assert policy.timeouts == Timeouts(connect=3.0, total=10.0)
     assert policy.retry == RetryPolicy(max_attempts=3, base_seconds=0.2, max_seconds=5.0)
     assert policy.breaker == BreakerPolicy(failure_threshold=5, reset_seconds=30.0)
-    assert policy.max_concurrency == 32
+    assert policy.rate_window_seconds == 1.0
+    for upstream in ("cardanobi", "calico", "mesh"):
+        assert settings.source_policy(upstream).max_concurrency == 32  # type: ignore[arg-type]
 
 
-def test_only_cardanobi_is_rate_limited_by_default_at_ten_a_second() -> None:
+def test_algod_takes_at_most_eight_calls_at_once_by_default() -> None:
+    # Nodely's free tier answers 429 past 10 calls in flight per IP.
+    assert _settings().source_policy("algod").max_concurrency == 8
+    assert _settings(algod_max_concurrency=10).source_policy("algod").max_concurrency == 10
+
+
+def test_only_cardanobi_is_rate_limited_by_default_at_its_free_plans_one_a_second() -> None:
     settings = _settings()
-    assert settings.source_policy("cardanobi").rate == RatePolicy(10.0, 10)
+    free_plan = RatePolicy(1.0, 1, ARRIVAL_MARGIN)  # no burst
+    assert settings.source_policy("cardanobi").rate == free_plan
+    assert settings.source_policy("cardanobi").wait_after_429() == 1.0
     for upstream in ("algod", "calico", "mesh"):
         assert settings.source_policy(upstream).rate is None  # type: ignore[arg-type]
 
@@ -55,14 +71,17 @@ def test_a_per_source_value_overrides_the_upstream_default_for_that_source_only(
         policy = settings.source_policy(other)  # type: ignore[arg-type]
         if other == upstream:
             assert policy.timeouts == Timeouts(connect=0.5, total=1.5)
-            assert (policy.max_concurrency, policy.rate) == (4, RatePolicy(3, 2))
+            assert (policy.max_concurrency, policy.rate) == (4, RatePolicy(3, 2, ARRIVAL_MARGIN))
         else:
             assert policy.timeouts == Timeouts(connect=2, total=8)
-            assert policy.max_concurrency == 16
+            # algod has a default of its own (its free tier's), which UPSTREAM_* does not move.
+            assert policy.max_concurrency == (8 if other == "algod" else 16)
 
 
 def test_a_rate_without_a_burst_bursts_one_seconds_worth() -> None:
-    assert _settings(algod_rate_per_second=2.5).source_policy("algod").rate == RatePolicy(2.5, 3)
+    assert _settings(algod_rate_per_second=2.5).source_policy("algod").rate == RatePolicy(
+        2.5, 3, ARRIVAL_MARGIN
+    )
 
 
 def test_the_settings_are_read_from_their_environment_names(
@@ -85,7 +104,7 @@ def test_the_settings_are_read_from_their_environment_names(
     cardanobi = settings.source_policy("cardanobi")
     assert cardanobi.retry == RetryPolicy(max_attempts=5, base_seconds=0.05, max_seconds=2)
     assert cardanobi.breaker == BreakerPolicy(failure_threshold=9, reset_seconds=12)
-    assert cardanobi.rate == RatePolicy(20, 5)
+    assert cardanobi.rate == RatePolicy(20, 5, ARRIVAL_MARGIN)
 
 
 @pytest.mark.parametrize(

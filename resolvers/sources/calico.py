@@ -128,6 +128,7 @@ CALICO = SourceDefinition(
     holding_node=_holding_node,
     asset_node=_asset_node,
     providers=calico.providers,
+    account_problems=calico.account_problems,
     viewer_account=_viewer_account,
     refresh=_refresh,
 )

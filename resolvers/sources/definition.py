@@ -13,7 +13,7 @@ A source is a package that registers one definition (`resolvers/sources/algorand
     read_all       every holding of one account up to a cap (the portfolio)
     holding_node   `node(id:)` of an `AssetHolding`: a lookup, or None for a key that cannot be
     asset_node     one of this source's (checked before any upstream call); same for an `Asset`
-    positions, position_node, providers, viewer_account, refresh
+    positions, position_node, providers, account_problems, viewer_account, refresh
                    what only some sources have (None: the source has none)
 
 Every resolver takes the request's context; the source's own state and loaders come from its
@@ -134,6 +134,12 @@ class SourceDefinition(Generic[B, S, L]):
         Callable[[RequestContext, AccountRecord], Awaitable[Sequence[ProviderRecord]]] | None
     ) = None
     """`Account.providers` (custodial access already checked); None: it lists none."""
+    account_problems: (
+        Callable[[RequestContext, AccountRecord], Awaitable[Sequence[Exception]]] | None
+    ) = None
+    """`Account.errors`: what failed of an account as a whole (its providers' listing, a
+    provider it could not read); custodial access already checked. None: nothing to read, so
+    nothing fails (the providers are known without a call)."""
     viewer_account: Callable[[Identity], AccountRecord | None] | None = None
     """The viewer's own account here, if they have one (custodial sources)."""
     refresh: Callable[[RequestContext, Identity], Awaitable[RefreshRecord]] | None = None

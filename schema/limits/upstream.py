@@ -7,7 +7,8 @@ field (one account's `holdings`, one node):
 
     holdings   the source's figure for `first`, after a cursor or not, filtered or not
     positions  the source's figure (Mesh's portfolio); sources without positions none
-    providers  the source's figure (Calico reads every asset page)
+    providers  the source's figure (Calico reads every asset page); an account's `errors` the
+               same (it reads the same pages)
     portfolio  each account read whole: PORTFOLIO_MAX_HOLDINGS in the source's pages; the
                viewer's custodial accounts too
     a node     the dearest lookup by id of any source (0 for an account or a provider)
@@ -15,8 +16,9 @@ field (one account's `holdings`, one node):
 
 A filter the graph applies itself, and a Cardano or Calico holding found by id, may also scan
 pages drawn from the request's scan budget: those count once per request, MAX_SCANNED_PAGES.
-Where the account's source is not known from the document (an account reached through a node
-or an entity), the dearest source counts. Concurrent identical reads share one call and a
+Where the account's source is not known from the document (an account reached through a node,
+or an entity named by id), the dearest source counts; entities named by `source address` count
+as their sources. Concurrent identical reads share one call and a
 request's loaders read each key once, so the real figure is usually lower, never higher.
 Credentials fetched once per process (CardanoBI's and Mesh's tokens) are not counted.
 """

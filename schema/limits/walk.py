@@ -243,7 +243,14 @@ class Walk:
         every = self._every
         if (parent.name, name) == ("Viewer", "accounts"):
             return self._viewer
-        if name in ("node", "nodes", "_entities") and parent is self.schema.query_type:
+        if name == "_entities" and parent is self.schema.query_type:
+            # Accounts a gateway names by their key `source address` (its wallets, say) are of
+            # those sources; any representation without a source may be of any.
+            named = self._sources(given.get("representations"))
+            if named and None not in named:
+                return frozenset(source for source in named if source is not None)
+            return every
+        if name in ("node", "nodes") and parent is self.schema.query_type:
             return every
         if "source" in given:
             source = self._source(given["source"])
@@ -282,7 +289,7 @@ class Walk:
             return calls, filtered
         if where == ("Account", "positions"):
             return upstream.positions_calls(scope, options), False
-        if where == ("Account", "providers"):
+        if where in (("Account", "providers"), ("Account", "errors")):
             return upstream.providers_calls(scope, options), False
         if parent is self.schema.query_type:
             if name in ("node", "nodes"):

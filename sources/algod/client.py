@@ -11,7 +11,8 @@ malformed is never kept in the cache. Records carry the time the answer was read
 (`fetched_at`), which a cached answer keeps.
 
 Callers validate addresses before calling: a 400 from algod therefore means we sent something
-algod did not expect, and the default status mapping (bad response) is right for it.
+algod did not expect, and the default status mapping (bad response) is right for it. A 403 is a
+public provider's spent quota (`provider_quota`), never a wrong token (algod's is 401).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import dataclasses
 import re
 from functools import partial
 
+from sources.algod.provider_quota import provider_refusal
 from sources.algod.records import (
     AccountInfo,
     AssetHolding,
@@ -73,6 +75,7 @@ class AlgodClient:
             f"/v2/accounts/{path_segment(address)}/assets",
             params=params,
             headers=self._headers,
+            refusal=provider_refusal,
             accept=(200, 404),
             endpoint="GET /v2/accounts/{address}/assets",
             cacheable=True,
@@ -86,6 +89,7 @@ class AlgodClient:
             "GET",
             f"/v2/assets/{asset_id}",
             headers=self._headers,
+            refusal=provider_refusal,
             accept=(200, 404),
             endpoint="GET /v2/assets/{asset_id}",
             cacheable=True,
@@ -103,6 +107,7 @@ class AlgodClient:
             f"/v2/accounts/{path_segment(address)}",
             params={"exclude": "all"},
             headers=self._headers,
+            refusal=provider_refusal,
             endpoint="GET /v2/accounts/{address}",
             cacheable=True,
             parse=partial(_account_answer, address),

@@ -20,6 +20,8 @@ class AlgodConfig(SourceConfig, alias_generator=flat_names("algod")):
     token: SecretStr = SecretStr("")
     """Empty for a public node, which needs none."""
     network: Literal["mainnet", "testnet", "betanet"] = Field("mainnet", alias="algorand_network")
+    # Nodely's free tier takes 10 calls in flight per IP (429 beyond): 8 leaves room.
+    max_concurrency: int | None = Field(8, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _token(self) -> Self:

@@ -8,7 +8,9 @@ never requested, so neither a request nor a token can be sent to a host the answ
 
 Status handling beyond `HttpUpstream`'s default mapping:
 - assets: 200 and 206 are successes (206 carries per-provider `errors[]`);
-- refresh: 429 means "refreshed too recently", an answer (`RefreshResult(False, retry_after)`).
+- refresh: 429 means "refreshed too recently", an answer (`RefreshResult(False, retry_after)`);
+- both: the end-user codes 600-699 (603: the user's session expired) refuse the user, not the
+  request, and Calico is up (`end_users`): `UpstreamUnauthenticated`, never retried.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, parse_
 from sources.parsing import JsonObject, expect_object, read_each
 from sources.source import Source
 
+from .end_users import end_user_refusal
 from .records import AssetPosition, AssetsPage, ProviderFailure, RefreshResult
 
 __all__ = ["ASSETS_PATH", "MAX_LIMIT", "REFRESH_PATH", "CalicoClient"]
@@ -65,6 +68,7 @@ class CalicoClient:
             ASSETS_PATH,
             params=_assets_params(symbols, provider_ids, limit, cursor),
             headers=_bearer(token),
+            refusal=end_user_refusal,
             accept=(200, 206),
             endpoint=f"GET {ASSETS_PATH}",
             parse=lambda response: _assets_page(response, sent_cursor=cursor),
@@ -77,6 +81,7 @@ class CalicoClient:
             "POST",
             REFRESH_PATH,
             headers=_bearer(token),
+            refusal=end_user_refusal,
             accept=(200, 429),
             endpoint=f"POST {REFRESH_PATH}",
             # A refresh starts work at Calico: sent once, never again on our own.

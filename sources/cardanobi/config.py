@@ -26,8 +26,8 @@ class CardanoBIConfig(SourceConfig, alias_generator=flat_names("cardanobi")):
     api_secret: SecretStr | None = None
     page_size: int = Field(100, ge=1, le=100)
     network: Literal["mainnet", "preprod", "preview"] = Field("mainnet", alias="cardano_network")
-    # CardanoBI's plans allow 1 to 20 requests a second per key.
-    rate_per_second: float | None = Field(10.0, gt=0, le=1000)
+    # CardanoBI's plans allow 1 to 20 requests a second per key; the free plan 1, no burst.
+    rate_per_second: float | None = Field(1.0, gt=0, le=1000)
 
     @property
     def token_url(self) -> str:

@@ -2,7 +2,8 @@
 
 A client builds an immutable `UpstreamRequest` (method, path or absolute URL, parameters,
 headers, body, accepted statuses, endpoint label, whether it may be retried and cached, its
-`parse`, and its `Auth` if it needs one) and hands it to `HttpUpstream.send`. The request then
+`parse`, its `Auth` if it needs one, and its `refusal`: what the upstream means by a status where
+that is not HTTP's usual sense) and hands it to `HttpUpstream.send`. The request then
 crosses these layers, in this order (composed once, in `compose.py`):
 
     cache.py    shared cache of public reads: a hit is served without a request; every answer is
@@ -29,7 +30,7 @@ redirects, no cookies, no proxy from the environment, the body cap checked while
 URL, header or body in a message, the request id sent upstream) live in `transport.py`.
 """
 
-from sources.http.request import Auth, UpstreamRequest, path_segment, raw
+from sources.http.request import Auth, Refusal, UpstreamRequest, path_segment, raw
 from sources.http.response import UpstreamResponse, decode_json
 from sources.http.setup import BARE_POLICY, DEFAULT_MAX_BODY_BYTES, Wiring
 from sources.http.statuses import error_for_status, parse_retry_after
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "Auth",
     "HttpUpstream",
+    "Refusal",
     "Timeouts",
     "UpstreamRequest",
     "UpstreamResponse",

@@ -4,8 +4,9 @@ The attempt waits for one of the source's `max_concurrency` slots (`FairSlots`: 
 caller, served in turn, left when the time of whoever waits for the call is up), then gets the
 source's timeout or whatever is left of the request's deadline, whichever is shorter (measured
 once the slot is ours: the queues used part of the deadline). No attempt starts once the
-deadline has passed. An
-answer whose status the request does not accept becomes the error `error_for_status` makes of it.
+deadline has passed. An answer whose status the request does not accept becomes the error the
+request's own `refusal` reads in it, else the one `error_for_status` makes of it (a 429 without
+`Retry-After` is read as asking for the source's rate window, `SourcePolicy.wait_after_429`).
 The observer hears how each attempt ended and how long it took.
 """
 
@@ -47,11 +48,23 @@ class AttemptLayer:
         if response.status in request.accept:
             self._heard(request, "ok", started)
             return response
-        refused = error_for_status(
-            self._setup.source, response.status, response.headers, name=self._setup.name
-        )
+        refused = self._refused(request, response)
         self._heard(request, refused.outcome, started)
         raise refused
+
+    def _refused(self, request: UpstreamRequest[Any], response: UpstreamResponse) -> UpstreamError:
+        """The error an answer of a status `request` does not accept stands for."""
+        own = request.refusal(response) if request.refusal is not None else None
+        if own is not None:
+            return own
+        setup = self._setup
+        return error_for_status(
+            setup.source,
+            response.status,
+            response.headers,
+            name=setup.name,
+            window_seconds=setup.policy.wait_after_429(),
+        )
 
     async def _send(self, request: UpstreamRequest[Any]) -> UpstreamResponse:
         setup = self._setup

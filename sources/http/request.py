@@ -14,9 +14,10 @@ from dataclasses import KW_ONLY, dataclass
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote
 
+from sources.errors import UpstreamError
 from sources.http.response import UpstreamResponse
 
-__all__ = ["Auth", "UpstreamRequest", "path_segment", "raw"]
+__all__ = ["Auth", "Refusal", "UpstreamRequest", "path_segment", "raw"]
 
 T = TypeVar("T")
 
@@ -32,6 +33,11 @@ class Auth(Protocol):
         """Yield `request` with credentials; the answer is sent back in. Yield again to send
         another request (a fresh token after a 401); end to let the last answer stand."""
         ...
+
+
+Refusal = Callable[[UpstreamResponse], UpstreamError | None]
+"""An upstream's own reading of a status its request does not accept: the error it stands for,
+or None to leave it to `error_for_status`."""
 
 
 def raw(response: UpstreamResponse) -> UpstreamResponse:
@@ -65,6 +71,10 @@ class UpstreamRequest(Generic[T]):
     """A public read, the same for every user: a GET shared with concurrent identical reads and
     kept in the shared cache for its TTL. Never a custodial read."""
     auth: Auth | None = None
+    refusal: Refusal | None = None
+    """What this upstream means by a status outside `accept`, where that differs from HTTP's
+    usual sense (Calico's end-user codes 600-699, a public algod's quota 403); read before
+    `error_for_status`, so the breaker and the retries see the error it really is."""
     metered: bool = True
     """Whether it spends the upstream calls of the request it is made for: False for a
     credential fetched once for every caller (CardanoBI's token), which no request's estimate

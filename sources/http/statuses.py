@@ -31,12 +31,20 @@ def error_for_status(
     headers: Mapping[str, str] | None = None,
     *,
     name: str | None = None,
+    window_seconds: float = 0.0,
 ) -> UpstreamError:
     """The error an unaccepted status stands for (SCHEMA.md's table); messages call the upstream
-    `name` (default: the source's own name)."""
+    `name` (default: the source's own name).
+
+    A 429 without a valid `Retry-After` asks for `window_seconds` (rounded up to whole seconds,
+    as the header would say them): the window the upstream counts its limit over. CardanoBI's
+    gateway sends none, and a retry within the window would only be refused again.
+    """
     name = name or source.upstream
     retry_after = parse_retry_after((headers or {}).get("Retry-After"))
     if status == 429:
+        if retry_after is None and window_seconds > 0:
+            retry_after = math.ceil(window_seconds)
         return UpstreamRateLimited(
             source,
             f"{name} is rate limiting our requests (HTTP 429)",

@@ -5,8 +5,9 @@ Redis) can replace the in-process `TokenBucket` without touching the upstream la
 
 `TokenBucket` hands out tokens by reservation: each caller takes the next token at once (the
 count may go below zero) and sleeps until that token will have existed. So waiting callers are
-served in arrival order, each exactly `1 / per_second` after the one before once the burst is
-spent, and the rate is never exceeded, however many callers arrive together. A caller whose token
+served in arrival order, each exactly the policy's `interval_seconds` (`1 / per_second` and its
+margin) after the one before once the burst is spent, and the rate is never exceeded, however
+many callers arrive together. A caller whose token
 would come later than its deadline takes none and gets `RateBudgetExhausted` at once, telling how
 long it would have had to wait. In the server, a bucket has one caller, `FairRate`'s dispatcher,
 which takes one token at a time for whoever's turn it is (`sources.resilience.fair_rate`), so
@@ -49,7 +50,7 @@ class Unlimited:
 
 
 class TokenBucket:
-    """`policy.per_second` tokens a second, holding at most `policy.burst`."""
+    """`policy.per_second` tokens a second (less its margin), holding at most `policy.burst`."""
 
     def __init__(
         self,
@@ -58,7 +59,7 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._rate = policy.per_second
+        self._rate = 1 / policy.interval_seconds
         self._burst = float(policy.burst)
         self._clock = clock
         self._sleep = sleep

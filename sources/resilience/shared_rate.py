@@ -123,7 +123,7 @@ class RedisTokenBucket:
         self._client = client
         self._key = key
         # Rounded up: a slot a fraction of a microsecond early would exceed the rate.
-        self._interval = math.ceil(_MICROS / policy.per_second)
+        self._interval = math.ceil(_MICROS * policy.interval_seconds)
         self._tolerance = (policy.burst - 1) * self._interval
         self._clock = clock
         self._sleep = sleep

@@ -1,5 +1,6 @@
 """Apollo Client against the server: its persisted-query link (by POST and by GET), its
-`BatchHttpLink`, and `@defer` read in parts by its incremental handlers.
+`BatchHttpLink`, `@defer` read in parts by its incremental handlers, and a web app's query under
+Apollo Client's default `errorPolicy`.
 
 `node/apollo-client.mjs` runs `@apollo/client` with a recording `fetch`, so the test sees every
 HTTP request the client made. The persisted link's first run meets a server that knows none of
@@ -7,7 +8,9 @@ the hashes (a fresh server per test): each query goes hash-only, gets PERSISTED_
 and is sent again with its text; the second run (a new client, as a reloaded page) sends every
 query by hash alone. With `@defer` on the viewer's custodial holdings and Calico held back,
 Apollo Client emits the on-chain data (`dataState: "streaming"`) before Calico answers, then the
-whole (`"complete"`). Figures go to `test-output/apollo-client.json`.
+whole (`"complete"`). With its defaults (no `errorPolicy`, so 'none': any GraphQL error in a
+response throws its data away), the client keeps alice's holdings when it reads her failing
+Calico provider as data (`errors`). Figures go to `test-output/apollo-client.json`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ import pytest_asyncio
 
 from sources.algod import sandbox_data as algod_data
 from sources.cardanobi import sandbox_data as cardano_data
+from tests.ecosystem.composition import (
+    alice_calico_holdings,
+    alice_failures,
+    apollo_with_defaults,
+)
 from tests.ecosystem.node_tools import TEST_OUTPUT, node, run_tool
 from tests.graph.support import ALGOD_ASSETS, CALICO_ASSETS
 from tests.harness import GraphClient, Sandboxes, serve_graph
@@ -254,3 +262,51 @@ def _check_deferred_screen(emitted: list[dict[str, Any]]) -> None:
     assert [(e["code"], e["path"]) for e in last["errors"] or ()] == [
         ("PROVIDER_ERROR", ["viewer", "accounts", 0, "holdings"])
     ]
+
+
+#: What a web app shows of alice's custodial accounts, with what failed read as data.
+VIEWER_HOLDINGS = """
+query ViewerHoldings {
+  viewer {
+    accounts {
+      source
+      holdings(first: 3) {
+        complete
+        errors { source code provider cause message retryAfterSeconds }
+        nodes { amount asset { symbol } provider { slug } }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_apollo_client_with_its_default_error_policy_gets_alices_holdings_and_failure(
+    graph: GraphClient,
+) -> None:
+    result = await apollo_with_defaults(graph, graph.url, VIEWER_HOLDINGS)
+    assert (result["errors"], result["codes"]) == (None, [])
+    calico, mesh = result["data"]["viewer"]["accounts"]
+    assert calico == {
+        "source": "CALICO",
+        "holdings": {
+            "complete": False,
+            "errors": alice_failures(),
+            "nodes": alice_calico_holdings(),
+        },
+    }
+    assert mesh["source"] == "MESH" and len(mesh["holdings"]["nodes"]) == 3
+
+
+async def test_not_reading_the_failure_apollo_clients_default_policy_drops_the_data(
+    graph: GraphClient,
+) -> None:
+    # The coded error stays for a client that does not read the failure as data; Apollo
+    # Client's default policy then throws the holdings away with it.
+    unread = VIEWER_HOLDINGS.replace(
+        "errors { source code provider cause message retryAfterSeconds }", ""
+    )
+    result = await apollo_with_defaults(graph, graph.url, unread)
+    assert result["data"] is None
+    assert result["codes"] == ["PROVIDER_ERROR"]
+    assert "binance" in result["errors"]

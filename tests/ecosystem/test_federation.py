@@ -68,8 +68,8 @@ async def test_fifty_account_representations_cost_fifty_algod_reads_of_each_kind
     addresses = algod_data.BENCH_ADDRESSES
     assert len(set(addresses)) == 50
     await clean.algod.faults(latency_ms=200)
-    # The server's own cap on concurrent calls must not be what limits this test.
-    async with serve_graph(clean.settings(upstream_max_concurrency=128), http) as graph:
+    # The server's own cap on concurrent algod calls must not be what limits this test.
+    async with serve_graph(clean.settings(algod_max_concurrency=128), http) as graph:
         data = await graph.data(ENTITIES, {"representations": [algorand(a) for a in addresses]})
     assert data["_entities"] == [expected_account(address) for address in addresses]
     # Each account: one page of ASAs and one ALGO balance (the native head), all at once.

@@ -123,9 +123,20 @@ async def test_alices_failing_binance_is_listed_and_marks_calico_incomplete(
     portfolio, body = await _portfolio(graph, user="alice", calico=True)
     assert portfolio["errors"] == [BINANCE]
     assert [e["complete"] for e in portfolio["bySource"]] == [False, True]
-    # The same failure is an error on the field too, which still answered.
-    assert codes(body) == ["PROVIDER_ERROR"]
-    assert body["errors"][0]["path"] == ["portfolio"]
+    # Read as data, the failure is not repeated as a GraphQL error.
+    assert "errors" not in body
+    # Unread, it is an error on the field, which still answered.
+    unread = await graph.query(
+        PORTFOLIO.replace(
+            "errors { source code message retryAfterSeconds provider account { source address } }",
+            "",
+        ),
+        user="alice",
+        calico=True,
+    )
+    assert unread["data"]["portfolio"]["bySource"] == portfolio["bySource"]
+    assert codes(unread) == ["PROVIDER_ERROR"]
+    assert unread["errors"][0]["path"] == ["portfolio"]
 
 
 async def test_as_of_is_the_oldest_read_in_the_portfolio(graph: GraphClient) -> None:

@@ -17,7 +17,7 @@ import redis.asyncio as redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sources.resilience.policy import RatePolicy
+from sources.resilience.policy import ARRIVAL_MARGIN, RatePolicy
 from sources.resilience.ratelimit import RateBudgetExhausted, TokenBucket
 from sources.resilience.shared_rate import RedisTokenBucket, budget_key, connect_redis
 from sources.source import Source
@@ -66,7 +66,13 @@ FIXTURE_SCOPE = HealthCheck.function_scoped_fixture  # the clients hold no per-e
 arrivals = st.lists(
     st.tuples(st.integers(0, 1), st.floats(0, 0.5, allow_nan=False)), min_size=1, max_size=30
 )
-policies = st.builds(RatePolicy, st.sampled_from([1.0, 2.0, 5.0, 8.0, 20.0]), st.integers(1, 4))
+policies = st.builds(
+    RatePolicy,
+    st.sampled_from([1.0, 2.0, 5.0, 8.0, 20.0]),
+    st.integers(1, 4),
+    # Exact, and with the margin a configured rate keeps (`RatePolicy.of`).
+    margin=st.sampled_from([0.0, ARRIVAL_MARGIN]),
+)
 
 
 async def schedule(

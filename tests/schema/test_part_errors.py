@@ -16,6 +16,7 @@ from graphql import (
 )
 from graphql.execution import CompletedResult, PendingResult
 
+from resolvers.context import Problem
 from resolvers.errors import BadUserInput
 from schema.errors import PartErrors
 
@@ -24,8 +25,9 @@ def messages(errors: list[GraphQLError] | None) -> list[str]:
     return [error.message for error in errors or ()]
 
 
-def soft(message: str, path: list[str | int]) -> tuple[Exception, list[str | int]]:
-    return BadUserInput(message), path
+def soft(message: str, path: list[str | int]) -> Problem:
+    """A soft error at `path`, listed by no `errors` field of the data."""
+    return Problem(BadUserInput(message), tuple(path), tuple(path))
 
 
 def test_each_soft_error_goes_with_the_part_that_holds_its_field() -> None:
@@ -131,3 +133,33 @@ def test_an_unexpected_error_in_a_deferred_part_is_masked() -> None:
     assert error.message == "Internal server error"
     assert error.extensions == {"code": "INTERNAL_SERVER_ERROR"}
     assert error.path == ["a", "b"]
+
+
+def test_a_soft_error_whose_errors_field_a_part_holds_is_left_out_of_every_part() -> None:
+    # The list at ["a", "list"] lists its failure in `errors` (answered under the key
+    # `failures`); the other list at ["b", "list"] does not ask.
+    listed = soft("listed", ["a", "list"])
+    unread = soft("unread", ["b", "list"])
+    out: list[Problem] = []
+    parts = PartErrors([listed, unread], {(("a", "list"), "failures")}, out)
+    initial = InitialIncrementalExecutionResult(
+        data={"a": {}, "b": {"list": {"nodes": []}}},
+        pending=[PendingResult("0", ["a"])],
+        has_next=True,
+    )
+    parts.translate(initial)
+    assert messages(initial.errors) == ["unread"]
+    fragment = IncrementalDeferResult(data={"list": {"nodes": [], "failures": []}}, id="0")
+    last = SubsequentIncrementalExecutionResult(
+        has_next=False, incremental=[fragment], completed=[CompletedResult("0")]
+    )
+    parts.translate(last)
+    assert fragment.errors is None
+    assert out == [listed]
+
+
+def test_an_errors_field_under_a_null_lists_nothing() -> None:
+    problem = soft("nulled", ["a", "list"])
+    result = ExecutionResult(data={"a": None})
+    PartErrors([problem], {(("a", "list"), "errors")}).translate(result)
+    assert messages(result.errors) == ["nulled"]

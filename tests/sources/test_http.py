@@ -88,6 +88,29 @@ def test_a_hostile_retry_after_is_no_advice_not_an_error(status: int, value: str
     assert error.retry_after_seconds is None
 
 
+@pytest.mark.parametrize(
+    ("headers", "window", "seconds"),
+    [
+        ({}, 1.0, 1),  # CardanoBI's gateway: no Retry-After, its plans count per second
+        ({}, 2.5, 3),  # rounded up, as the header would say it
+        ({"Retry-After": "hmm"}, 1.0, 1),  # no valid advice is no advice
+        ({"Retry-After": "7"}, 1.0, 7),  # the upstream's own advice wins
+        ({"Retry-After": "0"}, 1.0, 0),
+        ({}, 0.0, None),  # no window: the retries' backoff decides
+    ],
+)
+def test_a_429_without_retry_after_asks_for_the_rate_window(
+    headers: dict[str, str], window: float, seconds: int | None
+) -> None:
+    error = error_for_status(Source.CARDANO, 429, headers, window_seconds=window)
+    assert error.retry_after_seconds == seconds
+
+
+@pytest.mark.parametrize("status", [503, 402, 403])
+def test_the_rate_window_is_only_a_429s(status: int) -> None:
+    assert error_for_status(Source.CARDANO, status, window_seconds=1.0).retry_after_seconds is None
+
+
 # -- parse_retry_after ----------------------------------------------------------------------
 
 

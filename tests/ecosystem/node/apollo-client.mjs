@@ -3,6 +3,7 @@
 //   node apollo-client.mjs persisted GRAPHQL_URL post|get OPERATIONS_JSON
 //   node apollo-client.mjs batch GRAPHQL_URL BATCH_MAX OPERATIONS_JSON
 //   node apollo-client.mjs defer GRAPHQL_URL 2022|v0.2 OPERATIONS_JSON HEADERS_JSON
+//   node apollo-client.mjs default GRAPHQL_URL HEADERS_JSON OPERATIONS_JSON
 //
 // OPERATIONS_JSON is a list of {"query", "variables"}. Every HTTP request the client sends goes
 // through a recording `fetch`, so the test sees what went over the wire.
@@ -16,6 +17,10 @@
 //   incrementalSpec=v0.2); each operation watched by a client of its own, one after the other,
 //   every result Apollo Client emits recorded with the milliseconds since the query started:
 //   {ms, dataState, data, errors}.
+// default: a plain HttpLink sending HEADERS_JSON (the user's), and `client.query` with Apollo
+//   Client's defaults: no errorPolicy given, so 'none', under which a response with any GraphQL
+//   error loses its data (the query rejects). A result then also has `codes`, the errors'
+//   `extensions.code`.
 //
 // Prints one JSON line: {"runs": [{"requests": [...], "results": [...]}, ...]}, a request being
 // {method, operations: [{hasQuery, hash, text}], status, cacheControl, accept, contentType, codes}
@@ -24,6 +29,7 @@ import { createHash } from "node:crypto";
 
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from "@apollo/client";
 import { Defer20220824Handler, GraphQL17Alpha9Handler } from "@apollo/client/incremental";
+import { CombinedGraphQLErrors } from "@apollo/client/errors";
 import { BatchHttpLink } from "@apollo/client/link/batch-http";
 import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries";
 
@@ -85,6 +91,25 @@ async function run(link) {
   return results;
 }
 
+// As a web app calls it: Apollo Client's defaults, `errorPolicy` included.
+async function runWithDefaults(link) {
+  const client = new ApolloClient({ link, cache: new InMemoryCache() });
+  const results = [];
+  for (const { query, variables } of operations) {
+    try {
+      const { data, error } = await client.query({ query: gql(query), variables });
+      results.push({ data: data ?? null, errors: error ? String(error.message) : null, codes: [] });
+    } catch (error) {
+      const codes = CombinedGraphQLErrors.is(error)
+        ? error.errors.map((e) => e.extensions?.code ?? null)
+        : [];
+      results.push({ data: null, errors: String(error.message), codes });
+    }
+  }
+  client.stop();
+  return results;
+}
+
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 const runs = [];
 if (mode === "persisted") {
@@ -100,6 +125,10 @@ if (mode === "persisted") {
   const { requests, fetch } = recorder();
   const link = new BatchHttpLink({ uri: url, fetch, batchMax: Number(option), batchInterval: 50 });
   runs.push({ results: await run(link), requests });
+} else if (mode === "default") {
+  const { requests, fetch } = recorder();
+  const link = new HttpLink({ uri: url, fetch, headers: JSON.parse(option) });
+  runs.push({ results: await runWithDefaults(link), requests });
 } else if (mode === "defer") {
   const headersJson = process.argv[6];
   const { requests, fetch } = recorder();

@@ -8,12 +8,13 @@
 // the composition Hive's registry and CLI use. It is served over node:http on a loopback port.
 // Before printing {"gateway", "users"} as one JSON line the script asks the gateway for its
 // schema, which makes it compose: a subgraph Hive cannot compose fails here, with Hive's
-// composition errors on stderr and a non-zero exit. Then it serves until stdin closes.
+// composition errors on stderr and a non-zero exit. Then it serves until stdin closes. The
+// user's `Authorization` and `X-Calico-Token` go on to the holdings subgraph only.
 import { createServer } from "node:http";
 
 import { createGatewayRuntime } from "@graphql-hive/gateway";
 
-import { serveUntilStdinCloses, startUsersSubgraph } from "./users.mjs";
+import { USER_HEADERS, serveUntilStdinCloses, startUsersSubgraph } from "./users.mjs";
 
 const [holdingsUrl, usersJson] = process.argv.slice(2);
 const users = await startUsersSubgraph(JSON.parse(usersJson));
@@ -25,6 +26,17 @@ const gateway = createGatewayRuntime({
       { name: "holdings", url: holdingsUrl },
       { name: "users", url: users.url },
     ],
+  },
+  propagateHeaders: {
+    fromClientToSubgraphs: ({ request, subgraphName }) =>
+      subgraphName === "holdings"
+        ? Object.fromEntries(
+            USER_HEADERS.filter((header) => request.headers.has(header)).map((header) => [
+              header,
+              request.headers.get(header),
+            ]),
+          )
+        : {},
   },
   logging: "error",
   maskedErrors: false,

@@ -4,8 +4,9 @@
 //
 // The holdings graph is a remote subschema (introspected over HTTP); `Account` is merged
 // through its `accounts(refs:)` field, batched: every wallet of a response is fetched in one
-// call. Serves the stitched schema over plain node:http on a loopback port, prints {"gateway"}
-// as one JSON line, then serves until stdin closes.
+// call. The user's `Authorization` and `X-Calico-Token` go on to the holdings graph (from the
+// request's context). Serves the stitched schema over plain node:http on a loopback port, prints
+// {"gateway"} as one JSON line, then serves until stdin closes.
 import { createServer } from "node:http";
 
 import { buildHTTPExecutor } from "@graphql-tools/executor-http";
@@ -14,12 +15,16 @@ import { stitchSchemas } from "@graphql-tools/stitch";
 import { schemaFromExecutor } from "@graphql-tools/wrap";
 import { graphql } from "graphql";
 
-import { resolvers, serveUntilStdinCloses, typeDefs } from "./users.mjs";
+import { USER_HEADERS, resolvers, serveUntilStdinCloses, typeDefs } from "./users.mjs";
 
 const [holdingsUrl, usersJson] = process.argv.slice(2);
 const users = JSON.parse(usersJson);
 
-const holdingsExecutor = buildHTTPExecutor({ endpoint: holdingsUrl });
+const holdingsExecutor = buildHTTPExecutor({
+  endpoint: holdingsUrl,
+  // The introspection at start-up has no context, and needs no header.
+  headers: (request) => request?.context?.headers ?? {},
+});
 const holdings = {
   schema: await schemaFromExecutor(holdingsExecutor),
   executor: holdingsExecutor,
@@ -47,7 +52,13 @@ const server = createServer(async (request, response) => {
     operationName,
     // A context per request: graphql-tools keeps its batching loaders per context, so
     // without one they (and their caches) would live as long as the process.
-    contextValue: {},
+    contextValue: {
+      headers: Object.fromEntries(
+        USER_HEADERS.filter((header) => typeof request.headers[header] === "string").map(
+          (header) => [header, request.headers[header]],
+        ),
+      ),
+    },
   });
   response.writeHead(200, { "content-type": "application/json" });
   response.end(JSON.stringify(result));

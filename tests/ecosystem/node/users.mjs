@@ -50,6 +50,9 @@ export async function startUsersSubgraph(users) {
   return { url, stop: () => subgraph.stop() };
 }
 
+// The user's headers a gateway passes on to the holdings graph (lower case, as Node has them).
+export const USER_HEADERS = ["authorization", "x-calico-token"];
+
 // Prints the line the test waits for ("READY " and the URLs as JSON), then serves until the
 // test closes our stdin.
 export function serveUntilStdinCloses(urls, close) {

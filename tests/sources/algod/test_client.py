@@ -12,6 +12,7 @@ from sources.algod.records import AssetHolding, AssetInfo, AssetParams
 from sources.errors import (
     UpstreamBadResponse,
     UpstreamError,
+    UpstreamQuotaExceeded,
     UpstreamRateLimited,
     UpstreamTimeout,
     UpstreamUnauthorized,
@@ -251,7 +252,7 @@ async def test_node_without_any_such_route_is_unavailable_not_empty(
         (500, UpstreamUnavailable),
         (503, UpstreamUnavailable),
         (401, UpstreamUnauthorized),
-        (403, UpstreamUnauthorized),
+        (403, UpstreamQuotaExceeded),
         (429, UpstreamRateLimited),
         (400, UpstreamBadResponse),
     ],
@@ -270,6 +271,38 @@ async def test_rate_limit_carries_retry_after(node: RawNode, client: AlgodClient
     with pytest.raises(UpstreamRateLimited) as caught:
         await client.account(data.SMALL)
     assert caught.value.retry_after_seconds == 7
+
+
+async def test_a_429_without_retry_after_asks_for_the_rate_window(
+    node: RawNode, client: AlgodClient
+) -> None:
+    # Nodely sends no Retry-After with its 429s; its limits count per second.
+    await node.faults(status=429)
+    with pytest.raises(UpstreamRateLimited) as caught:
+        await client.account(data.SMALL)
+    assert caught.value.retry_after_seconds == 1
+
+
+async def test_a_spent_provider_quota_is_quota_exceeded_on_every_route(
+    node: RawNode, client: AlgodClient
+) -> None:
+    # The sandbox plays Nodely's 403 once the day's quota is spent (here: from the start).
+    await node.settings(daily_quota=0)
+    calls: list[Callable[[], Awaitable[object]]] = [
+        lambda: client.account_assets(data.SMALL),
+        lambda: client.account(data.SMALL),
+        lambda: client.asset(data.USDC_ID),
+    ]
+    for call in calls:
+        with pytest.raises(UpstreamQuotaExceeded, match="quota is spent") as caught:
+            await call()
+        assert (caught.value.status, caught.value.code) == (403, "UPSTREAM_QUOTA_EXCEEDED")
+    routes = (await node.stats())["routes"]
+    assert {route: dict(outcomes) for route, outcomes in routes.items()} == {
+        "GET /v2/accounts/{address}/assets": {"403": 1},
+        "GET /v2/accounts/{address}": {"403": 1},
+        "GET /v2/assets/{asset_id}": {"403": 1},
+    }
 
 
 async def test_status_fault_on_asset_is_not_mistaken_for_a_missing_asset(

@@ -12,6 +12,7 @@ from sources.errors import (
     UpstreamError,
     UpstreamRateLimited,
     UpstreamTimeout,
+    UpstreamUnauthenticated,
     UpstreamUnauthorized,
     UpstreamUnavailable,
 )
@@ -99,6 +100,45 @@ async def test_an_injected_fault_on_assets_raises_its_error_class(
     assert type(caught.value) is error
     assert caught.value.source is Source.CALICO
     assert caught.value.status == faults.get("status")
+
+
+async def test_an_expired_session_is_unauthenticated_asking_to_re_authenticate(
+    client: CalicoClient, http: HttpUpstream
+) -> None:
+    # dave's Calico session has expired: Calico answers his every request with 603.
+    for call in (client.assets, client.refresh):
+        with pytest.raises(UpstreamUnauthenticated) as caught:
+            await call("sandbox-calico-dave")
+        error = caught.value
+        assert (error.status, error.source, error.code) == (
+            603,
+            Source.CALICO,
+            "UPSTREAM_UNAUTHENTICATED",
+        )
+        assert "expired" in error.message and "re-authenticate" in error.message
+        assert "sandbox-calico-dave" not in chain_text(error)
+
+
+@pytest.mark.parametrize(
+    ("status", "meaning"),
+    [
+        (601, "Customer Not Found"),
+        (602, "Customer Not Authorized"),
+        (603, "Authentication Failed"),
+        (600, "end-user code 600"),
+        (650, "end-user code 650"),
+        (699, "end-user code 699"),
+    ],
+)
+async def test_every_end_user_code_is_unauthenticated_not_unavailable(
+    client: CalicoClient, http: HttpUpstream, status: int, meaning: str
+) -> None:
+    await set_faults(http, status=status)
+    for call in (client.assets, client.refresh):
+        with pytest.raises(UpstreamUnauthenticated) as caught:
+            await call(ALICE)
+        assert caught.value.status == status
+        assert meaning in caught.value.message and "re-authenticate" in caught.value.message
 
 
 async def test_a_429_on_assets_carries_retry_after(

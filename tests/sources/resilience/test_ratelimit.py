@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sources.resilience.policy import RatePolicy
+from sources.resilience.policy import ARRIVAL_MARGIN, RatePolicy
 from sources.resilience.ratelimit import RateBudgetExhausted, TokenBucket, Unlimited
 
 from .clock import ManualClock
@@ -105,6 +105,33 @@ async def test_a_cancelled_waiter_never_lets_two_requests_share_a_slot() -> None
 
 async def test_unlimited_never_waits() -> None:
     await asyncio.wait_for(asyncio.gather(*(Unlimited().acquire(0.0) for _ in range(100))), 1)
+
+
+async def test_a_margin_lengthens_each_interval_so_the_plan_is_never_met_early() -> None:
+    # CardanoBI's free plan refuses a request less than 1000 ms after the one before, as they
+    # arrive: sent exactly 1 s apart, any one that arrives a hair sooner than its predecessor
+    # did would be refused.
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    limiter = TokenBucket(RatePolicy(1, 1, margin=0.05), clock=ManualClock(), sleep=sleep)
+    for _ in range(4):
+        await limiter.acquire()
+    assert waits == pytest.approx([1.05, 2.1, 3.15])
+
+
+def test_a_configured_rate_keeps_the_arrival_margin() -> None:
+    assert RatePolicy.of(1).margin == ARRIVAL_MARGIN == 0.05
+    assert RatePolicy.of(1).interval_seconds == pytest.approx(1.05)
+    assert RatePolicy(1, 1).interval_seconds == 1.0  # the raw record is exact
+
+
+@pytest.mark.parametrize("margin", [-0.1, 1.0, 2.0])
+def test_a_margin_outside_its_interval_is_refused(margin: float) -> None:
+    with pytest.raises(ValueError, match="margin"):
+        RatePolicy(1, 1, margin=margin)
 
 
 def test_a_burst_defaults_to_one_seconds_worth() -> None:

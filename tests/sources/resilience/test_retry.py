@@ -19,7 +19,7 @@ from sources.errors import (
     UpstreamUnauthorized,
     UpstreamUnavailable,
 )
-from sources.resilience.policy import RetryPolicy
+from sources.resilience.policy import RatePolicy, RetryPolicy, SourcePolicy
 from sources.resilience.retry import backoff_seconds, is_retryable, wait_before_retry
 from sources.source import Source
 
@@ -97,3 +97,25 @@ def test_without_retry_after_the_wait_is_a_backoff() -> None:
 def test_a_retry_policy_refuses_impossible_values(values: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         RetryPolicy(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("rate", "window", "wait"),
+    [
+        (None, 1.0, 1.0),  # no budget of our own: the upstream's per-second window
+        (RatePolicy.of(1), 1.0, 1.0),  # CardanoBI's free plan
+        (RatePolicy.of(20), 1.0, 1.0),  # its enterprise plan still counts per second
+        (RatePolicy.of(0.25), 1.0, 4.0),  # a budget slower than the window: one slot of it
+        (None, 0.0, 0.0),  # no window: the backoff decides
+        (RatePolicy.of(0.25), 0.0, 0.0),
+    ],
+)
+def test_a_429_without_retry_after_asks_for_the_window_or_one_slot_of_the_budget(
+    rate: RatePolicy | None, window: float, wait: float
+) -> None:
+    assert SourcePolicy(rate=rate, rate_window_seconds=window).wait_after_429() == wait
+
+
+def test_a_negative_rate_window_is_refused() -> None:
+    with pytest.raises(ValueError, match="window"):
+        SourcePolicy(rate_window_seconds=-1)

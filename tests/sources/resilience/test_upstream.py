@@ -29,6 +29,8 @@ from .upstreams import Recorder, clients, in_own_context
 
 ACCOUNT = "GET /v2/accounts/{address}"
 ACCOUNT_ASSETS = "GET /v2/accounts/{address}/assets"
+CARDANOBI_ACCOUNT = "GET /api/core/accounts/{stake_address}"
+CARDANOBI_ASSETS = "GET /api/core/accounts/{stake_address}/assets"
 SMALL = algod_data.SMALL
 RETRY3 = RetryPolicy(max_attempts=3, base_seconds=0.01, max_seconds=5.0)
 MARGIN = 1.0
@@ -83,6 +85,51 @@ async def test_a_retry_after_is_waited_for_before_the_retry(clean: Sandboxes) ->
         took = time.monotonic() - started
     assert took >= 1.0
     assert (await clean.algod.stats())["routes"][ACCOUNT] == {"429": 1, "200": 1}
+
+
+async def test_a_429_without_retry_after_waits_the_rate_window_before_the_next_try(
+    clean: Sandboxes,
+) -> None:
+    # No Retry-After (Nodely's and CardanoBI's 429s send none): the backoff alone would come
+    # back within 0.01 s; the upstreams' limits count per second.
+    await clean.algod.record_arrivals()
+    await clean.algod.faults(status=429, count=1)
+    async with clients(clean, retry=RETRY3) as c:
+        assert (await c.algod.account(SMALL)).address == SMALL
+    refused, retried = await clean.algod.arrivals(ACCOUNT)
+    assert retried - refused >= 1.0
+    assert (await clean.algod.stats())["routes"][ACCOUNT] == {"429": 1, "200": 1}
+
+
+async def test_cardanobis_free_plan_refuses_one_and_its_retry_comes_after_the_second(
+    clean: Sandboxes,
+) -> None:
+    # The plan takes one request a second per key and answers nginx's 429 page, without
+    # Retry-After, to a second one within it; these upstreams have no rate budget of their own
+    # (as a server whose budget is above the plan, or one sharing the key with another).
+    await clean.cardanobi.settings(plan="free")
+    await clean.cardanobi.record_arrivals()
+    async with clients(clean, retry=RETRY3) as c:
+        account, tokens = await asyncio.gather(
+            c.cardanobi.account(cardano_data.SMALL), c.cardanobi.account_assets(cardano_data.SMALL)
+        )
+    assert account is not None and account.total_balance == cardano_data.SMALL_ADA
+    assert len(tokens.entries) == len(cardano_data.tokens()[cardano_data.SMALL])
+    routes = (await clean.cardanobi.stats())["routes"]
+    served = [routes[route] for route in (CARDANOBI_ACCOUNT, CARDANOBI_ASSETS)]
+    # One of the two answered 429 once, and its one retry was served: within the second, a
+    # retry after the backoff alone would have been refused again, three times over.
+    assert sorted(sorted(outcomes.items()) for outcomes in served) == [
+        [("200", 1)],
+        [("200", 1), ("429", 1)],
+    ]
+    arrivals = sorted(
+        [
+            *await clean.cardanobi.arrivals(CARDANOBI_ACCOUNT),
+            *await clean.cardanobi.arrivals(CARDANOBI_ASSETS),
+        ]
+    )
+    assert len(arrivals) == 3 and arrivals[2] - arrivals[1] >= 1.0
 
 
 async def test_a_retry_after_beyond_the_cap_ends_the_call_at_once_with_it(
