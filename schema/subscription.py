@@ -190,7 +190,7 @@ class PortfolioChangedEvent:
             total_value_usd=portfolio.total_value_usd,
             by_source=portfolio.by_source,
             moved=[AssetTotalChange.of(move) for move in event.moved],
-            errors=portfolio.errors,
+            errors=portfolio.listed,
             portfolio=portfolio,
         )
 
