@@ -4,6 +4,7 @@ never INTERNAL_SERVER_ERROR, and no upstream is asked (counted on the sandboxes)
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -40,7 +41,7 @@ REFUSED: list[tuple[str, str, dict[str, Any], str, str]] = [
         "query($algo: String!, $n: Int) { " + ACCOUNTS % "$n" + " }",
         {"n": -1},
         "BAD_USER_INPUT",
-        "-1",
+        "not -1 (variable $n)",
     ),
     (
         "null variable",
@@ -58,12 +59,26 @@ REFUSED: list[tuple[str, str, dict[str, Any], str, str]] = [
     ),
     (
         "negative variable in a fragment",
-        "query($algo: String!, $n: Int) { ...F } fragment F on Query { "
-        + ACCOUNTS % "$n"
-        + " }",
+        "query($algo: String!, $n: Int) { ...F } fragment F on Query { " + ACCOUNTS % "$n" + " }",
         {"n": -7},
         "BAD_USER_INPUT",
         "-7",
+    ),
+    (
+        "null if of a stream, by a variable",
+        "query($algo: String!, $s: Boolean = true) { "
+        "accounts(refs: [{source: ALGORAND, address: $algo}]) @stream(if: $s) { source } }",
+        {"s": None},
+        "BAD_USER_INPUT",
+        "not null (variable $s)",
+    ),
+    (
+        "null if of a defer, by a variable",
+        "query($algo: String!, $d: Boolean = true) { "
+        "accounts(refs: [{source: ALGORAND, address: $algo}]) { ... @defer(if: $d) { source } } }",
+        {"d": None},
+        "BAD_USER_INPUT",
+        "not null (variable $d)",
     ),
     (
         "non-integer variable",
@@ -102,7 +117,7 @@ REFUSED: list[tuple[str, str, dict[str, Any], str, str]] = [
     ),
     (
         "label not unique",
-        "query($algo: String!) { viewer { ... @defer(label: \"twice\") { userId } } "
+        'query($algo: String!) { viewer { ... @defer(label: "twice") { userId } } '
         'a: accounts(refs: [{source: ALGORAND, address: $algo}]) @stream(label: "twice") '
         "{ source } }",
         {},
@@ -126,8 +141,7 @@ REFUSED: list[tuple[str, str, dict[str, Any], str, str]] = [
     ),
     (
         "stream on a non-list field",
-        "query($algo: String!) { account(source: ALGORAND, address: $algo) @stream "
-        "{ address } }",
+        "query($algo: String!) { account(source: ALGORAND, address: $algo) @stream { address } }",
         {},
         "GRAPHQL_VALIDATION_FAILED",
         "'account'",
@@ -160,6 +174,7 @@ async def test_bad_defer_and_stream_arguments_are_refused_before_any_upstream_ca
     variables: dict[str, Any],
     code: str,
     named: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     variables = {"algo": algod_data.SMALL, **variables}
     headers = graph.headers("alice", calico=True)
@@ -170,6 +185,8 @@ async def test_bad_defer_and_stream_arguments_are_refused_before_any_upstream_ca
     assert parts.status == 200 and parts.whole is not None, parts.bodies
     check_refusal(parts.whole, code, named)
     assert await upstream_requests(clean) == 0
+    # A client's mistake: logged at INFO, never as an unexpected error.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
 
 
 async def test_good_stream_arguments_still_run(graph: GraphClient, clean: Sandboxes) -> None:
