@@ -26,7 +26,10 @@ import argparse
 import asyncio
 import logging
 import math
+import os
+import secrets
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -40,23 +43,27 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from resolvers.context import GraphOptions, Services
 from resolvers.cursors import CursorCodec
 from resolvers.identity import TokenVerifier, issue_token
+from resolvers.live import LiveHub, LivePolicy, ReadingCodec, Replication
 from resolvers.sources import SOURCES, Definition, SourceRegistry
 from schema import build_schema, schema
 from schema.client import client_sdl
+from schema.errors import describe
 from settings import Settings
 from sources.cache import MemoryCache, RedisCache, ResponseCache
 from sources.config import SourceConfig
 from sources.http import HttpUpstream, Wiring
+from sources.live import RedisLease, RedisRelay
 from sources.observe import REQUEST_ID, UpstreamObserver
 from sources.resilience.ratelimit import RateLimiter
 from sources.resilience.shared_rate import RedisTokenBucket, budget_key, connect_redis
 from sources.sandboxing import RunningSandbox, start_sandbox
 from sources.source import Source
+from telemetry.live import LiveMetrics
 from telemetry.logging import configure_logging
 from telemetry.metrics import CONTENT_TYPE, Metrics
 from web import (
@@ -278,6 +285,55 @@ def _public_cache(settings: Settings) -> ResponseCache | None:
     )
 
 
+def live_policy(settings: Settings) -> LivePolicy:
+    """How live subscriptions poll and what they may hold (docs/subscriptions.md)."""
+    return LivePolicy(
+        intervals={
+            Source.ALGORAND: settings.live_algod_poll_seconds,
+            Source.CARDANO: settings.live_cardanobi_poll_seconds,
+            Source.CALICO: settings.live_calico_poll_seconds,
+            Source.MESH: settings.live_mesh_poll_seconds,
+        },
+        lease_seconds=settings.live_lease_seconds,
+        max_per_connection=settings.live_max_subscriptions_per_connection,
+        max_per_user=settings.live_max_subscriptions_per_user,
+        max_total=settings.live_max_subscriptions,
+        queue_events=settings.live_queue_events,
+        heartbeat_seconds=settings.live_heartbeat_seconds,
+    )
+
+
+@asynccontextmanager
+async def open_live(
+    settings: Settings, services: Services, metrics: Metrics
+) -> AsyncIterator[LiveHub]:
+    """The live hub for the app's lifetime; with `REDIS_URL`, replicas elect one poller per
+    public account through a lease and share its readings (docs/subscriptions.md)."""
+    policy = live_policy(settings)
+    replication = None
+    client: Redis | None = None
+    if settings.redis_url is not None:
+        # Its own client: pub/sub holds a connection, and a reading can be a megabyte.
+        client = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=1)
+        owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        relay = RedisRelay(client, keep_seconds=max(60.0, 10 * policy.lease_seconds))
+        replication = Replication(
+            RedisLease(client, owner, policy.lease_seconds),
+            relay,
+            ReadingCodec(describe),
+            policy.lease_seconds,
+        )
+    hub = LiveHub(services, policy, LiveMetrics(metrics.registry), replication)
+    try:
+        yield hub
+    finally:
+        await hub.close()
+        if replication is not None:
+            await relay.close()
+        if client is not None:
+            await client.aclose()
+
+
 def _persisted_queries(settings: Settings) -> PersistedQueries:
     """Trusted documents only with `TRUSTED_DOCUMENTS`; else automatic persisted queries, in
     Redis with `REDIS_URL`, else in process; none when their store holds 0 entries."""
@@ -316,10 +372,13 @@ def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlet
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
-            async with open_services(settings, metrics, health.open_sessions, sources) as services:
-                state.services = services
+            async with (
+                open_services(settings, metrics, health.open_sessions, sources) as services,
+                open_live(settings, services, metrics) as live,
+            ):
+                state.services, state.live = services, live
                 yield
-                state.services = None
+                state.services, state.live = None, None
             logger.info("upstream sessions closed")
         finally:
             await persisted.close()
@@ -338,6 +397,7 @@ def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlet
         persisted=persisted,
         batching=BatchPolicy(max_operations=settings.batch_max_operations),
         caller_rates=caller_rates,
+        heartbeat_seconds=settings.live_heartbeat_seconds,
         graphiql=GraphiQLPage() if graphiql else None,
         responses=ResponseLimit(max_bytes=settings.max_response_bytes),
     )
@@ -352,6 +412,7 @@ def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlet
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
             *([graphiql_assets()] if graphiql else []),
             Route("/metrics", metrics_route, methods=["GET"]),
             *health.routes(),
@@ -477,6 +538,7 @@ def uvicorn_config(settings: Settings) -> EdgeConfig:
         "log_config": None,
         "lifespan": "on",
         "timeout_keep_alive": settings.keep_alive_timeout_seconds,
+        "timeout_graceful_shutdown": _graceful_seconds(settings),
     }
     edge = edge_limits(settings)
     if settings.workers > 1:
@@ -505,6 +567,12 @@ def edge_limits(settings: Settings) -> EdgeLimits:
         write_timeout=settings.write_timeout_seconds,
         max_connections=_connection_cap(settings),
     )
+
+
+def _graceful_seconds(settings: Settings) -> int:
+    """How long a stopping server waits for requests in flight: every query ends within its
+    deadline, while an event stream would never end by itself (uvicorn then closes it)."""
+    return int(settings.request_deadline_seconds) + 1
 
 
 _WORKER_STARTUP_SECONDS = 60

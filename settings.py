@@ -89,6 +89,19 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     cursor_secret: SecretStr | None = None
     redis_url: str | None = None
+    # Live subscriptions (docs/subscriptions.md): how often each source is read for its
+    # subscribers (algod about once a round), the Redis lease that elects one poller per account
+    # among replicas, and what one connection, one user and this process may hold.
+    live_algod_poll_seconds: float = Field(3.0, ge=0.05, le=3600)
+    live_cardanobi_poll_seconds: float = Field(20.0, ge=0.05, le=3600)
+    live_calico_poll_seconds: float = Field(30.0, ge=0.05, le=3600)
+    live_mesh_poll_seconds: float = Field(30.0, ge=0.05, le=3600)
+    live_lease_seconds: float = Field(5.0, ge=0.2, le=600)
+    live_max_subscriptions_per_connection: int = Field(20, ge=1, le=1000)
+    live_max_subscriptions_per_user: int = Field(50, ge=1, le=100_000)
+    live_max_subscriptions: int = Field(10_000, ge=1, le=1_000_000)
+    live_queue_events: int = Field(16, ge=1, le=10_000)
+    live_heartbeat_seconds: float = Field(15.0, ge=0.05, le=600)
 
     # At least the schema's default `first` (20), which must stay within the limit.
     max_page_size: int = Field(_OPTIONS.max_first, ge=DEFAULT_FIRST, le=1000)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from resolvers.cursors import CursorCodec
 from resolvers.identity import Caller, TokenVerifier
@@ -174,9 +174,7 @@ class RequestContext:
         self.carriers.add((carrier, key))
 
     @classmethod
-    def create(
-        cls, services: Services, caller: Caller, *, caller_key: str | None = None
-    ) -> RequestContext:
+    def create(cls, services: Services, caller: Caller, *, caller_key: str | None = None) -> Self:
         """A context for a new request whose deadline starts now; `caller_key` says whose
         request it is (the user, or the client's address without a valid bearer token).
 

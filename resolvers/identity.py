@@ -27,6 +27,9 @@ class Identity:
 
     user_id: str
     calico_token: str | None = field(default=None, repr=False)
+    #: When the bearer token stops being valid (its `exp`, seconds since the epoch): a live
+    #: subscription to custodial data ends then.
+    expires_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +80,18 @@ class TokenVerifier:
         if scheme.lower() != "bearer" or not token.strip():
             return Caller(refusal="the Authorization header must be 'Bearer <JWT>'")
         try:
-            user_id = self.verify(token.strip())
+            user_id, expires_at = self._verified(token.strip())
         except Unauthenticated as exc:
             return Caller(refusal=exc.message)
         calico = calico_token.strip() if calico_token and calico_token.strip() else None
-        return Caller(Identity(user_id, calico))
+        return Caller(Identity(user_id, calico, expires_at))
 
     def verify(self, token: str) -> str:
         """The `sub` of a valid token; `Unauthenticated` with the reason otherwise."""
+        return self._verified(token)[0]
+
+    def _verified(self, token: str) -> tuple[str, float]:
+        """The `sub` and `exp` of a valid token."""
         try:
             claims = jwt.decode(
                 token,
@@ -118,7 +125,7 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not 1 <= len(subject) <= _MAX_USER_ID:
             raise Unauthenticated(f"its 'sub' must be a user id of 1 to {_MAX_USER_ID} characters")
-        return subject
+        return subject, float(claims["exp"])
 
 
 def issue_token(

@@ -35,6 +35,7 @@ from schema.query import Query
 from schema.scalars import SCALARS
 from schema.soft import Info
 from schema.source_enum import serve_sources
+from schema.subscription import Subscription
 
 __all__ = ["FEDERATION_VERSION", "HoldingsSchema", "build_schema", "schema"]
 
@@ -71,6 +72,7 @@ def build_schema(sources: SourceRegistry) -> HoldingsSchema:
     built = HoldingsSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=types,
         # QueryLimits after CachedDocuments: it measures the document that one validated.
         # OperationMetrics first: its on_operation ends last, after ErrorTranslation's.

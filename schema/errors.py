@@ -45,7 +45,10 @@ from graphql import (
     SubsequentIncrementalExecutionResult,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionResult as StrawberryResult
 from strawberry.types.execution import StreamExecutionResult
+from strawberry.types.graphql import OperationType
 
 from resolvers.context import Problem, RequestContext, ResponsePath
 from resolvers.errors import GraphError
@@ -324,13 +327,31 @@ class ErrorTranslation(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        # A response sent in parts was translated part by part on its way out.
-        if self._parts is None and result is not None:
-            PartErrors.of(self.execution_context.context).translate(result)
+        execution = self.execution_context
+        result = execution.result
+        # A response sent in parts was translated part by part on its way out, and so was
+        # each event of a subscription.
+        if self._parts is None and result is not None and not _subscription(execution):
+            PartErrors.of(execution.context).translate(result)
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        if _subscription(self.execution_context):
+            # A subscription's events go out one by one, long before the operation ends: each
+            # is translated as it goes (its soft errors travel in its own `errors` fields).
+            if isinstance(result, ExecutionResult | StrawberryResult):
+                result.errors = [_translate(error) for error in result.errors or ()] or None
+            yield
+            return
         if self._parts is None:
             self._parts = PartErrors.of(self.execution_context.context)
         self._parts.translate(result)
         yield
+
+
+def _subscription(execution: ExecutionContext) -> bool:
+    if execution.graphql_document is None:
+        return False
+    try:
+        return execution.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:  # no operation by that name, or several without one
+        return False

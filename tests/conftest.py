@@ -51,10 +51,12 @@ async def graph(sandboxes: Sandboxes, http: aiohttp.ClientSession) -> AsyncItera
 
 
 @pytest_asyncio.fixture
-async def clean(sandboxes: Sandboxes) -> Sandboxes:
-    """The sandboxes with zeroed counters and no faults."""
+async def clean(sandboxes: Sandboxes) -> AsyncIterator[Sandboxes]:
+    """The sandboxes with zeroed counters and no faults; reset again after the test, so data it
+    moved (`POST /_sandbox/holdings`) does not outlive it in the session's sandboxes."""
     await sandboxes.reset()
-    return sandboxes
+    yield sandboxes
+    await sandboxes.reset()
 
 
 @pytest_asyncio.fixture

@@ -61,6 +61,12 @@ class SandboxControl:
         settings: dict[str, Any] = body["settings"]
         return settings
 
+    async def change_holdings(self, **change: Any) -> dict[str, Any]:
+        """Move the sandbox's data (`POST /_sandbox/holdings`: amounts, opt-ins and opt-outs,
+        algod's round; each sandbox's document is in its `*_changes.py`); its answer (algod's
+        has the new `round`)."""
+        return await self.control("holdings", change)
+
     async def record_arrivals(self, record: bool = True) -> None:
         """Start (or stop) noting when each upstream request arrives."""
         await self.control("arrivals", {"record": record})

@@ -27,7 +27,9 @@ Over Strawberry's view this adds what the GraphQL-over-HTTP draft asks
   POST and by GET (a GET with `extensions` is a request, never GraphiQL's page);
 - operation batching, a JSON array of operations (`web/batching.py`);
 - `@defer` and `@stream` sent in parts as `multipart/mixed` to a client that asks for them in
-  `Accept` (`web/incremental.py`); to any other, one body with everything.
+  `Accept` (`web/incremental.py`); to any other, one body with everything;
+- subscriptions over WebSocket (graphql-transport-ws, `web/live.py`) and Server-Sent Events
+  (graphql-sse's distinct connections mode, `web/sse.py`), on the app's live hub.
 """
 
 from __future__ import annotations
@@ -49,10 +51,13 @@ from strawberry.http import process_result as strawberry_result
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.context import RequestContext, Services
 from resolvers.identity import Caller
+from resolvers.live import LiveContext, LiveHub
 from schema import HoldingsSchema, schema
 from web.batching import BatchPolicy, merge_contexts, operation_contexts, refused
 from web.body import BodyAdapter, content_coding_refusal, read_json
@@ -63,11 +68,13 @@ from web.echo import clip, clip_message
 from web.encoding import encode_json
 from web.graphiql import GraphiQLPage
 from web.incremental import IncrementalSpec, Part, execute_in_parts, incremental_spec
+from web.live import LiveTransportWSHandler, TextWebSocketAdapter, caller_of_payload
 from web.negotiation import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
 from web.operations import several_operations_refusal
 from web.persisted import PersistedQueries, Refusal
 from web.refusal import RequestRefusal
 from web.response_limit import ResponseLimit
+from web.sse import sse_transport, wants_event_stream
 
 __all__ = ["AppState", "GraphQLView"]
 
@@ -86,6 +93,8 @@ class AppState:
     """What the lifespan opened; `services` is None before start-up and after shutdown."""
 
     services: Services | None = None
+    #: The live subscriptions' hub (started with the services).
+    live: LiveHub | None = None
 
 
 class _Refused(HTTPException):
@@ -144,6 +153,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with our typed per-request context, over GraphQL over HTTP."""
 
     request_adapter_class = BodyAdapter
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+    websocket_adapter_class = TextWebSocketAdapter
 
     def __init__(
         self,
@@ -155,10 +166,21 @@ class GraphQLView(GraphQL[RequestContext, None]):
         caller_rates: CallerRates | None = None,
         persisted: PersistedQueries | None = None,
         batching: BatchPolicy | None = None,
+        heartbeat_seconds: float = 15.0,
         responses: ResponseLimit | None = None,
     ) -> None:
         """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
-        super().__init__(schema, graphql_ide="graphiql" if graphiql is not None else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql is not None else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            # Counted by our handler, with a coded error (web/live.py).
+            max_subscriptions_per_connection=None,
+        )
+        self.stream_transport_classes_by_protocol = {
+            **self.stream_transport_classes_by_protocol,
+            GRAPHQL_SSE_PROTOCOL: sse_transport(heartbeat_seconds),
+        }
         self._schema = schema
         self._state = state
         self._cache = cache
@@ -177,7 +199,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
         response.headers["Vary"] = VARY
         await response(scope, receive, send)
 
+    @property
+    def live_hub(self) -> LiveHub | None:
+        return self._state.live
+
     async def _respond(self, request: Request) -> Response:
+        if wants_event_stream(request.headers.get("accept")):
+            return await self._event_stream(request)
         exchange = _exchange(request)
         ide = self.should_render_graphql_ide(self.request_adapter_class(request))
         if ide and self._graphiql is not None:
@@ -226,6 +254,23 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
         response.headers["Cache-Control"] = self._cache.header(personal=personal, reusable=reusable)
         return response
+
+    async def _event_stream(self, request: Request) -> Response:
+        """An operation over Server-Sent Events (`web/sse.py`); refusals as plain JSON."""
+        try:
+            refusal = credential_refusal(request.scope["headers"])
+            if refusal is not None:
+                raise refusal
+            await self._admit(request, self._caller(request))
+            if request.method == "POST":
+                self._check_request(request, JSON)
+            elif request.method != "GET":
+                raise HTTPException(
+                    405, f"an event stream is a GET or a POST, not {request.method}"
+                )
+            return await self.run(request)
+        except HTTPException as error:
+            return self._request_error(request, error, JSON)
 
     def _caller(self, request: Request) -> Caller:
         exchange = _exchange(request)
@@ -469,6 +514,26 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if services is None:
             raise RuntimeError("the app's lifespan has not started")
         caller = self._caller(request)
-        context = RequestContext.create(services, caller, caller_key=_caller_key(request, caller))
+        key = _caller_key(request, caller)
+        if request.scope["type"] == "websocket" or wants_event_stream(
+            request.headers.get("accept")
+        ):
+            # May subscribe: WebSocket connections (whose operations get contexts of their
+            # own, web/live.py) and event streams.
+            live = LiveContext.create(services, caller, caller_key=key)
+            live.hub = self._state.live
+            live.address_key = address_caller(request.client.host if request.client else None)
+            return live
+        context = RequestContext.create(services, caller, caller_key=key)
         _exchange(request).context = context
         return context
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        """`connection_init`: the payload's Authorization and X-Calico-Token name the caller."""
+        services = self._state.services
+        if isinstance(context, LiveContext) and services is not None:
+            params = context.connection_params or {}
+            if params:
+                context.caller = caller_of_payload(services.verifier, params)
+        unset: UnsetType = UNSET
+        return unset

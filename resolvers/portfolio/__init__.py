@@ -37,6 +37,7 @@ from resolvers.portfolio.records import (
     SourceTotalRecord,
     ValuedHolding,
 )
+from resolvers.records import AccountRecord, HoldingsRead
 from sources import Source
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "SourceTotalRecord",
     "TotalQuery",
     "ValuedHolding",
+    "accounts_of",
+    "assemble_portfolio",
     "assets_page",
     "resolve_portfolio",
 ]
@@ -62,8 +65,20 @@ async def resolve_portfolio(
     accounts, problems = accounts_of(context, refs, include_viewer)
     reads, failures = await read_accounts(context, accounts)
     problems.extend(failures)
-    holdings = [holding for read in reads for holding in read.holdings]
     order = context.services.sources.sources
+    return assemble_portfolio(context.caller_id, accounts, reads, problems, order)
+
+
+def assemble_portfolio(
+    caller_id: str | None,
+    accounts: Sequence[AccountRecord],
+    reads: Sequence[HoldingsRead],
+    problems: Sequence[SourceProblem],
+    order: Sequence[Source],
+) -> PortfolioRecord:
+    """The portfolio of what was read of `accounts` (live subscriptions assemble it again from
+    each new reading, without reading anything themselves); `order`: the app's sources."""
+    holdings = [holding for read in reads for holding in read.holdings]
     items, prices = value_all(holdings, order)
     return PortfolioRecord(
         accounts=tuple(accounts),
@@ -80,5 +95,5 @@ async def resolve_portfolio(
         by_chain=tuple(by_chain(items)),
         as_of=as_of(holdings),
         problems=tuple(problems),
-        binding=binding_of(context.caller_id, [account.id for account in accounts]),
+        binding=binding_of(caller_id, [account.id for account in accounts]),
     )

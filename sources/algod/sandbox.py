@@ -22,10 +22,12 @@ nodely.io/docs/free/policy, `upstream-samples/README.md`), as settings (`/_sandb
 
 Nodely's bodies for those two are not published; the sandbox sends algod's own error shape.
 
-Deliberate limits: the ledger never moves (every answer is at `ROUND`), `format=msgpack` is
-refused with a 400 that says so, since nothing in this project reads msgpack, and Nodely's 60
-requests/s per IP is not played (a public node's own choice; the concurrency cap is what a
-paginating client meets first).
+The ledger moves only when a test moves it (`POST /_sandbox/holdings`, `ledger_changes.py`:
+amounts, opt-ins and opt-outs, and the round; every answer is at `ROUND` until then).
+
+Deliberate limits: `format=msgpack` is refused with a 400 that says so, since nothing in this
+project reads msgpack, and Nodely's 60 requests/s per IP is not played (a public node's own
+choice; the concurrency cap is what a paginating client meets first).
 """
 
 from __future__ import annotations
@@ -47,12 +49,13 @@ from aiohttp import web
 from pydantic import Field
 
 from sources.algod.address import encode_address
+from sources.algod.ledger_changes import LedgerChanges, change_route
 from sources.algod.sandbox_credentials import SANDBOX_ALGOD_TOKEN
 from sources.algod.sandbox_data import (
     ROUND,
     USDC_ID,
+    HoldingData,
     account_holdings,
-    algo_balances,
     assets,
     created_assets,
     holdings,
@@ -161,6 +164,14 @@ class AlgodSandbox(Sandbox):
         self._token = token.encode()
         self._experimental_api = experimental_api
         self._max_resources = max_api_resources_per_account
+        #: What tests changed on the ledger, and its round (`ledger_changes.py`).
+        self.changes = LedgerChanges()
+
+    def control_routes(self) -> Iterable[web.RouteDef]:
+        async def change(request: web.Request) -> web.Response:
+            return await change_route(self.changes, request)
+
+        return [web.post("/_sandbox/holdings", change)]
 
     def routes(self) -> Iterable[web.RouteDef]:
         return [
@@ -219,8 +230,10 @@ class AlgodSandbox(Sandbox):
             del self._in_flight[client]
 
     def reset(self) -> None:
-        # A new day; requests still running stay in flight until they end.
+        # A new day, and the generated ledger again; requests still running stay in flight
+        # until they end.
         self._served = 0
+        self.changes.reset()
 
     # --- auth -------------------------------------------------------------------------------
 
@@ -270,13 +283,19 @@ class AlgodSandbox(Sandbox):
                     f"limit {limit} exceeds max assets single batch limit {MAX_ASSET_RESULTS}",
                 )
             )
-        ids, fragments = _holding_fragments(address) if address in holdings() else ((), ())
+        if self.changes.touched(address):
+            ids, fragments = _fragments_of(self.changes.holdings_of(address))
+        elif address in holdings():
+            ids, fragments = _holding_fragments(address)
+        else:
+            ids, fragments = (), ()
         start = bisect.bisect_right(ids, after)
         end = min(start + limit, len(ids))
         next_token = f',"next-token":"{ids[end - 1]}"' if end < len(ids) else ""
         # Pre-serialised rows keep a 1000-row page cheap; keys in algod's order.
         text = (
-            f'{{"asset-holdings":[{",".join(fragments[start:end])}]{next_token},"round":{ROUND}}}'
+            f'{{"asset-holdings":[{",".join(fragments[start:end])}]{next_token},'
+            f'"round":{self.changes.round}}}'
         )
         return web.Response(text=text, content_type="application/json")
 
@@ -290,9 +309,9 @@ class AlgodSandbox(Sandbox):
         if response_format not in (None, "json"):
             raise _Rejected(_error(400, "failed to parse the format option"))
         exclude = _exclusions(request.query.get("exclude"))
-        held = account_holdings(address)
+        held = self.changes.holdings_of(address)
         created = created_assets().get(address, ())
-        account = _basic_account(address, len(held), len(created))
+        account = _basic_account(address, len(held), len(created), self.changes)
         if "all" in exclude:
             return json_response(account)
         total = len(held) + len(created)
@@ -392,9 +411,11 @@ def _exclusions(raw: str | None) -> frozenset[str]:
     return frozenset(values)
 
 
-def _basic_account(address: str, opted_in: int, created: int) -> dict[str, Any]:
+def _basic_account(
+    address: str, opted_in: int, created: int, changes: LedgerChanges
+) -> dict[str, Any]:
     """What algod answers with `exclude=all` (an account it never saw has amount 0)."""
-    amount = algo_balances().get(address, 0)
+    amount = changes.balance_of(address)
     return {
         "address": address,
         "amount": amount,
@@ -404,7 +425,7 @@ def _basic_account(address: str, opted_in: int, created: int) -> dict[str, Any]:
         "pending-rewards": 0,
         "reward-base": 0,
         "rewards": 0,
-        "round": ROUND,
+        "round": changes.round,
         "status": "Offline",
         "total-apps-opted-in": 0,
         "total-assets-opted-in": opted_in,
@@ -416,10 +437,14 @@ def _basic_account(address: str, opted_in: int, created: int) -> dict[str, Any]:
 @functools.cache
 def _holding_fragments(address: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """The account's asset ids and, for each, its `asset-holdings` entry as JSON text."""
+    return _fragments_of(account_holdings(address))
+
+
+def _fragments_of(held: tuple[HoldingData, ...]) -> tuple[tuple[int, ...], tuple[str, ...]]:
     catalogue = assets()
     ids: list[int] = []
     fragments: list[str] = []
-    for holding in account_holdings(address):
+    for holding in held:
         entry: dict[str, Any] = {"asset-holding": holding.to_json()}
         params = catalogue.get(holding.asset_id)
         if params is not None:  # a destroyed asset has no params to join

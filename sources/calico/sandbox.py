@@ -44,7 +44,8 @@ from sources.source import Source
 
 from . import sandbox_data
 from .client import ASSETS_PATH, MAX_LIMIT, REFRESH_PATH
-from .sandbox_data import EXPIRED_USERS, AssetData, assets_of, failures_of
+from .holding_changes import PositionChanges, change_route
+from .sandbox_data import EXPIRED_USERS, AssetData, failures_of
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -101,12 +102,21 @@ class CalicoSandbox(Sandbox):
         self._clock = clock
         self._next_uri_base = next_uri_base.rstrip("/")
         self._refreshed: dict[str, float] = {}
+        #: What tests changed of the users' positions (`holding_changes.py`).
+        self.changes = PositionChanges()
 
     def routes(self) -> Iterable[web.RouteDef]:
         return [web.get(ASSETS_PATH, self._assets), web.post(REFRESH_PATH, self._refresh)]
 
+    def control_routes(self) -> Iterable[web.RouteDef]:
+        async def change(request: web.Request) -> web.Response:
+            return await change_route(self.changes, request)
+
+        return [web.post("/_sandbox/holdings", change)]
+
     def reset(self) -> None:
         self._refreshed.clear()
+        self.changes.reset()
 
     def error_response(self, status: int) -> web.Response:
         return _error(status, _END_USER_MESSAGES.get(status, f"sandbox fault: HTTP {status}"))
@@ -128,7 +138,7 @@ class CalicoSandbox(Sandbox):
             query = _AssetsQuery.of(request, user)
         except _BadRequest as exc:
             return _error(400, str(exc))
-        positions = [asset for asset in assets_of(user) if query.selects(asset)]
+        positions = [asset for asset in self.changes.assets_of(user) if query.selects(asset)]
         try:
             offset = query.offset(len(positions))
         except _BadRequest as exc:

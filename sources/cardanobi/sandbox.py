@@ -28,8 +28,9 @@ Settings (`/_sandbox/settings`): `plan` (`free`, `spo`, `dev`, `dapp`, `enterpri
 `unlimited`, the sandbox's own for tests and benchmarks that need headroom) and `odata`.
 Control route, beside the kit's `/_sandbox/` API: `POST /_sandbox/token` with
 `{"expires_in": N}` (lifetime of tokens issued from now on) and/or `{"revoke": true}` (every
-issued token stops working). `reset()` restores the default lifetime and forgets the gateway's
-counts, but revokes nothing.
+issued token stops working); `POST /_sandbox/holdings` changes an account's tokens and balance
+(`token_changes.py`). `reset()` restores the default lifetime and the generated data and
+forgets the gateway's counts, but revokes nothing.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from sources.cardanobi import sandbox_data
 from sources.cardanobi.sandbox_credentials import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
 from sources.cardanobi.sandbox_gateway import PLANS, LimitReq
 from sources.cardanobi.sandbox_odata import PAGE_SIZE, ODataRefused, apply_query
+from sources.cardanobi.token_changes import TokenChanges, change_route
 from sources.sandboxing import Sandbox, SandboxSettings, active_faults, json_response
 from sources.source import Source
 
@@ -155,6 +157,8 @@ class CardanoBISandbox(Sandbox):
         self._ttl = token_ttl
         self._clock = clock
         self._issued: dict[str, _Issued] = {}
+        #: What tests changed of the accounts (`token_changes.py`).
+        self.changes = TokenChanges()
 
     def __repr__(self) -> str:
         return "CardanoBISandbox()"
@@ -172,7 +176,13 @@ class CardanoBISandbox(Sandbox):
         ]
 
     def control_routes(self) -> Iterable[web.RouteDef]:
-        return [web.post("/_sandbox/token", self._control_token)]
+        async def change(request: web.Request) -> web.Response:
+            return await change_route(self.changes, request)
+
+        return [
+            web.post("/_sandbox/token", self._control_token),
+            web.post("/_sandbox/holdings", change),
+        ]
 
     def error_response(self, status: int) -> web.Response:
         if status == 401:
@@ -210,6 +220,7 @@ class CardanoBISandbox(Sandbox):
 
     def reset(self) -> None:
         self._ttl = self._default_ttl
+        self.changes.reset()
         self._gateway.forget()
 
     # -- what is served: plain JSON values, so a test subclass can serve other data ------
@@ -217,7 +228,8 @@ class CardanoBISandbox(Sandbox):
     def assets_json(self, stake_address: str) -> list[dict[str, Any]] | None:
         """All the AccountAssetDTOs of `stake_address`, by fingerprint ascending (the route
         answers at most `PAGE_SIZE` of them); None if unknown."""
-        held = sandbox_data.tokens().get(stake_address)
+        changed = self.changes.tokens_of(stake_address)
+        held = changed if changed is not None else sandbox_data.tokens().get(stake_address)
         if held is None:
             return None
         return [
@@ -235,6 +247,7 @@ class CardanoBISandbox(Sandbox):
         account = sandbox_data.accounts().get(stake_address)
         if account is None:
             return None
+        balance = self.changes.balance_of(stake_address)
         return {
             "stake_address": account.stake_address,
             "is_registered": account.is_registered,
@@ -243,7 +256,7 @@ class CardanoBISandbox(Sandbox):
             "pool_id": account.pool_id,
             "last_deleg_tx": account.last_deleg_tx,
             "delegated_since_epoch_no": account.delegated_since_epoch_no,
-            "total_balance": account.total_balance,
+            "total_balance": account.total_balance if balance is None else balance,
             "controlled_stakes": account.controlled_stakes,
             "total_rewards": account.total_rewards,
             "total_withdrawals": account.total_withdrawals,

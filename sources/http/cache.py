@@ -1,10 +1,11 @@
 """The top layer: the shared cache of public reads, and the one place answers are parsed.
 
 A cacheable read is looked up first (the observer hears hit or miss); an answer found there is
-served without a request, its `read_at` the time it was first read. Otherwise the layers below
-answer. Every answer, cached or not, is then read by the request's `parse`, and only a 2xx answer
-that parsed is kept for the TTL: a body the client refuses is never served again from the cache,
-and a cached one it refuses is dropped. Keys hold no header, so no credential
+served without a request, its `read_at` the time it was first read (a read that must be fresher,
+a live poll, takes only entries within its `MAX_AGE`: `sources.cache.freshness`). Otherwise the
+layers below answer. Every answer, cached or not, is then read by the request's `parse`, and
+only a 2xx answer that parsed is kept for the TTL: a body the client refuses is never served
+again from the cache, and a cached one it refuses is dropped. Keys hold no header, so no credential
 (`sources.cache.key`); custodial reads are never cacheable.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from sources.cache.freshness import fresh_enough
 from sources.cache.protocol import CachedAnswer
 from sources.errors import UpstreamError
 from sources.http.request import UpstreamRequest
@@ -41,7 +43,7 @@ class CacheLayer:
         key = setup.key(request)
         hit = await cache.get(key)
         setup.wiring.observer.public_cache(setup.source, request.label, hit is not None)
-        if hit is not None and hit.status in request.accept:
+        if hit is not None and hit.status in request.accept and fresh_enough(hit.read_at):
             cached = UpstreamResponse(
                 setup.source, hit.status, {}, hit.body, read_at=hit.read_at, from_cache=True
             )

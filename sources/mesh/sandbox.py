@@ -19,6 +19,7 @@ from aiohttp import web
 
 from sources.mesh import sandbox_data
 from sources.mesh.client import PORTFOLIO_PATH
+from sources.mesh.position_changes import PortfolioChanges, change_route
 from sources.mesh.sandbox_credentials import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from sources.sandboxing import Sandbox, dumps_exact, json_response
 from sources.source import Source
@@ -108,12 +109,23 @@ class MeshSandbox(Sandbox):
     ) -> None:
         self._client_id = client_id.encode()
         self._client_secret = client_secret.encode()
+        #: What tests changed of the users' portfolios (`position_changes.py`).
+        self.changes = PortfolioChanges()
 
     def __repr__(self) -> str:
         return "MeshSandbox()"
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get(PORTFOLIO_PATH, self._portfolio)]
+
+    def control_routes(self) -> list[web.RouteDef]:
+        async def change(request: web.Request) -> web.Response:
+            return await change_route(self.changes, request)
+
+        return [web.post("/_sandbox/holdings", change)]
+
+    def reset(self) -> None:
+        self.changes.reset()
 
     def error_response(self, status: int) -> web.Response:
         if status in (401, 403):
@@ -172,6 +184,9 @@ class MeshSandbox(Sandbox):
                 headers["Retry-After"] = str(TOO_MANY_REQUEST_RETRY_AFTER)
             body = envelope(status, message=_STATUS_MESSAGES[status], key=user_id)
             return json_response(body, headers=headers)
+        changed = self.changes.portfolio_of(user_id)
+        if changed is not None:
+            return json_response(envelope("ok", content=changed, key=user_id))
         return web.Response(text=_ok_body(user_id), content_type="application/json")
 
 

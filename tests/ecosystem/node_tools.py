@@ -4,7 +4,9 @@
 `scripts/install-ecosystem` installs them (`npm ci`) and Debian's Chromium when missing.
 A long-running tool (a gateway) prints `READY {json of its URLs}` when it is ready (other lines
 are its own logs) and serves until its stdin closes; `node_service` starts one in the session's
-loop and always stops it.
+loop and always stops it. A tool that needs the test to act during its run (move a sandbox's
+data through `tests/sandbox_control.py`, the one client of that API) prints `ASK {json}` and
+reads one JSON line back (`node/ask.mjs`); `run_asking` answers.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import asyncio
 import json
 import os
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.harness import Sandboxes
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = Path(__file__).resolve().parent / "node"
@@ -65,6 +69,60 @@ async def run_tool(
         raise
     assert process.returncode is not None
     return Finished(process.returncode, stdout.decode(), stderr.decode())
+
+
+Answer = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+async def run_asking(*args: str | Path, answer: Answer, cwd: Path = NODE_DIR) -> Finished:
+    """Run `args` (a Node tool) to completion, within `READY_SECONDS`, answering each `ASK
+    {json}` line it prints with `answer(json)` on its stdin; the other lines are its stdout."""
+    process = await asyncio.create_subprocess_exec(
+        *map(str, args),
+        cwd=cwd,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin and process.stdout and process.stderr
+    stdin, stdout = process.stdin, process.stdout
+    errors = asyncio.ensure_future(process.stderr.read())
+
+    async def converse() -> str:
+        printed: list[str] = []
+        while line := await stdout.readline():
+            if line.startswith(b"ASK "):
+                reply = await answer(json.loads(line[len(b"ASK ") :]))
+                stdin.write(json.dumps(reply).encode() + b"\n")
+                await stdin.drain()
+            else:
+                printed.append(line.decode())
+        await process.wait()
+        return "".join(printed)
+
+    try:
+        printed = await asyncio.wait_for(converse(), READY_SECONDS)
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        errors.cancel()
+        raise
+    finally:
+        stdin.close()
+    assert process.returncode is not None
+    return Finished(process.returncode, printed, (await errors).decode())
+
+
+def sandbox_changes(sandboxes: Sandboxes) -> Answer:
+    """Answers `ASK {"sandbox": "algod", "change": {...}}` by moving that sandbox's data
+    (`SandboxControl.change_holdings`) with the sandbox's answer."""
+    by_name = {handle.name: handle for handle in sandboxes.all()}
+
+    async def answer(question: dict[str, Any]) -> Any:
+        return await by_name[question["sandbox"]].change_holdings(**question["change"])
+
+    return answer
 
 
 async def _ready(stdout: asyncio.StreamReader) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ import pytest_asyncio
 
 from sources.algod.client import TOKEN_HEADER
 from sources.algod.sandbox import SANDBOX_ALGOD_TOKEN
-from sources.algod.sandbox_data import WHALE
+from sources.algod.sandbox_data import SMALL, WHALE
 from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET, TOKEN_PATH
 from tests.docs_examples import (
     PAGES,
@@ -140,3 +140,11 @@ async def test_the_sandbox_control_examples_do_what_the_page_says(
         async with http.get(f"{cardanobi}/_sandbox/settings") as response:
             played = (await response.json())["settings"]
         assert (played["plan"], played["odata"]) == ("dapp", True)
+        # docs/subscriptions.md: the small account's USDC moved, and its MAM is gone.
+        small = f"{handles['algod'].url}/v2/accounts/{SMALL}/assets"
+        async with http.get(small, headers={TOKEN_HEADER: SANDBOX_ALGOD_TOKEN}) as response:
+            held = {
+                entry["asset-holding"]["asset-id"]: entry["asset-holding"]["amount"]
+                for entry in (await response.json())["asset-holdings"]
+            }
+        assert held[31566704] == 7000000 and 221685458 not in held

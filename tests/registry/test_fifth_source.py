@@ -18,6 +18,7 @@ from settings import Settings
 from sources.sandboxing import RunningSandbox, start_sandbox
 from tests.graph.support import codes
 from tests.harness import GraphClient, Sandboxes, serve_graph
+from tests.live.clients import event_stream
 from tests.registry.fifth_source import FIFTH_SOURCE, FifthConfig
 from tests.registry.fifth_source.sandbox import FifthSandbox
 from tests.sandbox_control import SandboxControl
@@ -147,6 +148,21 @@ async def test_the_fifth_source_is_in_the_portfolio(
         "holdingsCount": 1,
         "bySource": [{"source": "FIFTH", "holdingsCount": 1}],
     }
+    assert await control.count(BALANCES) == 1
+
+
+async def test_a_fifth_account_can_be_followed_live(
+    five: GraphClient, control: SandboxControl, http: aiohttp.ClientSession
+) -> None:
+    # Its poll interval is the most patient of the others' (it has no setting of its own); the
+    # first event, the current state, comes from one reading at once.
+    query = """subscription { holdingsChanged(account: {source: FIFTH, address: "beta"}) {
+      initial complete holdingsCount account { source address } added { amount } } }"""
+    async with event_stream(http, five.url, query) as stream:
+        first = (await stream.next())["data"]["holdingsChanged"]
+    assert first["initial"] is True and first["complete"] is True
+    assert first["account"] == {"source": "FIFTH", "address": "beta"}
+    assert first["holdingsCount"] == len(first["added"]) == 1
     assert await control.count(BALANCES) == 1
 
 
