@@ -10,13 +10,15 @@ used twice (`DeferStreamDirectiveLabel`, whose messages `NamedLabels` makes name
 What depends on values is left by graphql-core to execution, where it fails as an unexpected
 error after upstream calls were made: a `@stream(initialCount:)` that is negative or null (a
 literal, or a variable's value or default), a null given for a variable in an `if:` that does
-not take null. `bad_arguments` reads the executed operation's directives with the request's
-variables and refuses those as `BAD_USER_INPUT`, naming the value; `IncrementalArguments` runs
-it right after validation (cached or not), so nothing is executed. Variables that do not coerce
-are left to the executor's own coercion, which reports them (`BAD_USER_INPUT` too).
+not take null, a `@stream` (or `@defer`) a variable turns on in a subscription (every event
+fails). `bad_arguments` reads the executed operation's directives with the request's variables
+and refuses those as `BAD_USER_INPUT`, naming the value; `IncrementalArguments` runs it right
+after validation (cached or not), so nothing is executed. Variables that do not coerce are left
+to the executor's own coercion, which reports them (`BAD_USER_INPUT` too).
 
-The directives are checked wherever they are written, whether or not their `if:` lets them take
-effect: a count below zero is never meant.
+The directives are checked wherever the operation runs them (not under a `@skip`/`@include`
+that leaves their selection out), whether or not their own `if:` lets them take effect: a count
+below zero is never meant.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ from graphql import (
     GraphQLDeferDirective,
     GraphQLDirective,
     GraphQLError,
+    GraphQLIncludeDirective,
     GraphQLSchema,
+    GraphQLSkipDirective,
     GraphQLStreamDirective,
     InlineFragmentNode,
+    OperationType,
     SelectionSetNode,
     StringValueNode,
     VariableNode,
@@ -106,25 +111,30 @@ def bad_arguments(
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
+    subscription = operation.operation is OperationType.SUBSCRIPTION
     refusals: list[GraphQLError] = []
-    for selection in _selections(operation.selection_set, fragments):
+    for selection in _selections(operation.selection_set, fragments, values):
         for directive in selection.directives or ():
-            refusal = _refusal(selection, directive, values)
+            refusal = _refusal(selection, directive, values, subscription=subscription)
             if refusal is not None:
                 refusals.append(refusal)
     return refusals
 
 
 def _selections(
-    root: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+    root: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    values: VariableValues,
 ) -> Iterator[Selection]:
-    """Every selection the operation reaches, each fragment's once (no recursion: the
-    document may nest deeply)."""
+    """Every selection the operation reaches and does not skip (`@skip`, `@include`), each
+    fragment's once (no recursion: the document may nest deeply)."""
     stack = [root]
     seen: set[str] = set()
     while stack:
         for selection in stack.pop().selections:
             assert isinstance(selection, Selection)
+            if not _included(selection, values):
+                continue
             yield selection
             if isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
@@ -136,8 +146,22 @@ def _selections(
                 stack.append(selection.selection_set)
 
 
+def _included(selection: Selection, values: VariableValues) -> bool:
+    """Whether the executor would run `selection` (when unsure, it is checked)."""
+    try:
+        skip = get_directive_values(GraphQLSkipDirective, selection, values)
+        include = get_directive_values(GraphQLIncludeDirective, selection, values)
+    except GraphQLError:  # a null `if:`: the executor reports it
+        return True
+    return not (skip and skip.get("if") is True) and not (include and include.get("if") is False)
+
+
 def _refusal(
-    selection: Selection, directive: DirectiveNode, values: VariableValues
+    selection: Selection,
+    directive: DirectiveNode,
+    values: VariableValues,
+    *,
+    subscription: bool,
 ) -> GraphQLError | None:
     definition = _DIRECTIVES.get(directive.name.value)
     if definition is None:
@@ -150,7 +174,16 @@ def _refusal(
         return _refused(
             f"{name}(if:) is true or false, not null{_variable(directive, 'if')}", directive
         )
-    if definition is not GraphQLStreamDirective or arguments is None:
+    if arguments is None:
+        return None
+    if subscription and arguments.get("if") is not False:
+        # graphql-core's validation refuses it written on; the executor fails every event.
+        return _refused(
+            f"{name} is not supported in a subscription (each event comes whole); "
+            f"it is on here{_variable(directive, 'if')}: turn it off with if: false",
+            _argument(directive, "if") or directive,
+        )
+    if definition is not GraphQLStreamDirective:
         return None
     count = arguments.get("initialCount")
     if isinstance(count, int) and count >= 0:

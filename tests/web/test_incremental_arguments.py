@@ -202,6 +202,13 @@ async def test_good_stream_arguments_still_run(graph: GraphClient, clean: Sandbo
         bodies = parts.bodies or [parts.whole or {}]
         assert parts.status == 200 and all("errors" not in body for body in bodies), bodies
         assert isinstance(bodies[0]["data"]["accounts"], list)
+    # Nor is a selection the operation leaves out checked.
+    skipped = (
+        "query($algo: String!, $n: Int) { accounts(refs: [{source: ALGORAND, address: $algo}]) "
+        "@skip(if: true) @stream(initialCount: $n) { source } }"
+    )
+    status, whole = await graph.post(skipped, {"algo": algod_data.SMALL, "n": -1})
+    assert status == 200 and whole == {"data": {}}, whole
     # The check reads only the executed operation's variables.
     other = (
         "query A($algo: String!) { accounts(refs: [{source: ALGORAND, address: $algo}]) "
