@@ -132,6 +132,7 @@ def graph_options(settings: Settings, sources: SourceRegistry = SOURCES) -> Grap
         max_query_overlaps=settings.max_query_overlaps,
         max_response_fields=settings.max_response_fields,
         max_upstream_calls=settings.max_upstream_calls,
+        compiled_execution=settings.compiled_execution,
         introspection=settings.effective_graphql_introspection,
         calls=sources.calls(settings.sources()),
     )

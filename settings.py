@@ -176,6 +176,8 @@ class Settings(BaseSettings):
     # Unset: on when every upstream is an embedded sandbox, off as soon as one is configured.
     graphql_introspection: bool | None = None
     graphiql: bool | None = None
+    #: Compiled execution plans (schema/execution/); false forces graphql-core's executor.
+    compiled_execution: bool = True
 
     @classmethod
     def settings_customise_sources(

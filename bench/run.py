@@ -369,6 +369,15 @@ def _notes(side: list[SideRow], rows: list[Row], latency_ms: int, concurrency: i
             note = _ratio_note(side, ours.system.key, peer, wanted)
             if note:
                 notes.append(note)
+    rates = {r.system.key: r for r in side if not r.cold}
+    if "graph" in rates and "graph-standard" in rates:
+        plan, standard = rates["graph"], rates["graph-standard"]
+        notes.append(
+            f"- S1 warm, compiled plans against graphql-core alone (graph against "
+            f"graph-standard): {plan.median('per_second'):.0f}/s against "
+            f"{standard.median('per_second'):.0f}/s, {plan.median('cpu'):.2f} against "
+            f"{standard.median('cpu'):.2f} ms CPU per request."
+        )
     for row in rows:
         if row.min_upstream is None:
             continue

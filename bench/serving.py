@@ -6,8 +6,9 @@ import json
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
-from bench.processes import Process, free_port, start, wait_http
+from bench.processes import ROOT, Process, free_port, start, wait_http
 
 __all__ = ["CALICO_TOKEN", "JWT_SECRET", "graph_server", "sandboxes", "upstream_total"]
 
@@ -47,8 +48,11 @@ def graph_server(
     cardanobi_rate: float,
     workers: int = 1,
     cache_ttl: float = 0.0,
+    settings: Mapping[str, str] | None = None,
+    checkout: Path = ROOT,
 ) -> Iterator[tuple[Process, str]]:
-    """`python server.py` over the sandboxes; yields the process and its GraphQL URL."""
+    """`python server.py` of `checkout` over the sandboxes, with `settings` over the bench's
+    own (e.g. `COMPILED_EXECUTION=false`); yields the process and its GraphQL URL."""
     port = free_port()
     env = {
         "WORKERS": str(workers),
@@ -68,9 +72,10 @@ def graph_server(
         # One load generator on one address is one caller: its per-caller budget would
         # measure the limit, not the server.
         "CALLER_RATE_PER_SECOND": "0",
+        **(settings or {}),
         "PORT": str(port),
     }
-    process = start("server", ["server.py"], env)
+    process = start("server", ["server.py"], env, cwd=checkout)
     try:
         # Generous: workers start one after another, slowly on a loaded machine.
         wait_http(

@@ -5,6 +5,7 @@
 | `ceiling` | a bare aiohttp handler returning algod's page unchanged (`bench.ceiling`) |
 | `graph` | the holdings graph, one worker, public cache off |
 | `graph-cache` | the holdings graph, one worker, public cache on (5 s) |
+| `graph-standard` | the graph, one worker, cache off, COMPILED_EXECUTION=false (graphql-core) |
 | `graph-<N>w` | the holdings graph with N workers, public cache off |
 | `apollo` | Apollo Server 5 + `@apollo/datasource-rest` (`bench/peers/apollo.mjs`) |
 | `mesh` | GraphQL Mesh v1 compose (`@omnigraph/openapi`) served by Hive Gateway |
@@ -175,13 +176,14 @@ def _running(
         process.stop()
 
 
-def _serve_graph(workers: int, cache_ttl: float) -> _Serve:
+def _serve_graph(
+    workers: int, cache_ttl: float, settings: Mapping[str, str] | None = None
+) -> _Serve:
     @contextmanager
     def serve(context: RunContext) -> Iterator[Served]:
-        with graph_server(context.upstreams, context.cardanobi_rate, workers, cache_ttl) as (
-            process,
-            url,
-        ):
+        with graph_server(
+            context.upstreams, context.cardanobi_rate, workers, cache_ttl, settings
+        ) as (process, url):
             yield Served(process, url)
 
     return serve
@@ -281,6 +283,13 @@ _SYSTEMS: dict[str, System] = {
             GRAPH_DIALECT,
             _serve_graph(1, 5.0),
             cold=False,
+        ),
+        System(
+            "graph-standard",
+            "the holdings graph, one worker, public cache off, COMPILED_EXECUTION=false",
+            GRAPH_DIALECT,
+            _serve_graph(1, 0.0, {"COMPILED_EXECUTION": "false"}),
+            fresh_for_cold=True,
         ),
         System(
             "apollo",

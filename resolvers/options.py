@@ -40,6 +40,8 @@ class GraphOptions:
     max_query_overlaps: int = 50_000
     max_response_fields: int = 300_000
     max_upstream_calls: int = 1_000
+    #: Whether operations run on compiled execution plans (`COMPILED_EXECUTION`).
+    compiled_execution: bool = True
     #: Whether `__schema` and `__type` answer (`GRAPHQL_INTROSPECTION`, schema/introspection.py).
     introspection: bool = True
     #: What each served source's fields may cost upstream, in the app's registry order.

@@ -19,9 +19,9 @@ from resolvers.sources import SOURCES, SourceRegistry
 from schema.account import Account, Viewer
 from schema.asset import Asset
 from schema.caching import CachedDocuments
-from schema.delivery import DeliveryExecutor
 from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_errors
+from schema.execution import PlannedExecutor
 from schema.holding import AssetHolding
 from schema.incremental_arguments import IncrementalArguments
 from schema.introspection import IntrospectionSwitch
@@ -90,8 +90,10 @@ def build_schema(sources: SourceRegistry) -> HoldingsSchema:
         config=strawberry.schema.config.StrawberryConfig(
             scalar_map=SCALARS, enable_experimental_incremental_execution=True
         ),
-        execution_context_class=DeliveryExecutor,
         federation_version=FEDERATION_VERSION,
+        # `DeliveryExecutor` with compiled plans for pure subtrees (COMPILED_EXECUTION); a
+        # response sent in parts runs on graphql-core's incremental executor alone.
+        execution_context_class=PlannedExecutor,
     )
     serve_sources(built._schema, sources)
     return built

@@ -11,6 +11,7 @@ misses are counted in the app's metrics (`holdings_cache_hits_total{cache="parse
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import suppress
 from functools import lru_cache
@@ -34,11 +35,27 @@ def _parse(query: str, **options: Any) -> DocumentNode:
     return parse(query, **options)
 
 
-@lru_cache(maxsize=_ENTRIES)
+_Validated = tuple[DocumentNode, list[GraphQLError]]
+_validated: OrderedDict[tuple[int, int, tuple[Any, ...]], _Validated] = OrderedDict()
+"""Validation results by the identity of the schema and the (cached, so shared) document: a
+document node hashes by its whole tree (a frozen dataclass), which cost more than the lookup
+saved. The entry keeps its document, so no other document can take its identity."""
+
+
 def _validate(
     schema: GraphQLSchema, document: DocumentNode, rules: tuple[Any, ...]
-) -> list[GraphQLError]:
-    return validate_document(schema, document, rules)
+) -> tuple[list[GraphQLError], bool]:
+    """The validation errors of `document`, and whether they came from the cache."""
+    key = (id(schema), id(document), rules)
+    found = _validated.get(key)
+    if found is not None and found[0] is document:
+        _validated.move_to_end(key)
+        return found[1], True
+    errors = validate_document(schema, document, rules)
+    _validated[key] = (document, errors)
+    while len(_validated) > _ENTRIES:
+        _validated.popitem(last=False)
+    return errors, False
 
 
 class CachedDocuments(SchemaExtension):
@@ -67,13 +84,12 @@ class CachedDocuments(SchemaExtension):
         # quadratic in some of them).
         refused = execution.pre_execution_errors is not None
         if self._cacheable() and execution.graphql_document is not None and not refused:
-            hits = _validate.cache_info().hits
-            execution.pre_execution_errors = _validate(
+            execution.pre_execution_errors, hit = _validate(
                 execution.schema._schema,
                 execution.graphql_document,
                 tuple(execution.validation_rules),
             )
-            self._count("validation", _validate.cache_info().hits > hits)
+            self._count("validation", hit)
         yield
 
     def _count(self, cache: str, hit: bool) -> None:

@@ -12,6 +12,12 @@ cache its hits and misses, and the HTTP middleware each request. `GET /metrics` 
     holdings_upstream_breaker_state{source}                        0 closed, 1 half-open, 2 open
     holdings_graphql_operations_total{type}                        query, mutation, or "invalid"
     holdings_graphql_errors_total{code}                            errors in responses, by code
+    holdings_graphql_executions_total{executor,reason}             operations run on a compiled
+                                                                   plan ("plan", "compiled") or
+                                                                   graphql-core's executor
+                                                                   ("standard", and why)
+    holdings_graphql_plan_bailouts_total                           values a plan handed back to
+                                                                   graphql-core to complete
     holdings_cache_hits_total{cache} / holdings_cache_misses_total{cache}  parse, validation, public
     holdings_http_requests_total{method,route,status}              HTTP requests served
     holdings_http_request_duration_seconds{route}                  histogram of their durations
@@ -83,6 +89,18 @@ class Metrics:
             ["code"],
             registry=registry,
         )
+        self._executions = Counter(
+            "holdings_graphql_executions",
+            "GraphQL executions by executor: a compiled plan, or graphql-core's (with the reason).",
+            ["executor", "reason"],
+            registry=registry,
+        )
+        self._bailouts = Counter(
+            "holdings_graphql_plan_bailouts",
+            "Values a compiled plan did not complete itself (an error, a null where none may be, "
+            "an unexpected type) and handed to graphql-core's executor.",
+            registry=registry,
+        )
         self._cache_hits = Counter(
             "holdings_cache_hits", "Cache hits, by cache.", ["cache"], registry=registry
         )
@@ -128,6 +146,12 @@ class Metrics:
 
     def error(self, code: str) -> None:
         self._errors.labels(code).inc()
+
+    def execution(self, executor: str, reason: str) -> None:
+        self._executions.labels(executor, reason).inc()
+
+    def plan_bailout(self) -> None:
+        self._bailouts.inc()
 
     def cache(self, cache: str, hit: bool) -> None:
         (self._cache_hits if hit else self._cache_misses).labels(cache).inc()

@@ -10,7 +10,38 @@ import pytest
 import pytest_asyncio
 
 from settings import Settings
-from tests.harness import GraphClient, Sandboxes, serve_graph, start_sandboxes
+from tests.harness import SENT, GraphClient, Sandboxes, serve_graph, start_sandboxes
+
+AFTER_THE_SUITE = "after_the_suite"
+"""Marks a test that runs after every other one (it replays what they sent)."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-corpus",
+        action="store_true",
+        help="write tests/differential/corpus.json from the GraphQL requests this run sent",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{AFTER_THE_SUITE}: run after every other test (it replays their requests)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    last = [item for item in items if item.get_closest_marker(AFTER_THE_SUITE)]
+    moved = set(last)
+    items[:] = [item for item in items if item not in moved] + last
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if session.config.getoption("--record-corpus"):
+        from tests.differential.corpus import write_corpus
+
+        count = write_corpus(SENT)
+        print(f"\ntests/differential/corpus.json: {count} cases")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,7 +12,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -30,13 +30,18 @@ from sources.sandboxing import start_sandbox
 from tests.sandbox_control import SandboxControl
 
 __all__ = [
+    "CONDITIONS",
     "CURSOR_SECRET",
     "JWT_SECRET",
+    "SENT",
     "TEST_RESILIENCE",
     "TEST_SANDBOX_HEADROOM",
     "GraphClient",
+    "Noted",
+    "SandboxConditions",
     "SandboxHandle",
     "Sandboxes",
+    "SentRequest",
     "serve_graph",
     "start_sandboxes",
 ]
@@ -70,11 +75,53 @@ TEST_SANDBOX_HEADROOM: dict[str, Any] = {
 }
 
 
+Noted = tuple[tuple[str, dict[str, Any]], ...]
+"""(sandbox name, faults or settings) pairs, by name."""
+
+
+@dataclass
+class SandboxConditions:
+    """The faults and settings the tests set on the session's sandboxes, as they stand now
+    (what each request the suite sent met: the differential test replays it under them)."""
+
+    faults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def snapshot(self) -> tuple[Noted, Noted]:
+        def noted(by_name: dict[str, dict[str, Any]]) -> Noted:
+            return tuple((name, dict(value)) for name, value in sorted(by_name.items()) if value)
+
+        return noted(self.faults), noted(self.settings)
+
+
+CONDITIONS = SandboxConditions()
+"""The conditions of the session's sandboxes (`start_sandboxes`)."""
+
+
 @dataclass
 class SandboxHandle(SandboxControl):
     """One of the session's sandboxes: its control API, and its name among the upstreams."""
 
     name: str = ""
+    #: Where the faults and settings set through this handle are noted (None: nowhere).
+    noted: SandboxConditions | None = None
+
+    async def faults(self, **faults: Any) -> None:
+        await super().faults(**faults)
+        if self.noted is not None:
+            self.noted.faults[self.name] = dict(faults)  # they replace the faults before
+
+    async def settings(self, **changes: Any) -> dict[str, Any]:
+        settings = await super().settings(**changes)
+        if self.noted is not None and changes:
+            self.noted.settings.setdefault(self.name, {}).update(changes)
+        return settings
+
+    async def reset(self) -> None:
+        await super().reset()
+        if self.noted is not None:
+            self.noted.faults.pop(self.name, None)
+            self.noted.settings.pop(self.name, None)
 
 
 @dataclass
@@ -122,10 +169,32 @@ async def start_sandboxes(http: aiohttp.ClientSession) -> AsyncIterator[Sandboxe
         "mesh": await start_sandbox(MeshSandbox()),
     }
     try:
-        yield Sandboxes(**{name: SandboxHandle(http, r.url, name) for name, r in running.items()})
+        yield Sandboxes(
+            **{
+                name: SandboxHandle(http, r.url, name, noted=CONDITIONS)
+                for name, r in running.items()
+            }
+        )
     finally:
         for sandbox in running.values():
             await sandbox.close()
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """One GraphQL request a `GraphClient` sent (the differential test replays them)."""
+
+    query: str
+    variables: dict[str, Any] | None
+    headers: dict[str, str]
+    faults: Noted = ()
+    """The faults on the session's sandboxes when it was sent."""
+    settings: Noted = ()
+    """The settings the tests had changed on them."""
+
+
+SENT: list[SentRequest] = []
+"""Every request the session's `GraphClient`s sent, in order."""
 
 
 @dataclass
@@ -157,6 +226,14 @@ class GraphClient:
         *,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, dict[str, Any]]:
+        SENT.append(
+            SentRequest(
+                query,
+                dict(variables) if variables is not None else None,
+                {name: value for name, value in (headers or {}).items()},
+                *CONDITIONS.snapshot(),
+            )
+        )
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = dict(variables)
