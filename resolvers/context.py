@@ -150,6 +150,9 @@ class RequestContext:
     #: The response goes out in parts (`multipart/mixed`): `@defer` and `@stream` take effect.
     #: Otherwise they are executed inline and the response comes whole (`schema/delivery.py`).
     deliver_incrementally: bool = False
+    #: The lock the operations of one caller take turns on while completing long lists (a
+    #: WebSocket connection's share one, `schema/turns.py`): None, a request of its own.
+    turns: asyncio.Lock | None = None
 
     @property
     def options(self) -> GraphOptions:

@@ -14,6 +14,9 @@ adds.
 - **Slow consumers**: a subscriber whose queue overflowed closes its connection with 4413
   (`CLOSE_SLOW_CONSUMER`), the reason saying so; graphql-ws clients reconnect and resubscribe,
   and the first event they get is the current state.
+- **One share of the event loop**: the connection's operations take turns (one lock) while
+  they complete long lists, so eight subscriptions of the whale hold the loop no longer at a
+  time than one does.
 - **Text frames**: every message goes out as a text frame (the view encodes JSON to bytes, which
   Strawberry would send as binary frames, which browsers' clients cannot read).
 """
@@ -100,6 +103,7 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[RequestContext, None]
     limits, heartbeats and slow-consumer closes."""
 
     _heartbeat_task: asyncio.Task[None] | None = None
+    _turns: asyncio.Lock | None = None
     _awaiting_pong = False
     _closing = False
 
@@ -181,6 +185,11 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[RequestContext, None]
         context.address_key = connection.address_key
         context.on_drop = self._drop
         context.connection_params = connection.connection_params
+        # One share of the event loop for the whole connection, however many operations it
+        # runs: their long lists complete one at a time (`schema/turns.py`).
+        if self._turns is None:
+            self._turns = asyncio.Lock()
+        context.turns = self._turns
         return context
 
     async def run_operation(self, operation: Operation[RequestContext, None]) -> None:

@@ -9,7 +9,8 @@ builds the response in one call instead of graphql-core's `execute_field`/`compl
 resolve info per field; a completer that meets anything unusual gives the value back and
 graphql-core completes it from the start, exactly as without a plan.
 
-It is the schema's `DeliveryExecutor` (`schema/delivery.py`) with plans: a response sent in
+It is the schema's `DeliveryExecutor` (`schema/delivery.py`), completing long lists in turns
+(`schema/turns.py`), with plans: a response sent in
 parts (`@defer`/`@stream` over `multipart/mixed`) runs on graphql-core's incremental executor
 alone, since its deferred fragments and streamed lists are delivered later, not completed in
 place; any other response completes them in place, as graphql-core's base executor does, the
@@ -32,9 +33,9 @@ from graphql.pyutils import AwaitableOrValue, Path
 from graphql.type import GraphQLObjectType
 
 from resolvers.context import RequestContext
-from schema.delivery import DeliveryExecutor
 from schema.execution.codegen import Completer
 from schema.execution.plans import PlanCache, Variant
+from schema.turns import TakingTurns
 
 __all__ = ["PLANS", "PlannedExecutor"]
 
@@ -46,7 +47,7 @@ def _probe(source: Any, info: Any, **arguments: Any) -> None:
     """A resolver that tells whether a middleware wraps resolvers (it is then not returned)."""
 
 
-class PlannedExecutor(DeliveryExecutor):
+class PlannedExecutor(TakingTurns):
     """The schema's execution context, with compiled completers for pure subtrees."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

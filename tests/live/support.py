@@ -17,6 +17,7 @@ __all__ = [
     "WHALE",
     "holdings_of",
     "metric",
+    "socket_queues",
     "until",
 ]
 
@@ -74,3 +75,16 @@ async def until(check: Any, within: float = 30.0, step: float = 0.05) -> None:
     async with asyncio.timeout(within):
         while not await check():  # noqa: ASYNC110 (the check asks the server over HTTP)
             await asyncio.sleep(step)
+
+
+def socket_queues(local_port: int, remote_port: int) -> tuple[int, int] | None:
+    """The bytes a loopback TCP socket holds in the kernel: (sent but not yet taken by the
+    peer, received but not yet read), from Linux's /proc/net/tcp; None if it is not open."""
+    want = (f"0100007F:{local_port:04X}", f"0100007F:{remote_port:04X}")
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            if (fields[1], fields[2]) == want:
+                sent, received = fields[4].split(":")
+                return int(sent, 16), int(received, 16)
+    return None

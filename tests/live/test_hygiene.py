@@ -11,10 +11,19 @@ from typing import Any
 import aiohttp
 import pytest_asyncio
 
+from sources.cardanobi.sandbox_data import SMALL as CARDANO_SMALL
 from tests.harness import CALICO_TOKENS, GraphClient, Sandboxes, serve_graph
 from tests.live.clients import TransportWS, event_stream
 from tests.live.conftest import LIVE_SETTINGS
-from tests.live.support import HOLDINGS, SMALL, WHALE, holdings_of, metric, until
+from tests.live.support import (
+    HOLDINGS,
+    SMALL,
+    WHALE,
+    holdings_of,
+    metric,
+    socket_queues,
+    until,
+)
 
 PER_CONNECTION = LIVE_SETTINGS["live_max_subscriptions_per_connection"]
 PER_USER = LIVE_SETTINGS["live_max_subscriptions_per_user"]
@@ -113,12 +122,15 @@ async def test_a_slow_consumer_is_dropped_with_close_code_4413(
 ) -> None:
     live = patient
     dropped = await metric(http, live, "holdings_live_dropped_total", reason="slow_consumer")
+    readings = await metric(http, live, "holdings_live_readings_total", source="ALGORAND")
     async with TransportWS.open(http, live.url, read=False) as slow:
         # Eight first events of the whale (about a megabyte each) fill the socket's buffers, so
         # the server cannot send more; then each reading that fails, and each that recovers,
-        # makes an event for every subscription, until their queues overflow.
+        # makes an event for every subscription, until their queues overflow. The first
+        # reading is a healthy one, so the first events are the whale's every holding.
         for n in range(8):
             await slow.subscribe(str(n), WHALE_EVERYTHING, holdings_of("ALGORAND", WHALE))
+        await until(lambda: _read_more(http, live, readings + 1))
         for turn in range(4 * LIVE_SETTINGS["live_queue_events"]):
             if await _dropped(http, live, dropped + 1):
                 break
@@ -129,6 +141,90 @@ async def test_a_slow_consumer_is_dropped_with_close_code_4413(
         code, reason = await slow.closed()
     assert code == 4413 and "slow consumer" in reason
     assert await metric(http, live, "holdings_live_subscriptions", kind="holdings") == 0
+
+
+WHALE_STATUS = """subscription($account: AccountRef!) { holdingsChanged(account: $account) {
+  initial complete holdingsCount errors { code } } }"""
+
+CARDANO_HOLDINGS = """query($a: String!) { account(source: CARDANO, address: $a) {
+  holdings(first: 5) { nodes { id amount } } } }"""
+
+TURN = 10.0
+"""Generous for one turn of the feed (an interval, a reading of the whale, a small event). The
+first events of a slow consumer's forty subscriptions to the whale each held the event loop for
+seconds, back to back, well over a minute in all on a loaded machine."""
+
+HOGS = 40
+"""The slow consumer's subscriptions to the whale's every holding..."""
+FILL = 6
+"""... of which the first fill its socket (the kernel's buffers hold about four megabytes)."""
+
+
+@pytest_asyncio.fixture(scope="module")
+async def roomy(sandboxes: Sandboxes, http: aiohttp.ClientSession) -> AsyncIterator[GraphClient]:
+    """A patient server whose subscribers' queues hold more events than a test makes, so a
+    consumer that stops reading stays subscribed (its socket full) without being dropped."""
+    settings = sandboxes.settings(
+        **{
+            **LIVE_SETTINGS,
+            "live_heartbeat_seconds": 60.0,
+            "live_queue_events": 64,
+            "live_max_subscriptions_per_connection": HOGS,
+        }
+    )
+    async with serve_graph(settings, http, ws="websockets-sansio") as client:
+        yield client
+
+
+async def test_a_consumer_with_a_full_socket_leaves_others_their_share_of_the_event_loop(
+    roomy: GraphClient, clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    live = roomy
+    whale = holdings_of("ALGORAND", WHALE)
+    port = int(live.url.rsplit(":", 1)[1].split("/", 1)[0])
+    dropped = await metric(http, live, "holdings_live_dropped_total", reason="slow_consumer")
+    async with (
+        TransportWS.open(http, live.url) as other,
+        TransportWS.open(http, live.url, read=False) as slow,
+    ):
+        await other.subscribe("whale", WHALE_STATUS, whale)
+        assert (await other.next("whale"))["data"]["holdingsChanged"]["initial"]
+        # First events of 2,500 holdings each for the slow consumer, about a megabyte each:
+        # enough to fill its socket's buffers, then more, which the server executes while the
+        # slow consumer's socket stays full.
+        slow_port = slow.ws.get_extra_info("sockname")[1]
+        for n in range(FILL):
+            await slow.subscribe(str(n), WHALE_EVERYTHING, whale)
+        await until(lambda: _full(port, slow_port), within=60.0)
+        for n in range(FILL, HOGS):
+            await slow.subscribe(str(n), WHALE_EVERYTHING, whale)
+        # Meanwhile the feed goes on for the other subscriber, and queries are answered.
+        answered = events = 0
+        for turn in range(4):
+            failing = turn % 2 == 0
+            async with asyncio.timeout(TURN):
+                await clean.algod.faults(**({"status": 500} if failing else {}))
+                while True:  # the other subscriber's event saying the reading failed, or not
+                    event = (await other.next("whale"))["data"]["holdingsChanged"]
+                    if event["complete"] is not failing:
+                        break
+                events += 1
+                data = await live.data(CARDANO_HOLDINGS, {"a": CARDANO_SMALL})
+                assert data["account"]["holdings"]["nodes"]
+                answered += 1
+        assert events == answered == 4
+        # The slow consumer's socket is still full, and it was not dropped.
+        assert await _full(port, slow_port)
+        assert await metric(http, live, "holdings_live_subscriptions", kind="holdings") == HOGS + 1
+        assert not await _dropped(http, live, dropped + 1)
+        await clean.algod.faults()
+        slow.start_reading()
+
+
+async def _full(server_port: int, client_port: int) -> bool:
+    """Whether the server has bytes for the client that the client's socket does not take."""
+    queues = socket_queues(server_port, client_port)
+    return queues is not None and queues[0] > 0
 
 
 async def _dropped(http: aiohttp.ClientSession, live: GraphClient, count: float) -> bool:
