@@ -105,7 +105,8 @@ def read_each(
         try:
             out.append(read(expect_object(source, item, place)))
         except UpstreamBadResponse as error:
-            out.append(Rejected(index, named, error))
+            # Kept without the parse's frames: the page may be kept and shared for its TTL.
+            out.append(Rejected(index, named, error.with_traceback(None)))
     return tuple(out)
 
 
