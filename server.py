@@ -412,6 +412,7 @@ def create_app(settings: Settings, sources: SourceRegistry = SOURCES) -> Starlet
         heartbeat_seconds=settings.live_heartbeat_seconds,
         graphiql=GraphiQLPage() if graphiql else None,
         responses=ResponseLimit(max_bytes=settings.max_response_bytes),
+        origins=cors_policy(settings),
     )
     # Outermost first. CORS outside the body limit: a page can read its 413 too.
     middleware = [Middleware(RequestIdMiddleware, observer=metrics.http_request)]

@@ -161,6 +161,17 @@ class CorsPolicy:
             max_age=self.max_age_seconds,
         )
 
+    def allows(self, origin: str) -> bool:
+        """Whether a page of `origin` (an `Origin` header as sent) may call the graph: what the
+        CORS middleware answers a preflight, for requests no preflight precedes (WebSockets)."""
+        if "*" in self.origins:
+            return True
+        origin = origin.lower()
+        if origin in (exact_origin(allowed) for allowed in self.origins):
+            return True
+        regex = self._regex()
+        return regex is not None and re.fullmatch(regex, origin) is not None
+
     def describe(self) -> str:
         """The allowed origins in one line, for the start-up message."""
         allowed = [*self.origins, *self.patterns]

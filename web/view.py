@@ -45,6 +45,7 @@ from graphql import ExperimentalIncrementalExecutionResults
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http import process_result as strawberry_result
@@ -63,6 +64,7 @@ from web.batching import BatchPolicy, merge_contexts, operation_contexts, refuse
 from web.body import BodyAdapter, content_coding_refusal, read_json
 from web.cache_control import VARY, CachePolicy
 from web.caller_rate import CallerRates, address_caller, user_caller
+from web.cors import CorsPolicy
 from web.credentials import credential_refusal
 from web.echo import clip, clip_message
 from web.encoding import encode_json
@@ -168,8 +170,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
         batching: BatchPolicy | None = None,
         heartbeat_seconds: float = 15.0,
         responses: ResponseLimit | None = None,
+        origins: CorsPolicy | None = None,
     ) -> None:
-        """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off."""
+        """`graphiql`: the page a browser gets at `/graphql`; None turns GraphiQL off.
+        `origins`: the pages of other origins that may call it, by fetch or WebSocket."""
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql is not None else None,
@@ -189,6 +193,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._persisted = persisted or PersistedQueries()
         self._batching = batching or BatchPolicy(max_operations=0)
         self._responses = responses or ResponseLimit(max_bytes=32 * 1024 * 1024)
+        self._origins = origins or CorsPolicy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -198,6 +203,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         response = await self._respond(request)
         response.headers["Vary"] = VARY
         await response(scope, receive, send)
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # Browsers apply no CORS to WebSockets: Strawberry accepts a handshake without `Origin`
+        # (not a browser) or from the graph's own origin, and asks here for any other page.
+        # The pages CORS lets call the graph by fetch may subscribe too; no other.
+        return self._origins.allows(origin)
 
     @property
     def live_hub(self) -> LiveHub | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,10 +20,10 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest_asyncio
-from aiohttp import web
 
 from tests.docs_examples import snippet
 from tests.ecosystem.node_tools import node, run_tool
+from tests.ecosystem.pages import serve_page
 from tests.harness import CALICO_TOKENS, GraphClient, Sandboxes, serve_graph
 
 VIEWER = """{ viewer { userId accounts { source
@@ -67,34 +66,14 @@ def documented_fetch() -> str:
     return documented.replace('"https://graph.example.com/graphql"', "graph")
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @asynccontextmanager
 async def static_site(call: dict[str, str]) -> AsyncIterator[int]:
     """A server of one page that makes `call` to the graph at its `?graph=` URL, on a loopback
     port (yielded)."""
     html = PAGE.replace("__CALL__", json.dumps(call).replace("</", "<\\/"))
     html = html.replace("__FETCH__", documented_fetch())
-
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=html, content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/", page)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    sock = _free_socket()
-    site = web.SockSite(runner, sock)
-    await site.start()
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        await runner.cleanup()
-        sock.close()
+    async with serve_page(html) as port:
+        yield port
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -45,12 +45,15 @@ class TransportWS:
         *,
         answer_pings: bool = True,
         read: bool = True,
+        origin: str | None = None,
     ) -> AsyncIterator[TransportWS]:
         """A connection that sent `connection_init` and got its ack (`read=False`: nothing is
-        read after the ack until `start_reading`, a slow consumer)."""
+        read after the ack until `start_reading`, a slow consumer; `origin`: the handshake's
+        `Origin`, as a browser page of that origin sends it)."""
         ws_url = url.replace("http://", "ws://", 1)
+        headers = {"Origin": origin} if origin is not None else None
         async with http.ws_connect(
-            ws_url, protocols=["graphql-transport-ws"], max_msg_size=0
+            ws_url, protocols=["graphql-transport-ws"], max_msg_size=0, headers=headers
         ) as ws:
             client = cls(ws, answer_pings)
             message: dict[str, Any] = {"type": "connection_init"}
