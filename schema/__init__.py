@@ -23,6 +23,7 @@ from schema.entities import Entity, EntityResolver
 from schema.errors import ErrorTranslation, log_errors
 from schema.execution import PlannedExecutor
 from schema.holding import AssetHolding
+from schema.incremental_arguments import IncrementalArguments
 from schema.introspection import IntrospectionSwitch
 from schema.limits import QueryLimits
 from schema.metrics import OperationMetrics
@@ -82,6 +83,7 @@ def build_schema(sources: SourceRegistry) -> HoldingsSchema:
             QueryLimits,
             OperationKind,
             IntrospectionSwitch,
+            IncrementalArguments,
         ],
         # `@defer` and `@stream` (graphql-core's incremental execution), in effect only for a
         # response sent in parts (`schema/delivery.py`, `web/incremental.py`).

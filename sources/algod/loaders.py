@@ -16,6 +16,7 @@ from sources.algod.client import AlgodClient
 from sources.algod.pages import AccountAssetsKey, widest_pages
 from sources.algod.records import AccountInfo, AssetHoldingsPage, AssetInfo
 from sources.batching import one_request_per_key
+from sources.loader import SharedLoader
 
 __all__ = ["AccountAssetsKey", "AlgodLoaders"]
 
@@ -39,7 +40,7 @@ class AlgodLoaders:
             )
 
         return cls(
-            account_assets=DataLoader(widest_pages(account_assets)),
-            asset=DataLoader(one_request_per_key(client.asset)),
-            account=DataLoader(one_request_per_key(client.account)),
+            account_assets=SharedLoader(widest_pages(account_assets)),
+            asset=SharedLoader(one_request_per_key(client.asset)),
+            account=SharedLoader(one_request_per_key(client.account)),
         )

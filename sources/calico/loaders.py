@@ -16,6 +16,7 @@ from typing import cast
 from aiodataloader import DataLoader
 
 from sources.batching import settle_each
+from sources.loader import SharedLoader
 
 from .client import MAX_LIMIT, CalicoClient
 from .records import AssetsPage
@@ -83,7 +84,7 @@ class CalicoLoaders:
             # cannot express.
             return cast(list[AssetsPage], await load_assets(client, token, keys))
 
-        return cls(assets=DataLoader(batch))
+        return cls(assets=SharedLoader(batch))
 
 
 async def load_assets(

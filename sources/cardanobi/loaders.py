@@ -16,6 +16,7 @@ from aiodataloader import DataLoader
 from sources.batching import one_request_per_key
 from sources.cardanobi.client import CardanoBIClient
 from sources.cardanobi.records import AccountAssetsPage, AccountInfo, AssetDetails
+from sources.loader import SharedLoader
 
 __all__ = ["AccountAssetsKey", "CardanoBILoaders"]
 
@@ -45,7 +46,7 @@ class CardanoBILoaders:
             return await client.account_assets(key.stake_address, skip=key.skip, top=key.top)
 
         return cls(
-            account_assets=DataLoader(one_request_per_key(account_assets)),
-            account=DataLoader(one_request_per_key(client.account)),
-            asset=DataLoader(one_request_per_key(client.asset)),
+            account_assets=SharedLoader(one_request_per_key(account_assets)),
+            account=SharedLoader(one_request_per_key(client.account)),
+            asset=SharedLoader(one_request_per_key(client.asset)),
         )

@@ -15,6 +15,7 @@ from typing import cast
 from aiodataloader import DataLoader
 
 from sources.batching import settle_each
+from sources.loader import SharedLoader
 from sources.mesh.client import MeshClient
 from sources.mesh.records import Portfolio
 
@@ -57,4 +58,4 @@ class MeshLoaders:
             # aiodataloader's signature has no room for the exceptions it accepts per slot.
             return cast(list[Portfolio], await load_portfolios(client, keys))
 
-        return cls(portfolio=DataLoader(batch))
+        return cls(portfolio=SharedLoader(batch))

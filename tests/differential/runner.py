@@ -16,9 +16,9 @@ services' own state (a token dropped after a 401) is the same for the two cold r
    the sandboxes had faults, the order of the errors (concurrent reads that fail after their
    retries fail in an order of the retries' timing, not of the executor);
 3. on the plan and 4. on graphql-core, both with the loaders of run 1 (warm, so they read the
-   very same records and stamps): the two responses must be the same bytes. (Run 1 may have
-   cancelled some of those loaders' futures, when an error nulled the parent of fields still
-   waiting on them: then both warm runs must meet the cancelled future.)
+   very same records and stamps): the two responses must be the same bytes. (When an error
+   nulled the parent of fields still waiting on those loaders in run 1, graphql-core cancelled
+   the fields' waits, never the loaders' answers: `sources/loader.py`.)
 
 Responses are encoded as the HTTP view encodes them (`data` left out when execution never
 began). The request's `personal` and `read_only` marks, which decide `Cache-Control`, must
@@ -100,11 +100,6 @@ class Run:
     personal: bool
     read_only: bool
     executor: str
-    cancelled: bool = False
-    """A warm run that met a loader's future the cold run had cancelled (see `_run`)."""
-
-
-_CANCELLED = b"<cancelled: a loader's future the first run cancelled>"
 
 
 @dataclass
@@ -202,17 +197,7 @@ class Differential:
         # In a task of its own, as a server runs each request: the request's deadline is set in
         # the task's copy of the context, never in the caller's (a session fixture's context
         # reaches every later test, whose clients would meet that deadline long passed).
-        task = asyncio.create_task(self._execute(services, case, loaders))
-        try:
-            return await task
-        except asyncio.CancelledError:
-            # When an error nulls a field's parent, graphql-core cancels the sibling fields
-            # still running, and with them the loader futures they awaited: a warm run handed
-            # those loaders meets the cancelled future. Both warm runs must then meet it.
-            current = asyncio.current_task()
-            if loaders is None or not task.cancelled() or (current and current.cancelling()):
-                raise
-            return Run(_CANCELLED, False, True, "", cancelled=True), loaders
+        return await asyncio.create_task(self._execute(services, case, loaders))
 
     async def _execute(
         self, services: Services, case: Case, loaders: Loaders | None
@@ -293,8 +278,6 @@ class Differential:
         if plan_warm.body != standard_warm.body:
             problems.append(_difference("warm", standard_warm.body, plan_warm.body))
         for run in (plan, plan_warm, standard_warm):
-            if run.cancelled:
-                continue
             if (run.personal, run.read_only) != (standard.personal, standard.read_only):
                 problems.append(
                     f"personal/read_only {(run.personal, run.read_only)} against "

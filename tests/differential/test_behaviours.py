@@ -173,8 +173,6 @@ INCREMENTAL: list[tuple[str, Case, list[str]]] = [
     ("deferred and streamed", _incremental(True, True), []),
     ("neither (if: false)", _incremental(False, False), []),
     ("streamed, not deferred", _incremental(False, True), []),
-    # graphql-core fails the streamed list (where it checks the stream's arguments)
-    ("a negative initialCount", _incremental(False, True, -1), ["account", "holdings", "nodes"]),
 ]
 
 
@@ -191,6 +189,18 @@ async def test_defer_and_stream_in_one_body_answer_alike_on_both_executors(
     assert [error["path"] for error in errors] == ([failed] if failed else []), errors
     if not failed:
         assert len(outcome.response["data"]["account"]["holdings"]["nodes"]) == 3
+
+
+async def test_a_negative_initial_count_is_refused_before_either_executor_runs(
+    differential: Differential,
+) -> None:
+    # graphql-core would fail the streamed list where it reads the stream's arguments, after
+    # the upstream calls; the request is refused before execution (schema/incremental_arguments.py).
+    outcome = await differential.check(_incremental(False, True, -1))
+    assert not outcome.problems, "\n".join(outcome.problems)
+    assert outcome.executor == "" and outcome.upstream_requests == 0, outcome
+    assert _codes(outcome.response) == ["BAD_USER_INPUT"], outcome.response
+    assert "not -1 (variable $n)" in outcome.response["errors"][0]["message"]
 
 
 # --- the call budget, held while the request runs ---------------------------------------------

@@ -19,6 +19,7 @@ from resolvers.sources import SourceDefinition, SourceOpener
 from resolvers.sources.definition import Key, ready
 from resolvers.upstream_calls import UpstreamCalls
 from sources.batching import one_request_per_key
+from sources.loader import SharedLoader
 from sources.sandboxing import Sandbox
 from tests.registry.fifth_source.client import Balance, FifthClient, Wallet
 from tests.registry.fifth_source.config import FifthConfig
@@ -46,7 +47,7 @@ class FifthLoaders:
 
     @classmethod
     def create(cls, state: Fifth) -> FifthLoaders:
-        return cls(DataLoader(one_request_per_key(state.client.wallet)))
+        return cls(SharedLoader(one_request_per_key(state.client.wallet)))
 
 
 SLOT = SourceSlot(FIFTH, Fifth, FifthLoaders.create)
