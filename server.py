@@ -54,7 +54,7 @@ from schema import build_schema, schema
 from schema.client import client_sdl
 from schema.errors import describe
 from settings import Settings
-from sources.cache import MemoryCache, RedisCache, ResponseCache
+from sources.cache import MemoryCache, ParsedCache, RedisCache, ResponseCache
 from sources.config import SourceConfig
 from sources.http import HttpUpstream, Wiring
 from sources.live import RedisLease, RedisRelay
@@ -187,7 +187,7 @@ async def open_services(
             # Every process on this Redis draws each upstream's rate from one budget.
             shared = connect_redis(settings.redis_url)
             stack.push_async_callback(shared.aclose)
-        public_cache = _public_cache(settings)
+        parsed, public_cache = _public_cache(settings)
         if public_cache is not None:
             stack.push_async_callback(public_cache.close)
 
@@ -195,7 +195,15 @@ async def open_services(
         for definition in sources:
             config = configs[definition.config.key]
             opener = _Opener(
-                definition, config, settings, metrics, stack, open_sessions, shared, public_cache
+                definition,
+                config,
+                settings,
+                metrics,
+                stack,
+                open_sessions,
+                shared,
+                public_cache,
+                parsed,
             )
             states[definition.source] = await definition.open(opener, config)
         services = Services(
@@ -227,6 +235,7 @@ class _Opener:
     sessions: set[str]
     shared: Redis | None
     cache: ResponseCache | None
+    parsed: ParsedCache | None
 
     @property
     def observer(self) -> UpstreamObserver:
@@ -263,6 +272,7 @@ class _Opener:
         wiring = Wiring(
             observer=observer,
             cache=self.cache,
+            parsed=self.parsed,
             cache_ttl_seconds=self.settings.public_cache_ttl_seconds,
             rate_limiter=limiter,
             max_body_bytes=self.settings.upstream_max_body_bytes,
@@ -273,17 +283,18 @@ class _Opener:
         return http
 
 
-def _public_cache(settings: Settings) -> ResponseCache | None:
-    """The shared cache of public reads (docs/caching.md): Redis with `REDIS_URL`, else one in
-    this process; None when its TTL is 0."""
+def _public_cache(settings: Settings) -> tuple[ParsedCache | None, ResponseCache | None]:
+    """The shared cache of public reads (docs/caching.md): parsed answers in this process, and
+    with `REDIS_URL` their bytes in Redis behind them; none when its TTL is 0."""
     if settings.public_cache_ttl_seconds <= 0:
-        return None
-    if settings.redis_url is not None:
-        logger.info("public reads are cached in Redis for %g s", settings.public_cache_ttl_seconds)
-        return RedisCache.from_url(settings.redis_url)
-    return MemoryCache(
+        return None, None
+    parsed = ParsedCache(
         max_entries=settings.public_cache_max_entries, max_bytes=settings.public_cache_max_bytes
     )
+    if settings.redis_url is not None:
+        logger.info("public reads are cached in Redis for %g s", settings.public_cache_ttl_seconds)
+        return parsed, RedisCache.from_url(settings.redis_url)
+    return parsed, None
 
 
 def live_policy(settings: Settings) -> LivePolicy:

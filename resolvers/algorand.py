@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from resolvers.concurrency import gather_settled
 from resolvers.context import RequestContext
+from resolvers.derived import PerPage
 from resolvers.holding_query import HoldingQuery
 from resolvers.ids import uint64
 from resolvers.native import NATIVE_KEY, native_asset
@@ -34,8 +35,7 @@ from resolvers.slots import SourceSlot
 from sources import Source
 from sources.algod.client import AlgodClient
 from sources.algod.loaders import AccountAssetsKey, AlgodLoaders
-from sources.algod.pages import resume_after
-from sources.algod.records import AccountInfo, AssetHolding, AssetParams
+from sources.algod.records import AccountInfo, AssetHolding, AssetHoldingsPage, AssetParams
 from sources.parsing import Rejected
 
 __all__ = [
@@ -53,10 +53,12 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Algorand:
-    """What the source opened: the node's client, and the chain id of its network."""
+    """What the source opened: the node's client, the chain id of its network, and the
+    records derived from the pages it read (`resolvers.derived`)."""
 
     client: AlgodClient
     chain_id: str
+    derived: PerPage[Derived] = field(default_factory=PerPage)
 
 
 SLOT = SourceSlot(Source.ALGORAND, Algorand, lambda state: AlgodLoaders.create(state.client))
@@ -123,11 +125,33 @@ def _holding_record(
     )
 
 
+Derived = tuple[tuple[HoldingRecord | Rejected, str], ...]
+"""A page's entries for one account: each holding's record (or the item that could not be
+read) with the position that resumes right after it."""
+
+
+def _derive(account: AccountRecord, page: AssetHoldingsPage, next_token: str | None) -> Derived:
+    derived: list[tuple[HoldingRecord | Rejected, str]] = []
+    resume = next_token
+    for holding in page.entries:
+        # What `resume_after` gives for the entries up to this one, in one pass.
+        if isinstance(holding, Rejected):
+            if holding.label is not None and holding.label.isdigit():
+                resume = holding.label
+            derived.append((holding, resume or _AFTER_NATIVE))
+        else:
+            resume = str(holding.asset_id)
+            record = _holding_record(account, holding, page.fetched_at, page.round)
+            derived.append((record, resume))
+    return tuple(derived)
+
+
 def _fetcher(
     context: RequestContext, account: AccountRecord, limit: int
 ) -> Callable[[str | None], Awaitable[Slice[HoldingRecord]]]:
     assets = SLOT.loaders(context).account_assets
     balances = SLOT.loaders(context).account
+    derived = SLOT.state(context).derived
 
     async def fetch(position: str | None) -> Slice[HoldingRecord]:
         next_token = None if position in (None, _AFTER_NATIVE) else position
@@ -139,15 +163,15 @@ def _fetcher(
             head.append((_native_record(account, info), _AFTER_NATIVE))
         else:
             page = await page_load
-
-        def entry(index: int) -> tuple[HoldingRecord | Skipped, str | None]:
-            holding = page.entries[index]
-            resume = resume_after(page.entries[: index + 1], next_token) or _AFTER_NATIVE
-            if isinstance(holding, Rejected):
-                return Skipped(holding.error), resume
-            return _holding_record(account, holding, page.fetched_at, page.round), resume
-
-        asas = (entry(index) for index in range(len(page.entries)))
+        # A page from the public cache is the same object request after request: its records,
+        # ids and positions are made once (a rejected item's error is a copy per request).
+        entries = derived.get(
+            page, (account, next_token), lambda: _derive(account, page, next_token)
+        )
+        asas = (
+            (Skipped(item.error) if isinstance(item, Rejected) else item, resume)
+            for item, resume in entries
+        )
         return Slice(itertools.chain(head, asas), page.next_token)
 
     return fetch

@@ -2,11 +2,13 @@
 
 Every source's data is normalised into these shapes, so the schema knows nothing of upstream
 JSON and the sources know nothing of GraphQL. Quantities are `Decimal` or `int`, never floats.
+The schema serves these records as they are (`schema/served.py`): their attributes are the
+GraphQL types' fields, and each record's global `id` is encoded once, when it is made.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -57,10 +59,11 @@ class AccountRecord:
     source: Source
     address: str
     chain_id: str | None = None
+    id: str = field(init=False, repr=False, compare=False)
+    """The global id, encoded once when the record is made (as for every record here)."""
 
-    @property
-    def id(self) -> str:
-        return encode_id("Account", self.source.value, self.address)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", encode_id("Account", self.source.value, self.address))
 
     @property
     def custodial(self) -> bool:
@@ -73,10 +76,10 @@ class ProviderRecord:
     name: str
     kind: ProviderKind
     sources: tuple[Source, ...]
+    id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        return encode_id("Provider", self.slug)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", encode_id("Provider", self.slug))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +100,10 @@ class AssetRecord:
     #: The name's bytes in hex, when the source gives them (Algorand's `name-b64`, a Cardano
     #: name that verifies): the only form of a name that is not printable text.
     name_hex: str | None = None
+    id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        return encode_id("Asset", self.source.value, *self.key)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", encode_id("Asset", self.source.value, *self.key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +127,13 @@ class HoldingRecord:
     #: CAIP-2 networks the source places the holding on beside the asset's own chain (a Mesh
     #: self-custody position's `distribution`); asset identity reads them.
     chains: tuple[str, ...] = ()
+    id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        return encode_id("AssetHolding", self.account.source.value, self.account.address, *self.key)
+    def __post_init__(self) -> None:
+        account = self.account
+        object.__setattr__(
+            self, "id", encode_id("AssetHolding", account.source.value, account.address, *self.key)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +177,13 @@ class PositionRecord:
     total_daily_return: Decimal | None = None
     daily_return_percentage: Decimal | None = None
     distribution: tuple[DistributionRecord, ...] = ()
+    id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        return encode_id("Position", self.account.source.value, self.account.address, *self.key)
+    def __post_init__(self) -> None:
+        account = self.account
+        object.__setattr__(
+            self, "id", encode_id("Position", account.source.value, account.address, *self.key)
+        )
 
 
 @dataclass(frozen=True, slots=True)

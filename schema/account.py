@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
@@ -29,6 +29,7 @@ from schema.position import Position
 from schema.position_connection import PositionConnection
 from schema.provider import Provider
 from schema.selection import selects
+from schema.served import served_as
 from schema.soft import Info, carried, report, soft
 from schema.source_error import SourceError
 
@@ -61,17 +62,13 @@ class Account(Node):
         description="CAIP-2 chain id for on-chain accounts, e.g. "
         "algorand:wGHE2Pwdvd7S12BL5FaOP20EGYesN73k."
     )
-    record: strawberry.Private[AccountRecord]
 
     @classmethod
     def of(cls, record: AccountRecord) -> Account:
-        return cls(
-            id=strawberry.ID(record.id),
-            source=record.source,
-            address=record.address,
-            chain_id=record.chain_id,
-            record=record,
-        )
+        """The record as this type: served as it is, no copy (its attributes are the fields)."""
+        return cast("Account", record)
+
+    is_type_of = served_as(AccountRecord)
 
     @strawberry.field(
         description="What the account holds, one page at a time.",
@@ -90,14 +87,12 @@ class Account(Node):
         query = filter.query() if filter else HoldingQuery.of()
         try:
             page = await resolve_holdings(
-                info.context, self.record, first, after, query, count=selects(info, "totalCount")
+                info.context, _record(self), first, after, query, count=selects(info, "totalCount")
             )
         except Exception as error:  # the list answers, empty and incomplete, and says why
             page = Pager.failed(error)
         report(info, page.problems)
-        return AssetHoldingConnection.of_holdings(
-            page, self.record, lambda record: AssetHolding.of(record, self)
-        )
+        return AssetHoldingConnection.of_holdings(page, _record(self), AssetHolding.of)
 
     @strawberry.field(
         description="Valued positions with cost basis and returns (MESH); empty for sources "
@@ -116,13 +111,13 @@ class Account(Node):
     ) -> PositionConnection:
         try:
             page = await resolve_positions(
-                info.context, self.record, first, after, PositionKind(kind) if kind else None
+                info.context, _record(self), first, after, PositionKind(kind) if kind else None
             )
         except Exception as error:  # the list answers, empty and incomplete, and says why
             page = Pager.failed(error)
         report(info, page.problems)
         return PositionConnection.of_positions(
-            page, self.record, lambda record: Position.of(record, self)
+            page, _record(self), lambda record: Position.of(record, self)
         )
 
     @strawberry.field(
@@ -131,7 +126,8 @@ class Account(Node):
         directives=[UPSTREAM_READ],
     )
     async def providers(self, info: Info) -> list[Provider]:
-        records = await soft(info, resolve_providers(info.context, self.record), [], on_parent=True)
+        listed = resolve_providers(info.context, _record(self))
+        records = await soft(info, listed, [], on_parent=True)
         return [Provider.of(record) for record in records]
 
     @strawberry.field(
@@ -145,7 +141,7 @@ class Account(Node):
     )
     async def errors(self, info: Info) -> list[SourceError]:
         carried(info)
-        account = self.record
+        account = _record(self)
         try:
             problems = await resolve_account_problems(info.context, account)
         except Exception as error:  # what could not be read is what failed
@@ -170,6 +166,11 @@ class Account(Node):
             names = ", ".join(info.context.services.sources.names)
             raise BadUserInput(f"source: {source!r} is not one of {names}")
         return cls.of(resolve_account(info.context, served.source, address))
+
+
+def _record(account: Account) -> AccountRecord:
+    """What an account's fields read: it is served as its record (`Account.of`)."""
+    return cast("AccountRecord", account)
 
 
 @strawberry.type(description="The authenticated end user.")

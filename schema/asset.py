@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from resolvers.nodes import resolve_node
@@ -9,6 +11,7 @@ from resolvers.records import AssetRecord
 from schema.enums import AssetKind
 from schema.node import Node
 from schema.scalars import BigInt
+from schema.served import served_as
 from schema.soft import Info
 
 __all__ = ["Asset"]
@@ -54,19 +57,10 @@ class Asset(Node):
 
     @classmethod
     def of(cls, record: AssetRecord) -> Asset:
-        return cls(
-            id=strawberry.ID(record.id),
-            kind=record.kind,
-            symbol=record.symbol,
-            name=record.name,
-            name_hex=record.name_hex,
-            decimals=record.decimals,
-            chain_id=record.chain_id,
-            caip19=record.caip19,
-            asset_id=BigInt(record.asset_id) if record.asset_id is not None else None,
-            policy_id=record.policy_id,
-            fingerprint=record.fingerprint,
-        )
+        """The record as this type: served as it is, no copy (its attributes are the fields)."""
+        return cast("Asset", record)
+
+    is_type_of = served_as(AssetRecord)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Asset | None:

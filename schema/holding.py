@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -16,6 +16,7 @@ from schema.enums import AssetKind
 from schema.node import Node
 from schema.provider import Provider
 from schema.scalars import BigInt
+from schema.served import served_as
 from schema.soft import Info
 
 if TYPE_CHECKING:
@@ -103,28 +104,14 @@ class AssetHolding(Node):
     )
 
     @classmethod
-    def of(cls, record: HoldingRecord, account: Account) -> AssetHolding:
-        return cls(
-            id=strawberry.ID(record.id),
-            account=account,
-            asset=Asset.of(record.asset),
-            amount=record.amount,
-            raw_amount=BigInt(record.raw_amount) if record.raw_amount is not None else None,
-            staked_amount=record.staked_amount,
-            is_frozen=record.is_frozen,
-            price_usd=record.price_usd,
-            value_usd=record.value_usd,
-            provider=Provider.of(record.provider) if record.provider else None,
-            wallet_address=record.wallet_address,
-            fetched_at=record.fetched_at,
-            round=BigInt(record.round) if record.round is not None else None,
-        )
+    def of(cls, record: HoldingRecord) -> AssetHolding:
+        """The record as this type: served as it is, no copy (its attributes are the fields;
+        its `account`, `asset` and `provider` are records served as theirs)."""
+        return cast("AssetHolding", record)
+
+    is_type_of = served_as(HoldingRecord)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> AssetHolding | None:
-        from schema.account import Account
-
         record = await resolve_node(info.context, id)
-        if not isinstance(record, HoldingRecord):
-            return None
-        return cls.of(record, Account.of(record.account))
+        return cls.of(record) if isinstance(record, HoldingRecord) else None

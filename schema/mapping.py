@@ -20,7 +20,7 @@ def to_node(record: NodeRecord | None) -> Node | None:
     if isinstance(record, AccountRecord):
         return Account.of(record)
     if isinstance(record, HoldingRecord):
-        return AssetHolding.of(record, Account.of(record.account))
+        return AssetHolding.of(record)
     if isinstance(record, PositionRecord):
         return Position.of(record, Account.of(record.account))
     if isinstance(record, AssetRecord):

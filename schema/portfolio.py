@@ -118,7 +118,7 @@ class PortfolioHolding:
     def of(cls, item: ValuedHolding) -> PortfolioHolding:
         record = item.holding
         return cls(
-            holding=AssetHolding.of(record, Account.of(record.account)),
+            holding=AssetHolding.of(record),
             price_usd=item.price_usd,
             value_usd=item.value_usd,
             price_origin=item.origin,

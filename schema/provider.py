@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from resolvers.nodes import resolve_node
 from resolvers.records import ProviderRecord
 from schema.enums import ProviderKind, Source
 from schema.node import Node
+from schema.served import served_as
 from schema.soft import Info
 
 __all__ = ["Provider"]
@@ -29,13 +32,10 @@ class Provider(Node):
 
     @classmethod
     def of(cls, record: ProviderRecord) -> Provider:
-        return cls(
-            id=strawberry.ID(record.id),
-            slug=record.slug,
-            name=record.name,
-            kind=record.kind,
-            sources=list(record.sources),
-        )
+        """The record as this type: served as it is, no copy (its attributes are the fields)."""
+        return cast("Provider", record)
+
+    is_type_of = served_as(ProviderRecord)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Provider | None:

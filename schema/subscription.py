@@ -70,7 +70,7 @@ class HoldingAmountChange:
     def of(cls, change: HoldingChange) -> HoldingAmountChange:
         previous, current = change.previous, change.current
         return cls(
-            holding=AssetHolding.of(current, Account.of(current.account)),
+            holding=AssetHolding.of(current),
             previous_amount=previous.amount,
             amount=current.amount,
             previous_raw_amount=_big(previous.raw_amount),
@@ -124,8 +124,8 @@ class HoldingsChangedEvent:
             initial=event.initial,
             read_at=event.read_at,
             round=_big(event.round),
-            added=[AssetHolding.of(h, account) for h in event.added],
-            removed=[AssetHolding.of(h, account) for h in event.removed],
+            added=[AssetHolding.of(h) for h in event.added],
+            removed=[AssetHolding.of(h) for h in event.removed],
             changed=[HoldingAmountChange.of(change) for change in event.changed],
             holdings_count=event.holdings_count,
             complete=not event.problems,

@@ -26,6 +26,8 @@ __all__ = [
     "BreakerState",
     "NullObserver",
     "Outcome",
+    "ParseOrigin",
+    "PublicCache",
     "UpstreamObserver",
 ]
 
@@ -44,6 +46,12 @@ Outcome = Literal[
 
 BreakerState = Literal["closed", "open", "half_open"]
 
+PublicCache = Literal["public", "redis"]
+"""Which part of the cache of public reads a look-up was in."""
+
+ParseOrigin = Literal["upstream", "cache"]
+"""Where a parsed body came from: the upstream itself, or the shared cache's stored bytes."""
+
 REQUEST_ID: ContextVar[str | None] = ContextVar("holdings_graph_request_id", default=None)
 
 
@@ -61,8 +69,16 @@ class UpstreamObserver(Protocol):
     def breaker_changed(self, source: Source, state: BreakerState) -> None:
         """The source's circuit breaker entered `state`."""
 
-    def public_cache(self, source: Source, endpoint: str, hit: bool) -> None:
-        """A cacheable read looked in the shared cache of public data: found (`hit`) or not."""
+    def public_cache(
+        self, source: Source, endpoint: str, hit: bool, *, cache: PublicCache = "public"
+    ) -> None:
+        """A cacheable read looked in the shared cache of public data: found (`hit`) or not;
+        `public` is the in-process cache of parsed answers, `redis` the bytes behind it."""
+
+    def answer_parsed(self, source: Source, endpoint: str, origin: ParseOrigin) -> None:
+        """An answer's body was parsed into records: one read from the upstream (`upstream`,
+        once per call however many requests shared it), or one found as bytes in the shared
+        cache in Redis (`cache`, once per process per entry)."""
 
 
 class NullObserver:
@@ -79,7 +95,12 @@ class NullObserver:
     def breaker_changed(self, source: Source, state: BreakerState) -> None:
         return None
 
-    def public_cache(self, source: Source, endpoint: str, hit: bool) -> None:
+    def public_cache(
+        self, source: Source, endpoint: str, hit: bool, *, cache: PublicCache = "public"
+    ) -> None:
+        return None
+
+    def answer_parsed(self, source: Source, endpoint: str, origin: ParseOrigin) -> None:
         return None
 
 

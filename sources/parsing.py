@@ -71,8 +71,15 @@ class Rejected:
     label: str | None
     """What the item calls itself, when that could be read and is a plain identifier (an
     asset id, a fingerprint, a symbol); never free text from the upstream."""
-    error: UpstreamBadResponse
-    """The coded error naming the item."""
+    failure: UpstreamBadResponse
+    """The coded error naming the item, as the parse made it: never raised itself, since a
+    parsed page is shared (the cache of public reads, the single flight) and raising an
+    exception writes its traceback and context into it. Read `error`."""
+
+    @property
+    def error(self) -> UpstreamBadResponse:
+        """The coded error naming the item: a copy of its own for each caller to raise."""
+        return self.failure.again()
 
 
 # A label is quoted in messages: an identifier, never free text (it could carry anything).
@@ -98,7 +105,8 @@ def read_each(
         try:
             out.append(read(expect_object(source, item, place)))
         except UpstreamBadResponse as error:
-            out.append(Rejected(index, named, error))
+            # Kept without the parse's frames: the page may be kept and shared for its TTL.
+            out.append(Rejected(index, named, error.with_traceback(None)))
     return tuple(out)
 
 

@@ -10,6 +10,9 @@ cache its hits and misses, and the HTTP middleware each request. `GET /metrics` 
     holdings_upstream_request_duration_seconds{source,endpoint}    histogram of their durations
     holdings_upstream_retries_total{source,endpoint,reason}        attempts tried again
     holdings_upstream_breaker_state{source}                        0 closed, 1 half-open, 2 open
+    holdings_upstream_parses_total{source,endpoint,origin}         answers parsed into records:
+                                                                   read from the upstream, or
+                                                                   bytes from Redis ("cache")
     holdings_graphql_operations_total{type}                        query, mutation, or "invalid"
     holdings_graphql_errors_total{code}                            errors in responses, by code
     holdings_graphql_executions_total{executor,reason}             operations run on a compiled
@@ -19,6 +22,7 @@ cache its hits and misses, and the HTTP middleware each request. `GET /metrics` 
     holdings_graphql_plan_bailouts_total                           values a plan handed back to
                                                                    graphql-core to complete
     holdings_cache_hits_total{cache} / holdings_cache_misses_total{cache}  parse, validation, public
+                                                                   (parsed, in process), redis
     holdings_http_requests_total{method,route,status}              HTTP requests served
     holdings_http_request_duration_seconds{route}                  histogram of their durations
 
@@ -107,6 +111,15 @@ class Metrics:
         self._cache_misses = Counter(
             "holdings_cache_misses", "Cache misses, by cache.", ["cache"], registry=registry
         )
+        self._parses = Counter(
+            "holdings_upstream_parses",
+            "Upstream answers parsed into records, by source, endpoint and origin: `upstream` "
+            "(an answer read from the upstream, once however many requests shared it) or "
+            "`cache` (bytes found in the shared cache in Redis, once per process per entry); "
+            "an answer served parsed from the public cache costs none.",
+            ["source", "endpoint", "origin"],
+            registry=registry,
+        )
         self._http_requests = Counter(
             "holdings_http_requests",
             "HTTP requests served, by method, route and status.",
@@ -136,8 +149,11 @@ class Metrics:
         self._breakers[label] = state
         self._breaker.labels(label).set(BREAKER_STATES.get(state, 0))
 
-    def public_cache(self, source: str, endpoint: str, hit: bool) -> None:
-        self.cache("public", hit)
+    def public_cache(self, source: str, endpoint: str, hit: bool, *, cache: str = "public") -> None:
+        self.cache(cache, hit)
+
+    def answer_parsed(self, source: str, endpoint: str, origin: str) -> None:
+        self._parses.labels(str(source), endpoint, origin).inc()
 
     # --- the graph's own -------------------------------------------------------------------
 

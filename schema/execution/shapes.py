@@ -32,6 +32,8 @@ from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int,
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from schema.served import is_pure_type_test
+
 __all__ = [
     "Collect",
     "Field",
@@ -152,8 +154,10 @@ class _Reader:
 
     def _object(self, type_: GraphQLObjectType, fields: FieldDetailsList) -> Object | None:
         is_type_of = type_.is_type_of
-        if is_type_of is not None and not getattr(is_type_of, "__qualname__", "").endswith(
-            _GENERATED_IS_TYPE_OF
+        if (
+            is_type_of is not None
+            and not getattr(is_type_of, "__qualname__", "").endswith(_GENERATED_IS_TYPE_OF)
+            and not is_pure_type_test(is_type_of)
         ):
             return None
         entries: list[Field] = []

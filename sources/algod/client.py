@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
-from functools import partial
 
 from sources.algod.provider_quota import provider_refusal
 from sources.algod.records import (
@@ -31,7 +30,7 @@ from sources.algod.records import (
     AssetParams,
 )
 from sources.errors import UpstreamUnavailable
-from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, path_segment
+from sources.http import HttpUpstream, Reading, UpstreamRequest, UpstreamResponse, path_segment
 from sources.parsing import JsonObject, Rejected, expect_object, read_each
 
 __all__ = ["AlgodClient"]
@@ -79,7 +78,7 @@ class AlgodClient:
             accept=(200, 404),
             endpoint="GET /v2/accounts/{address}/assets",
             cacheable=True,
-            parse=partial(_holdings_answer, after=_token_value(next_token)),
+            parse=Reading(_holdings_answer, (_token_value(next_token),)),
         )
         return await self._http.send(request)
 
@@ -93,7 +92,7 @@ class AlgodClient:
             accept=(200, 404),
             endpoint="GET /v2/assets/{asset_id}",
             cacheable=True,
-            parse=partial(_asset_answer, asset_id),
+            parse=Reading(_asset_answer, (asset_id,)),
         )
         return await self._http.send(request)
 
@@ -110,12 +109,12 @@ class AlgodClient:
             refusal=provider_refusal,
             endpoint="GET /v2/accounts/{address}",
             cacheable=True,
-            parse=partial(_account_answer, address),
+            parse=Reading(_account_answer, (address,)),
         )
         return await self._http.send(request)
 
 
-def _holdings_answer(response: UpstreamResponse, *, after: int | None) -> AssetHoldingsPage:
+def _holdings_answer(after: int | None, response: UpstreamResponse) -> AssetHoldingsPage:
     if response.status == 404:
         source = response.source
         raise UpstreamUnavailable(

@@ -22,6 +22,9 @@ class CachedAnswer:
     body: bytes
     read_at: datetime
     """When the upstream answered (aware, UTC)."""
+    expires_in: float | None = None
+    """How many more seconds the backend keeps it, when it says (Redis's `PTTL`): a parsed
+    copy kept in process lives no longer than the entry."""
 
 
 class ResponseCache(Protocol):

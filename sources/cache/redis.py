@@ -1,9 +1,11 @@
 """The response cache in Redis, shared by every process and replica that names the same Redis.
 
-Used when `REDIS_URL` is set (alone: no in-process layer in front, so every replica answers
-from the same entries and an entry's TTL is Redis's own). Keys are `cache_key`s
+Used when `REDIS_URL` is set, behind the in-process cache of parsed answers: every replica
+answers from the same entries, each parsed once per process. Keys are `cache_key`s
 (`holdings:v1:...`); a value is a short header (format version, status, read time in
-microseconds since the epoch) and the body, stored with `SET ... PX <ttl>`.
+microseconds since the epoch) and the body, stored with `SET ... PX <ttl>`. A read asks
+for the entry's `PTTL` in the same round trip, so a parsed copy kept in process
+(`sources.cache.parsed`) lives no longer than the entry.
 
 Redis is a help, never a dependency: a failed or slow call (bounded by `timeout_seconds`) is a
 miss or a dropped write for that call only, the read goes to the upstream, and the failure is
@@ -14,10 +16,12 @@ carry a password).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -64,13 +68,24 @@ class RedisCache:
 
     async def get(self, key: str) -> CachedAnswer | None:
         try:
-            value = await asyncio.wait_for(self._client.get(key), self._timeout)
+            value, left = await asyncio.wait_for(self._get(key), self._timeout)
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed("read", exc)
             return None
         if not isinstance(value, bytes):
             return None
-        return _decode(value)
+        answer = _decode(value)
+        if answer is None or not isinstance(left, int) or left < 0:
+            return answer
+        return dataclasses.replace(answer, expires_in=left / 1000)
+
+    async def _get(self, key: str) -> list[Any]:
+        # The entry and how long Redis still keeps it, in one round trip (no MULTI needed:
+        # an entry that expires in between is a value with a PTTL of -2, taken as unknown).
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.get(key)
+            pipe.pttl(key)
+            return list(await pipe.execute())
 
     async def set(self, key: str, answer: CachedAnswer, ttl_seconds: float) -> None:
         milliseconds = int(ttl_seconds * 1000)

@@ -33,7 +33,7 @@ from urllib.parse import quote_plus
 
 from sources.errors import UpstreamError, UpstreamUnauthorized
 from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, decode_json
-from sources.observe import BreakerState, Outcome, UpstreamObserver
+from sources.observe import BreakerState, Outcome, ParseOrigin, PublicCache, UpstreamObserver
 from sources.parsing import expect_object
 from sources.source import Source
 
@@ -220,8 +220,13 @@ class IdentityObserver:
         log = logger.warning if state == "open" else logger.info
         log("%s: circuit %s", IDENTITY_SERVER, state.replace("_", "-"))
 
-    def public_cache(self, source: Source, endpoint: str, hit: bool) -> None:
-        self._observer.public_cache(source, endpoint, hit)
+    def public_cache(
+        self, source: Source, endpoint: str, hit: bool, *, cache: PublicCache = "public"
+    ) -> None:
+        self._observer.public_cache(source, endpoint, hit, cache=cache)
+
+    def answer_parsed(self, source: Source, endpoint: str, origin: ParseOrigin) -> None:
+        self._observer.answer_parsed(source, endpoint, origin)
 
 
 def _oauth_error(source: Source, body: bytes) -> str:

@@ -28,12 +28,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from functools import partial
 from typing import Any, TypeVar
 
 from sources.cardanobi.auth import AccessTokenCache, CardanoBIAuth
 from sources.cardanobi.records import AccountAsset, AccountAssetsPage, AccountInfo, AssetDetails
-from sources.http import HttpUpstream, UpstreamRequest, UpstreamResponse, path_segment
+from sources.http import HttpUpstream, Reading, UpstreamRequest, UpstreamResponse, path_segment
 from sources.parsing import UINT64_MAX, JsonObject, expect_list, expect_object, read_each
 
 __all__ = ["MAX_TOP", "PAGE_SIZE", "CardanoBIClient"]
@@ -85,7 +84,7 @@ class CardanoBIClient:
             f"/api/core/accounts/{path_segment(stake_address)}/assets",
             params=params,
             endpoint="GET /api/core/accounts/{stake_address}/assets",
-            parse=partial(_assets_page, stake_address, skip, top),
+            parse=Reading(_assets_page, (stake_address, skip, top)),
         )
 
     async def account(self, stake_address: str) -> AccountInfo | None:
@@ -93,7 +92,7 @@ class CardanoBIClient:
         return await self._get(
             f"/api/core/accounts/{path_segment(stake_address)}",
             endpoint="GET /api/core/accounts/{stake_address}",
-            parse=partial(_account, stake_address),
+            parse=Reading(_account, (stake_address,)),
         )
 
     async def asset(self, fingerprint: str) -> AssetDetails | None:
@@ -105,7 +104,7 @@ class CardanoBIClient:
         return await self._get(
             f"/api/core/assets/{path_segment(fingerprint)}",
             endpoint="GET /api/core/assets/{fingerprint}",
-            parse=partial(_asset, fingerprint),
+            parse=Reading(_asset, (fingerprint,)),
         )
 
     async def _get(

@@ -6,10 +6,12 @@ headers, body, accepted statuses, endpoint label, whether it may be retried and 
 that is not HTTP's usual sense) and hands it to `HttpUpstream.send`. The request then
 crosses these layers, in this order (composed once, in `compose.py`):
 
-    cache.py    shared cache of public reads: a hit is served without a request; every answer is
-                parsed here, and only a 2xx answer that parsed is kept
-    flight.py   single flight: concurrent identical public reads share one call below, which
-                is cancelled when its last waiter has gone
+    cache.py    shared cache of public reads, parsed, in process: a hit is the record a parse
+                made before, served without a request, a decode or a check
+    flight.py   single flight: concurrent identical public reads share one call below and its
+                parsed value; the call is cancelled when its last waiter has gone
+    parse.py    every answer is parsed here, once per call; only a 2xx answer that parsed is
+                kept (parsed in process, as bytes in Redis); Redis's bytes are looked up here
     auth.py     the request's auth flow (CardanoBI's bearer token): asked for only when a request
                 really goes upstream, and retried once with a fresh token after a 401
     breaker.py  the source's circuit breaker: refuses at once while open, one probe when half-open
@@ -30,7 +32,7 @@ redirects, no cookies, no proxy from the environment, the body cap checked while
 URL, header or body in a message, the request id sent upstream) live in `transport.py`.
 """
 
-from sources.http.request import Auth, Refusal, UpstreamRequest, path_segment, raw
+from sources.http.request import Auth, Reading, Refusal, UpstreamRequest, path_segment, raw
 from sources.http.response import UpstreamResponse, decode_json
 from sources.http.setup import BARE_POLICY, DEFAULT_MAX_BODY_BYTES, Wiring
 from sources.http.statuses import error_for_status, parse_retry_after
@@ -42,6 +44,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "Auth",
     "HttpUpstream",
+    "Reading",
     "Refusal",
     "Timeouts",
     "UpstreamRequest",

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from sources.errors import UpstreamError
 from sources.http.response import UpstreamResponse
 
-__all__ = ["Auth", "Refusal", "UpstreamRequest", "path_segment", "raw"]
+__all__ = ["Auth", "Reading", "Refusal", "UpstreamRequest", "path_segment", "raw"]
 
 T = TypeVar("T")
 
@@ -46,6 +46,22 @@ def raw(response: UpstreamResponse) -> UpstreamResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading(Generic[T]):
+    """A parse bound to the arguments it needs beside the answer: `func(*args, response)`.
+
+    Unlike `functools.partial` it is equal to another reading of the same function and
+    arguments, so the layers that share parsed answers (the cache of public reads and the
+    single flight, keyed by the read and its parse) know two requests read an answer alike.
+    """
+
+    func: Callable[..., T]
+    args: tuple[Any, ...] = ()
+
+    def __call__(self, response: UpstreamResponse) -> T:
+        return self.func(*self.args, response)
+
+
+@dataclass(frozen=True, slots=True)
 class UpstreamRequest(Generic[T]):
     """One call to an upstream, from the client down to the attempt."""
 
@@ -54,7 +70,10 @@ class UpstreamRequest(Generic[T]):
     """Appended to the upstream's base URL, unless `url` is given."""
     _: KW_ONLY
     parse: Callable[[UpstreamResponse], T]
-    """Reads an accepted answer into the client's value; raises an `UpstreamError` to refuse it."""
+    """Reads an accepted answer into the client's value; raises an `UpstreamError` to refuse it.
+    For a cacheable read, the value is shared: with every concurrent identical read, and for the
+    TTL with later ones whose parse is equal (a `Reading`, or one function), so it must be
+    immutable (frozen records, tuples), and the same for every user."""
     url: str | None = None
     """An absolute URL of the server's own configuration (never one an answer named)."""
     params: Mapping[str, str] | None = None
@@ -95,6 +114,12 @@ class UpstreamRequest(Generic[T]):
         if self.idempotent is not None:
             return self.idempotent
         return self.method in _IDEMPOTENT_METHODS
+
+    @property
+    def sharing_key(self) -> tuple[tuple[int, ...], Callable[[UpstreamResponse], T]]:
+        """What, beside the cache key, two shared reads must have alike to share a value: the
+        statuses they accept (an answer to one may be an error to the other) and the parse."""
+        return tuple(sorted(self.accept)), self.parse
 
     @property
     def shared(self) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sources.cache.key import cache_key
+from sources.cache.parsed import ParsedCache
 from sources.cache.protocol import ResponseCache
 from sources.http.request import UpstreamRequest
 from sources.http.response import UpstreamResponse
@@ -23,14 +24,17 @@ from sources.resilience.policy import DEFAULT_MAX_BODY_BYTES, NO_RETRY, SourcePo
 from sources.resilience.ratelimit import RateLimiter
 from sources.source import Source
 
-__all__ = ["BARE_POLICY", "DEFAULT_MAX_BODY_BYTES", "Send", "Setup", "Wiring"]
+__all__ = ["BARE_POLICY", "DEFAULT_MAX_BODY_BYTES", "Read", "Send", "Setup", "Wiring"]
 
 BARE_POLICY = SourcePolicy(retry=NO_RETRY, breaker=None)
 """One attempt per call, no breaker, no rate: what the clients' own tests want; the server
 builds each upstream from its configured policy."""
 
 Send = Callable[[UpstreamRequest[Any]], Coroutine[Any, Any, UpstreamResponse]]
-"""A layer, seen from the one above it."""
+"""A layer below the parse, seen from the one above it: it answers with the upstream's answer."""
+
+Read = Callable[[UpstreamRequest[Any]], Coroutine[Any, Any, Any]]
+"""A layer at or above the parse: it answers with the request's parsed value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +43,10 @@ class Wiring:
 
     observer: UpstreamObserver = NULL_OBSERVER
     cache: ResponseCache | None = None
-    """The shared cache of public reads; nothing is kept when `cache_ttl_seconds` is 0."""
+    """The shared cache of public reads as bytes (Redis, for every process and replica);
+    nothing is kept when `cache_ttl_seconds` is 0."""
+    parsed: ParsedCache | None = None
+    """The same reads parsed, in this process (in front of `cache` when both are given)."""
     cache_ttl_seconds: float = 0.0
     rate_limiter: RateLimiter | None = None
     """Replaces the in-process token bucket of the policy's rate (one shared by replicas)."""

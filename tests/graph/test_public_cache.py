@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -28,6 +29,7 @@ from tests.graph.support import (
     codes,
 )
 from tests.harness import GraphClient, Sandboxes, SandboxHandle, serve_graph
+from tests.redis_server import start_redis
 
 HOLDINGS = """
 query Holdings($source: Source!, $address: String!) {
@@ -222,3 +224,94 @@ async def test_cache_hits_and_misses_are_counted_in_the_metrics(
     # Two cacheable reads per request (the balance and the asset page): missed once, then hit.
     assert samples[("holdings_cache_misses_total", "public")] == 2
     assert samples[("holdings_cache_hits_total", "public")] == 4
+
+
+async def metric_samples(graph: GraphClient, http: aiohttp.ClientSession) -> dict[Any, float]:
+    """Every sample on the graph's `/metrics`, by name and labels."""
+    async with http.get(graph.url.removesuffix("/graphql") + "/metrics") as response:
+        text = await response.text()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def parses(samples: dict[Any, float], origin: str) -> float:
+    """How many upstream answers the graph parsed, of `origin` (upstream, cache)."""
+    return sum(
+        value
+        for (name, labels), value in samples.items()
+        if name == "holdings_upstream_parses_total" and ("origin", origin) in labels
+    )
+
+
+async def test_a_page_served_from_the_public_cache_is_not_parsed_again(
+    clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    async with graph_with_cache(clean, http, LONG_TTL) as graph:
+        first = await graph.data(HOLDINGS, ALGORAND)
+        after_first = await metric_samples(graph, http)
+        second = await graph.data(HOLDINGS, ALGORAND)
+        third = await graph.data(HOLDINGS, ALGORAND)
+        after_third = await metric_samples(graph, http)
+    assert second == first and third == first
+    # The balance and the asset page, each parsed once, when they were read from algod ...
+    assert parses(after_first, "upstream") == 2
+    # ... and never again: the two later requests are handed the records that parse made.
+    assert parses(after_third, "upstream") == 2
+    assert parses(after_third, "cache") == 0
+    hits = ("holdings_cache_hits_total", (("cache", "public"),))
+    assert after_third[hits] - after_first.get(hits, 0) == 4
+    assert await counts(clean.algod, ALGOD_ASSETS, ALGOD_ACCOUNT) == [1, 1]
+
+
+async def test_without_the_public_cache_every_request_parses_what_it_reads(
+    clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    # The counter's other side: with the cache off, each request reads and parses afresh.
+    async with graph_with_cache(clean, http, 0) as graph:
+        for _ in range(3):
+            await graph.data(HOLDINGS, ALGORAND)
+        samples = await metric_samples(graph, http)
+    assert parses(samples, "upstream") == 6
+    assert await counts(clean.algod, ALGOD_ASSETS, ALGOD_ACCOUNT) == [3, 3]
+
+
+async def test_concurrent_identical_requests_share_one_parse(
+    clean: Sandboxes, http: aiohttp.ClientSession
+) -> None:
+    # The cache is off: the single flight hands its one parsed answer to all twenty.
+    await clean.algod.faults(latency_ms=1000)
+    async with graph_with_cache(clean, http, 0) as graph:
+        answers = await asyncio.gather(*(graph.data(HOLDINGS, ALGORAND) for _ in range(20)))
+        samples = await metric_samples(graph, http)
+    assert all(answer == answers[0] for answer in answers)
+    assert parses(samples, "upstream") == 2
+
+
+async def test_with_redis_each_process_parses_an_entry_once(
+    clean: Sandboxes, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    # Two apps stand for two processes (each its own in-process cache) on one Redis.
+    async with start_redis(tmp_path) as redis:
+        async with graph_with_cache(clean, http, LONG_TTL, redis_url=redis.url) as reader:
+            first = await reader.data(HOLDINGS, ALGORAND)
+            second = await reader.data(HOLDINGS, ALGORAND)
+            by_reader = await metric_samples(reader, http)
+        async with graph_with_cache(clean, http, LONG_TTL, redis_url=redis.url) as other:
+            third = await other.data(HOLDINGS, ALGORAND)
+            between = await metric_samples(other, http)
+            fourth = await other.data(HOLDINGS, ALGORAND)
+            by_other = await metric_samples(other, http)
+    assert first == second == third == fourth
+    assert await counts(clean.algod, ALGOD_ASSETS, ALGOD_ACCOUNT) == [1, 1]
+    # The process that read algod parsed each answer once, and its second request none.
+    assert (parses(by_reader, "upstream"), parses(by_reader, "cache")) == (2, 0)
+    # The other parsed Redis's two entries once, on its first request, then served them parsed.
+    assert (parses(between, "upstream"), parses(between, "cache")) == (0, 2)
+    assert (parses(by_other, "upstream"), parses(by_other, "cache")) == (0, 2)
+    redis_hits = ("holdings_cache_hits_total", (("cache", "redis"),))
+    public_hits = ("holdings_cache_hits_total", (("cache", "public"),))
+    assert by_other[redis_hits] == 2
+    assert by_other[public_hits] == 2

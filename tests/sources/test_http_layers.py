@@ -38,6 +38,7 @@ async def test_the_layers_are_composed_in_the_order_the_package_docstring_gives(
     assert documented_order() == [
         "cache",
         "flight",
+        "parse",
         "auth",
         "breaker",
         "retry",

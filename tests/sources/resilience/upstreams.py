@@ -18,7 +18,7 @@ from sources.cardanobi.sandbox import SANDBOX_API_KEY, SANDBOX_API_SECRET
 from sources.http import HttpUpstream
 from sources.mesh.client import MeshClient
 from sources.mesh.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from sources.observe import BreakerState, Outcome
+from sources.observe import BreakerState, Outcome, ParseOrigin, PublicCache
 from sources.source import Source
 from tests.harness import Sandboxes
 from tests.sources.building import identity as identity_of
@@ -38,6 +38,7 @@ class Recorder:
     retried: list[tuple[Source, str, Outcome]] = field(default_factory=list)
     breaker: list[tuple[Source, BreakerState]] = field(default_factory=list)
     cache: list[tuple[Source, str, bool]] = field(default_factory=list)
+    parsed: list[tuple[Source, str, ParseOrigin]] = field(default_factory=list)
 
     def request_finished(
         self, source: Source, endpoint: str, outcome: Outcome, seconds: float
@@ -51,8 +52,13 @@ class Recorder:
     def breaker_changed(self, source: Source, state: BreakerState) -> None:
         self.breaker.append((source, state))
 
-    def public_cache(self, source: Source, endpoint: str, hit: bool) -> None:
+    def public_cache(
+        self, source: Source, endpoint: str, hit: bool, *, cache: PublicCache = "public"
+    ) -> None:
         self.cache.append((source, endpoint, hit))
+
+    def answer_parsed(self, source: Source, endpoint: str, origin: ParseOrigin) -> None:
+        self.parsed.append((source, endpoint, origin))
 
     def outcomes(self) -> list[Outcome]:
         return [outcome for _, _, outcome in self.finished]
