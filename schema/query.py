@@ -22,7 +22,7 @@ from schema.portfolio import Portfolio, portfolio_of
 from schema.provider import Provider
 from schema.soft import Info
 
-__all__ = ["AccountRef", "Query"]
+__all__ = ["AccountRef", "PortfolioAccounts", "PortfolioIncludesViewer", "Query"]
 
 
 @strawberry.input(description="Names an on-chain account, or one of the viewer's own.")
@@ -39,6 +39,24 @@ async def _node(info: Info, id: str) -> Node | None:
 
 async def _failed(error: Exception) -> Account | None:
     raise error
+
+
+#: The arguments naming a portfolio's accounts (`portfolio`, `portfolioChanged`).
+PortfolioAccounts = Annotated[
+    list[AccountRef] | None,
+    strawberry.argument(
+        description="Accounts to include (at most MAX_IDS): on-chain ones, or the "
+        "viewer's own custodial ones."
+    ),
+]
+PortfolioIncludesViewer = Annotated[
+    bool | None,
+    strawberry.argument(
+        description="Also include the viewer's custodial accounts (CALICO with "
+        "X-Calico-Token, MESH); without a bearer token they are listed in `errors`. "
+        "Null counts as false."
+    ),
+]
 
 
 @strawberry.type(description="Holdings across Algorand, Cardano, Calico and Mesh.")
@@ -129,21 +147,8 @@ class Query:
     async def portfolio(
         self,
         info: Info,
-        accounts: Annotated[
-            list[AccountRef] | None,
-            strawberry.argument(
-                description="Accounts to include (at most MAX_IDS): on-chain ones, or the "
-                "viewer's own custodial ones."
-            ),
-        ] = None,
-        include_viewer: Annotated[
-            bool | None,
-            strawberry.argument(
-                description="Also include the viewer's custodial accounts (CALICO with "
-                "X-Calico-Token, MESH); without a bearer token they are listed in `errors`. "
-                "Null counts as false."
-            ),
-        ] = True,
+        accounts: PortfolioAccounts = None,
+        include_viewer: PortfolioIncludesViewer = True,
     ) -> Portfolio:
         refs = [(ref.source, ref.address) for ref in accounts or []]
         return await portfolio_of(info, refs, include_viewer is True)

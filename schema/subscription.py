@@ -32,7 +32,7 @@ from schema.account import Account
 from schema.holding import AssetHolding
 from schema.once import Once
 from schema.portfolio import AssetTotal, Portfolio, SourceTotal
-from schema.query import AccountRef
+from schema.query import AccountRef, PortfolioAccounts, PortfolioIncludesViewer
 from schema.scalars import BigInt
 from schema.soft import Info
 from schema.source_error import SourceError
@@ -234,21 +234,8 @@ class Subscription:
     async def portfolio_changed(
         self,
         info: Info,
-        accounts: Annotated[
-            list[AccountRef] | None,
-            strawberry.argument(
-                description="Accounts to include (at most MAX_IDS): on-chain ones, or the "
-                "viewer's own custodial ones."
-            ),
-        ] = None,
-        include_viewer: Annotated[
-            bool | None,
-            strawberry.argument(
-                description="Also include the viewer's custodial accounts (CALICO with "
-                "X-Calico-Token, MESH); without a bearer token they are listed in `errors`. "
-                "Null counts as false."
-            ),
-        ] = True,
+        accounts: PortfolioAccounts = None,
+        include_viewer: PortfolioIncludesViewer = True,
     ) -> AsyncIterator[PortfolioChangedEvent]:
         context = _live(info)
         refs = [(ref.source, ref.address) for ref in accounts or []]
